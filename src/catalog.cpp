@@ -1,0 +1,139 @@
+#include "catalog.hpp"
+
+#include <string>
+
+#include "core/parse.hpp"
+#include "pg/guard.hpp"
+#include "pg/spi.hpp"
+
+namespace catalog {
+
+namespace {
+
+int64_t to_int64(const pg::Value &value) { return value ? std::stoll(*value) : 0; }
+
+}  // namespace
+
+bool extension_exists() {
+    bool exists = false;
+    pg::transaction([&] {
+        auto rows = pg::query("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_clone'");
+        exists = !rows.empty();
+    });
+    return exists;
+}
+
+int fail_orphaned_clones() {
+    int count = 0;
+    pg::transaction([&] {
+        auto rows = pg::query(
+            "UPDATE bucardo.clone c SET status = 'failed', ended = clock_timestamp(),"
+            "       error = 'the clone was interrupted by a server restart or a worker crash;"
+            " its targets were left unchanged'"
+            " WHERE c.status = 'running' AND NOT EXISTS ("
+            "   SELECT 1 FROM pg_catalog.pg_stat_activity a"
+            "    WHERE a.pid = c.worker_pid AND a.backend_type = 'pg_clone worker')"
+            " RETURNING c.id");
+        count = static_cast<int>(rows.size());
+    });
+    return count;
+}
+
+int running_clones() {
+    int count = 0;
+    pg::transaction([&] {
+        auto rows = pg::query("SELECT count(*) FROM bucardo.clone WHERE status = 'running'");
+        count = static_cast<int>(to_int64(rows.at(0).at(0)));
+    });
+    return count;
+}
+
+int claim_due_clones(int limit, const std::function<bool(int64_t)> &start_worker) {
+    int started = 0;
+    pg::transaction([&] {
+        auto due = pg::query(
+            "SELECT id FROM bucardo.clone WHERE status = 'queued' AND startwhen <= clock_timestamp()"
+            " ORDER BY startwhen, id LIMIT $1::int FOR UPDATE SKIP LOCKED",
+            {std::to_string(limit)});
+        for (const auto &row : due) {
+            int64_t id = to_int64(row.at(0));
+            // The worker waits for this transaction's row lock, so it sees the row as running.
+            if (!start_worker(id))
+                break;
+            pg::query("UPDATE bucardo.clone SET status = 'running', started = clock_timestamp(), worker_pid = NULL"
+                      " WHERE id = $1::bigint",
+                      {std::to_string(id)});
+            started++;
+        }
+    });
+    return started;
+}
+
+std::optional<long> next_due_in_ms() {
+    std::optional<long> result;
+    pg::transaction([&] {
+        auto rows = pg::query(
+            "SELECT greatest(0, ceil(extract(epoch FROM min(startwhen) - clock_timestamp()) * 1000))::bigint"
+            "  FROM bucardo.clone WHERE status = 'queued'");
+        if (!rows.empty() && rows[0][0])
+            result = static_cast<long>(to_int64(rows[0][0]));
+    });
+    return result;
+}
+
+void fail_if_running(int64_t id, const std::string &error) {
+    pg::transaction([&] {
+        pg::query("UPDATE bucardo.clone SET status = 'failed', ended = clock_timestamp(), error = $2"
+                  " WHERE id = $1::bigint AND status = 'running'",
+                  {std::to_string(id), error});
+    });
+}
+
+std::optional<pgclone::CloneJob> begin_clone(int64_t id) {
+    std::optional<pgclone::CloneJob> job;
+    pg::transaction([&] {
+        auto clone = pg::query(
+            "UPDATE bucardo.clone SET worker_pid = pg_catalog.pg_backend_pid()"
+            " WHERE id = $1::bigint AND status = 'running'"
+            " RETURNING relgroup, dbgroup, empty_only",
+            {std::to_string(id)});
+        if (clone.empty())
+            return;
+        job.emplace();
+        job->id = id;
+        job->empty_only = clone[0].at(2) == pg::Value("t");
+        auto tables = pg::query(
+            "SELECT schemaname, tablename FROM bucardo.relmap WHERE relgroup = $1 ORDER BY position",
+            {clone[0].at(0)});
+        for (const auto &t : tables)
+            job->tables.push_back(pgclone::TableName{t.at(0), t.at(1).value_or("")});
+        auto dbs = pg::query(
+            "SELECT m.db, d.conninfo, m.role FROM bucardo.dbmap m JOIN bucardo.db d ON d.name = m.db"
+            " WHERE m.dbgroup = $1 ORDER BY m.position",
+            {clone[0].at(1)});
+        for (const auto &d : dbs)
+            job->dbs.push_back(pgclone::DbSpec{d.at(0).value_or(""), d.at(1).value_or(""),
+                                               d.at(2) == pg::Value("source") ? pgclone::DbRole::Source
+                                                                              : pgclone::DbRole::Target});
+    });
+    return job;
+}
+
+bool cancel_requested(int64_t id) {
+    bool requested = false;
+    pg::transaction([&] {
+        auto rows = pg::query("SELECT cancel_requested FROM bucardo.clone WHERE id = $1::bigint", {std::to_string(id)});
+        requested = !rows.empty() && rows[0].at(0) == pg::Value("t");
+    });
+    return requested;
+}
+
+void finish_clone(int64_t id, const std::string &status, const std::string &summary, const std::string &error) {
+    pg::transaction([&] {
+        pg::query("UPDATE bucardo.clone SET status = $2, ended = clock_timestamp(), summary = NULLIF($3, ''),"
+                  "       error = NULLIF($4, '') WHERE id = $1::bigint",
+                  {std::to_string(id), status, summary, error});
+    });
+}
+
+}  // namespace catalog

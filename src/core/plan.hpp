@@ -1,0 +1,38 @@
+// Who sends rows to whom in a clone (DESIGN.md section 2), and small helpers for the SQL we send.
+#pragma once
+
+#ifdef POSTGRES_H
+#error "pure C++ headers must be included before postgres.h"
+#endif
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "core/parse.hpp"
+
+namespace pgclone {
+
+struct ClonePlan {
+    std::vector<size_t> sources;  // indexes into the database list, in list order
+    std::vector<size_t> writers;  // databases that receive rows: targets, and sources when there are several
+    std::vector<bool> truncates;  // per database: emptied before the copy (targets unless empty_only)
+
+    // Where one source's rows go: every writer but itself.
+    std::vector<size_t> destinations(size_t source) const;
+    bool is_writer(size_t db) const;
+};
+
+ClonePlan make_plan(const std::vector<DbRole> &roles, bool empty_only);
+
+// A PostgreSQL text[] literal: {"a","b \"c\""}.
+std::string text_array_literal(const std::vector<std::string> &items);
+
+}  // namespace pgclone
+
+namespace pgclone {
+
+// schema.name as a user reads it: identifiers quoted only where they need it.
+std::string display_name(const std::string &schema, const std::string &name);
+
+}  // namespace pgclone

@@ -1,0 +1,265 @@
+// The launcher (Bucardo's MCP): one background worker per server. It LISTENs for new requests on
+// the control database through a libpq connection (a LISTEN run inside a background worker would
+// never be delivered to it), sleeps until the earliest start time, polls every pg_clone.naptime as
+// a backstop, and starts one clone worker per due request, up to pg_clone.max_workers.
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <libpq-fe.h>
+
+#include "catalog.hpp"
+#include "pg/settings.hpp"
+
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "catalog/pg_authid_d.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "postmaster/postmaster.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/acl.h"
+#include "utils/guc.h"
+#include "utils/wait_event.h"
+
+PGDLLEXPORT void pg_clone_launcher_main(Datum main_arg);
+}
+
+namespace {
+
+constexpr const char *channel = "bucardo_clone_ready";
+
+struct ConnDeleter {
+    void operator()(PGconn *conn) const noexcept { PQfinish(conn); }
+};
+
+// The libpq connection that LISTENs on the control database. Set up step by step from the main loop
+// so that it never blocks the launcher; when it cannot be made the launcher polls instead.
+class Listener {
+  public:
+    int socket() const { return ready_ && conn_ ? PQsocket(conn_.get()) : PGINVALID_SOCKET; }
+    int connecting_socket() const { return !ready_ && conn_ ? PQsocket(conn_.get()) : PGINVALID_SOCKET; }
+    bool want_write() const { return poll_state_ == PGRES_POLLING_WRITING; }
+
+    // Starts or advances the connection; returns true once LISTEN is in place.
+    void step() {
+        if (ready_) {
+            consume();
+            return;
+        }
+        auto now = std::chrono::steady_clock::now();
+        if (!conn_) {
+            if (now < retry_at_)
+                return;
+            start();
+            return;
+        }
+        poll_state_ = PQconnectPoll(conn_.get());
+        if (poll_state_ == PGRES_POLLING_FAILED) {
+            fail(PQerrorMessage(conn_.get()));
+        } else if (poll_state_ == PGRES_POLLING_OK) {
+            listen();
+        } else if (now > deadline_) {
+            fail("timed out");
+        }
+    }
+
+    void reset() {
+        conn_.reset();
+        ready_ = false;
+    }
+
+  private:
+    std::string conninfo() const {
+        if (pg::settings::listen_conninfo && pg::settings::listen_conninfo[0])
+            return pg::settings::listen_conninfo;
+        std::string dirs = Unix_socket_directories ? Unix_socket_directories : "";
+        std::string host = dirs.substr(0, dirs.find(','));
+        host.erase(0, host.find_first_not_of(' '));
+        if (host.empty())
+            host = "localhost";
+        return "host='" + host + "' port=" + std::to_string(PostPortNumber) + " dbname='" +
+               pg::settings::database + "' user='" + superuser_ + "' application_name='pg_clone launcher'";
+    }
+
+    void start() {
+        if (superuser_.empty()) {
+            char *name = nullptr;
+            pg::call([&] {
+                StartTransactionCommand();
+                name = pstrdup(GetUserNameFromId(BOOTSTRAP_SUPERUSERID, false));
+                CommitTransactionCommand();
+            });
+            superuser_ = name;
+        }
+        std::string info = conninfo();
+        conn_.reset(PQconnectStart(info.c_str()));
+        deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(pg::settings::connect_timeout_s);
+        poll_state_ = PGRES_POLLING_WRITING;
+        if (!conn_ || PQstatus(conn_.get()) == CONNECTION_BAD)
+            fail(conn_ ? PQerrorMessage(conn_.get()) : "out of memory");
+    }
+
+    void listen() {
+        std::string sql = std::string("LISTEN ") + channel;
+        // A local LISTEN answers at once; run it blocking, then switch to non-blocking reads.
+        std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(conn_.get(), sql.c_str()), &PQclear);
+        if (!result || PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
+            fail(PQerrorMessage(conn_.get()));
+            return;
+        }
+        PQsetnonblocking(conn_.get(), 1);
+        ready_ = true;
+        if (failures_ > 0)
+            pg::log(LOG, "pg_clone launcher: listening for requests again");
+        failures_ = 0;
+    }
+
+    void consume() {
+        if (!PQconsumeInput(conn_.get())) {
+            fail(PQerrorMessage(conn_.get()));
+            return;
+        }
+        while (PGnotify *notify = PQnotifies(conn_.get()))
+            PQfreemem(notify);
+    }
+
+    void fail(const char *why) {
+        std::string reason = why ? why : "";
+        while (!reason.empty() && reason.back() == '\n')
+            reason.pop_back();
+        if (failures_ == 0)
+            pg::log(LOG, "pg_clone launcher: could not listen for requests on database \"" +
+                             std::string(pg::settings::database) + "\": " + reason +
+                             "; requests are picked up every pg_clone.naptime until this works");
+        failures_++;
+        reset();
+        retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(pg::settings::naptime_s);
+    }
+
+    std::unique_ptr<PGconn, ConnDeleter> conn_;
+    bool ready_ = false;
+    PostgresPollingStatusType poll_state_ = PGRES_POLLING_WRITING;
+    std::chrono::steady_clock::time_point deadline_{};
+    std::chrono::steady_clock::time_point retry_at_{};
+    int failures_ = 0;
+    std::string superuser_;
+};
+
+bool start_worker(int64_t id) {
+    bool started = false;
+    pg::call([&] {
+        BackgroundWorker worker = {};
+        worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+        worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+        worker.bgw_restart_time = BGW_NEVER_RESTART;
+        snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_clone");
+        snprintf(worker.bgw_function_name, BGW_MAXLEN, "pg_clone_worker_main");
+        snprintf(worker.bgw_name, BGW_MAXLEN, "pg_clone worker for clone " INT64_FORMAT, (int64)id);
+        snprintf(worker.bgw_type, BGW_MAXLEN, "pg_clone worker");
+        worker.bgw_main_arg = Int64GetDatum(id);
+        worker.bgw_notify_pid = MyProcPid;  // our latch is set when it stops: a slot is free again
+        started = RegisterDynamicBackgroundWorker(&worker, NULL);
+    });
+    return started;
+}
+
+// One pass: fail what crashed, start what is due. Returns how long to sleep, in milliseconds.
+long launch_due_clones(bool &recovered) {
+    long sleep_ms = pg::settings::naptime_s * 1000L;
+    if (!catalog::extension_exists())
+        return sleep_ms;
+    if (!recovered) {
+        int orphans = catalog::fail_orphaned_clones();
+        if (orphans > 0)
+            pg::log(LOG, "pg_clone launcher: marked " + std::to_string(orphans) +
+                             " interrupted clone(s) as failed");
+        recovered = true;
+    }
+    int free_slots = pg::settings::effective_max_workers() - catalog::running_clones();
+    if (free_slots > 0) {
+        bool out_of_slots = false;
+        catalog::claim_due_clones(free_slots, [&](int64_t id) {
+            bool ok = start_worker(id);
+            out_of_slots = !ok;
+            return ok;
+        });
+        if (out_of_slots) {
+            pg::log(LOG, "pg_clone launcher: no background worker slot free (max_worker_processes); "
+                         "due clones stay queued");
+            return std::min(sleep_ms, 1000L);
+        }
+    }
+    // A full house waits for a worker to stop (our latch) rather than for the start time.
+    if (pg::settings::effective_max_workers() > catalog::running_clones()) {
+        if (auto due = catalog::next_due_in_ms())
+            sleep_ms = std::min(sleep_ms, std::max(*due, 1L));
+    }
+    return sleep_ms;
+}
+
+void launcher_loop() {
+    Listener listener;
+    bool recovered = false;
+    while (!ShutdownRequestPending) {
+        if (ConfigReloadPending) {
+            ConfigReloadPending = false;
+            pg::call([] { ProcessConfigFile(PGC_SIGHUP); });
+            listener.reset();
+        }
+        listener.step();
+        long sleep_ms;
+        try {
+            sleep_ms = launch_due_clones(recovered);
+        } catch (const pgclone::Error &e) {
+            pg::log(LOG, std::string("pg_clone launcher: ") + e.what());
+            sleep_ms = pg::settings::naptime_s * 1000L;
+        }
+        int events = WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH;
+        pgsocket sock = listener.socket();
+        if (sock != PGINVALID_SOCKET) {
+            events |= WL_SOCKET_READABLE;
+        } else if ((sock = listener.connecting_socket()) != PGINVALID_SOCKET) {
+            events |= listener.want_write() ? WL_SOCKET_WRITEABLE : WL_SOCKET_READABLE;
+            sleep_ms = std::min(sleep_ms, 1000L);
+        }
+        pg::call([&] {
+            (void)WaitLatchOrSocket(MyLatch, events, sock, sleep_ms, PG_WAIT_EXTENSION);
+            ResetLatch(MyLatch);
+            CHECK_FOR_INTERRUPTS();
+        });
+    }
+}
+
+}  // namespace
+
+void pg_clone_launcher_main(Datum main_arg) {
+    pqsignal(SIGHUP, SignalHandlerForConfigReload);
+    pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+    BackgroundWorkerUnblockSignals();
+    BackgroundWorkerInitializeConnection(pg::settings::database, NULL, 0);
+    pgstat_report_appname("pg_clone launcher");
+
+    bool failed = false;
+    char message[1024];
+    try {
+        launcher_loop();
+    } catch (const std::exception &e) {
+        snprintf(message, sizeof(message), "%s", e.what());
+        failed = true;
+    }
+    if (failed)
+        ereport(LOG, (errmsg("pg_clone launcher: stopping after an error: %s", message)));
+    // Exit code 1: the postmaster starts the launcher again after bgw_restart_time.
+    proc_exit(1);
+}

@@ -1,0 +1,87 @@
+// pg_clone's entry: settings (pg_clone.*) and the launcher's registration. The library must be in
+// shared_preload_libraries: the launcher is a background worker started by the postmaster.
+
+#include <climits>
+
+#include "pg/settings.hpp"
+
+extern "C" {
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "postmaster/bgworker.h"
+#include "utils/guc.h"
+
+PG_MODULE_MAGIC;
+
+void _PG_init(void);
+}
+
+namespace pg::settings {
+
+char *database = nullptr;
+int naptime_s = 10;
+int max_workers = 4;
+char *listen_conninfo = nullptr;
+int connect_timeout_s = 30;
+int lock_timeout_ms = 60000;
+
+int effective_max_workers() {
+    int slots = max_worker_processes - 1;  // one is the launcher's
+    return max_workers < slots ? max_workers : (slots > 0 ? slots : 1);
+}
+
+}  // namespace pg::settings
+
+namespace {
+
+void define_settings() {
+    using namespace pg::settings;
+    DefineCustomStringVariable("pg_clone.database", "Database where pg_clone's catalog and queue live.",
+                               "CREATE EXTENSION pg_clone there; the launcher connects to it.", &database,
+                               "postgres", PGC_POSTMASTER, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable("pg_clone.naptime", "How often the launcher looks for due clones without a wake-up.",
+                            "Requests wake the launcher by NOTIFY and start times by timer; this is the backstop.",
+                            &naptime_s, 10, 1, 3600, PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+    DefineCustomIntVariable("pg_clone.max_workers", "Maximum number of clones running at once.",
+                            "Each running clone is a background worker; also bounded by max_worker_processes.",
+                            &max_workers, 4, 1, 1024, PGC_SIGHUP, 0, NULL, NULL, NULL);
+    DefineCustomStringVariable("pg_clone.listen_conninfo",
+                               "Connection string of the launcher's LISTEN connection to this server.",
+                               "Empty: the server's own socket, port, control database and bootstrap superuser.",
+                               &listen_conninfo, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, NULL, NULL, NULL);
+    DefineCustomIntVariable("pg_clone.connect_timeout", "How long a clone waits for each remote connection.",
+                            NULL, &connect_timeout_s, 30, 1, 3600, PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+    DefineCustomIntVariable("pg_clone.lock_timeout",
+                            "How long a clone waits for a table lock on a source or target (0: for ever).", NULL,
+                            &lock_timeout_ms, 60000, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+    MarkGUCPrefixReserved("pg_clone");
+}
+
+void register_launcher() {
+    BackgroundWorker worker = {};
+    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+    worker.bgw_restart_time = 5;
+    snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_clone");
+    snprintf(worker.bgw_function_name, BGW_MAXLEN, "pg_clone_launcher_main");
+    snprintf(worker.bgw_name, BGW_MAXLEN, "pg_clone launcher");
+    snprintf(worker.bgw_type, BGW_MAXLEN, "pg_clone launcher");
+    RegisterBackgroundWorker(&worker);
+}
+
+}  // namespace
+
+void _PG_init(void) {
+    if (!process_shared_preload_libraries_in_progress)
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("pg_clone must be loaded via shared_preload_libraries"),
+                        errhint("Add pg_clone to shared_preload_libraries in postgresql.conf and restart the "
+                                "server.")));
+    define_settings();
+    // pg_upgrade starts the server with preloaded libraries; no clone may run then.
+    if (IsBinaryUpgrade)
+        return;
+    register_launcher();
+}

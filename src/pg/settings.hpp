@@ -1,0 +1,16 @@
+// pg_clone.* settings (GUCs), defined in module.cpp.
+#pragma once
+
+namespace pg::settings {
+
+extern char *database;         // pg_clone.database: where the extension and its queue live
+extern int naptime_s;          // pg_clone.naptime: the launcher's polling backstop
+extern int max_workers;        // pg_clone.max_workers: clones running at once
+extern char *listen_conninfo;  // pg_clone.listen_conninfo: the launcher's LISTEN connection
+extern int connect_timeout_s;  // pg_clone.connect_timeout
+extern int lock_timeout_ms;    // pg_clone.lock_timeout: waits for table locks on remote databases
+
+// max_workers, clamped to the background worker slots that can exist besides the launcher.
+int effective_max_workers();
+
+}  // namespace pg::settings

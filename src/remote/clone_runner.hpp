@@ -1,0 +1,60 @@
+// Runs one clone request against the remote databases (DESIGN.md section 2): connect everywhere,
+// take every source snapshot, check every table everywhere, then empty and fill the targets in one
+// transaction each and commit them together. Pure C++ and libpq; waits through a Waiter.
+#pragma once
+
+#ifdef POSTGRES_H
+#error "pure C++ headers must be included before postgres.h"
+#endif
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/parse.hpp"
+#include "remote/connection.hpp"
+#include "remote/copy_stream.hpp"
+
+namespace pgclone {
+
+struct DbSpec {
+    std::string name;
+    std::string conninfo;
+    DbRole role;
+};
+
+struct CloneJob {
+    int64_t id = 0;
+    bool empty_only = false;
+    std::vector<TableName> tables;
+    std::vector<DbSpec> dbs;
+};
+
+struct RunnerOptions {
+    ConnectDefaults connect;
+    int lock_timeout_ms = 60000;
+    PumpLimits limits;
+};
+
+struct TableOutcome {
+    std::string table;
+    int64_t rows = 0;
+    bool skipped = false;
+};
+
+struct WriterOutcome {
+    std::string db;
+    std::vector<TableOutcome> tables;
+};
+
+struct CloneReport {
+    std::vector<WriterOutcome> writers;
+    std::vector<std::string> notes;
+    // "beta: 2 tables, 30 rows (public.foo 10, public.bar 20); gamma: ..."
+    std::string summary() const;
+};
+
+// Throws pgclone::Error naming the database and table; every target is then left unchanged.
+CloneReport run_clone(const CloneJob &job, const RunnerOptions &options, Waiter &waiter);
+
+}  // namespace pgclone

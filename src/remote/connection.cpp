@@ -1,0 +1,258 @@
+#include "remote/connection.hpp"
+
+#include <cstring>
+#include <utility>
+
+namespace pgclone {
+
+namespace {
+
+std::string trimmed(const char *text) {
+    std::string s = text ? text : "";
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+        s.pop_back();
+    return s;
+}
+
+struct ConninfoOptionsDeleter {
+    void operator()(PQconninfoOption *options) const noexcept { PQconninfoFree(options); }
+};
+
+bool is_set(const PQconninfoOption *options, const char *keyword) {
+    for (const PQconninfoOption *o = options; o->keyword; o++)
+        if (std::strcmp(o->keyword, keyword) == 0)
+            return o->val && o->val[0];
+    return false;
+}
+
+}  // namespace
+
+std::string database_label(const std::string &db_name) { return "database \"" + db_name + "\""; }
+
+Connection::Connection(std::string db_name, PGconn *conn, Waiter &waiter)
+    : db_name_(std::move(db_name)), conn_(conn), waiter_(&waiter) {}
+
+Connection::Connection(Connection &&other) noexcept
+    : db_name_(std::move(other.db_name_)), conn_(other.conn_), waiter_(other.waiter_) {
+    other.conn_ = nullptr;
+}
+
+Connection::~Connection() {
+    if (conn_)
+        PQfinish(conn_);
+}
+
+Connection Connection::open(const std::string &db_name, const std::string &conninfo,
+                            const ConnectDefaults &defaults, Waiter &waiter) {
+    char *parse_error = nullptr;
+    std::unique_ptr<PQconninfoOption, ConninfoOptionsDeleter> options(
+        PQconninfoParse(conninfo.c_str(), &parse_error));
+    if (!options) {
+        std::string why = trimmed(parse_error);
+        PQfreemem(parse_error);
+        throw Error(sqlstate::invalid_parameter_value,
+                    "invalid connection string for " + database_label(db_name) + ": " + why);
+    }
+
+    // Keywords before "dbname" are defaults that the expanded conninfo overrides; the ones after it
+    // are ours and win.
+    std::vector<const char *> keywords;
+    std::vector<const char *> values;
+    bool has_host = is_set(options.get(), "host") || is_set(options.get(), "hostaddr");
+    if (!has_host && !defaults.host.empty()) {
+        keywords.push_back("host");
+        values.push_back(defaults.host.c_str());
+        if (!is_set(options.get(), "port") && !defaults.port.empty()) {
+            keywords.push_back("port");
+            values.push_back(defaults.port.c_str());
+        }
+    }
+    keywords.push_back("dbname");
+    values.push_back(conninfo.c_str());
+    keywords.push_back("application_name");
+    values.push_back(defaults.application_name.c_str());
+    keywords.push_back(nullptr);
+    values.push_back(nullptr);
+
+    PGconn *raw = PQconnectStartParams(keywords.data(), values.data(), 1);
+    if (!raw)
+        throw std::bad_alloc();
+    Connection conn(db_name, raw, waiter);
+    if (PQstatus(raw) == CONNECTION_BAD)
+        throw Error(sqlstate::unable_to_connect, "could not connect to " + database_label(db_name) + ": " +
+                                                     trimmed(PQerrorMessage(raw)));
+
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(defaults.timeout_s);
+    PostgresPollingStatusType state = PGRES_POLLING_WRITING;
+    while (state != PGRES_POLLING_OK) {
+        if (state == PGRES_POLLING_FAILED)
+            throw Error(sqlstate::unable_to_connect, "could not connect to " + database_label(db_name) +
+                                                         ": " + trimmed(PQerrorMessage(raw)));
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                          std::chrono::steady_clock::now());
+        if (left.count() <= 0)
+            throw Error(sqlstate::unable_to_connect, "could not connect to " + database_label(db_name) +
+                                                         ": timed out after " +
+                                                         std::to_string(defaults.timeout_s) + " s");
+        bool reading = state == PGRES_POLLING_READING;
+        waiter.wait({{PQsocket(raw), reading, !reading}}, left.count());
+        state = PQconnectPoll(raw);
+    }
+    if (PQsetnonblocking(raw, 1) != 0)
+        throw conn.error("could not switch the connection to non-blocking mode");
+    return conn;
+}
+
+Error Connection::error(const std::string &what) const {
+    return Error(sqlstate::connection_failure,
+                 database_label(db_name_) + ": " + what + ": " + trimmed(PQerrorMessage(conn_)));
+}
+
+Error Connection::error(const PGresult *result) const {
+    ErrorInfo info;
+    const char *code = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    info.sqlstate = code ? code : sqlstate::connection_failure;
+    const char *primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+    info.message = database_label(db_name_) + ": " + (primary ? primary : trimmed(PQresultErrorMessage(result)));
+    const char *detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL);
+    const char *hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT);
+    info.detail = detail ? detail : "";
+    info.hint = hint ? hint : "";
+    return Error(std::move(info));
+}
+
+std::string Connection::quote_ident(const std::string &name) const {
+    char *quoted = PQescapeIdentifier(conn_, name.c_str(), name.size());
+    if (!quoted)
+        throw error("could not quote identifier");
+    std::string result(quoted);
+    PQfreemem(quoted);
+    return result;
+}
+
+void Connection::flush() {
+    for (;;) {
+        int rc = PQflush(conn_);
+        if (rc == 0)
+            return;
+        if (rc < 0)
+            throw error("could not send data");
+        // The server may be waiting for us to read before it reads more: watch both directions.
+        waiter_->wait({{socket(), true, true}}, -1);
+        if (!PQconsumeInput(conn_))
+            throw error("could not receive data");
+    }
+}
+
+void Connection::wait_until_idle_input() {
+    while (PQisBusy(conn_)) {
+        waiter_->wait({{socket(), true, false}}, -1);
+        if (!PQconsumeInput(conn_))
+            throw error("could not receive data");
+    }
+}
+
+Result Connection::finish_command() {
+    Result last;
+    std::optional<Error> failure;
+    for (;;) {
+        flush();
+        wait_until_idle_input();
+        Result result(PQgetResult(conn_));
+        if (!result)
+            break;
+        ExecStatusType status = PQresultStatus(result.get());
+        if (status == PGRES_COPY_OUT || status == PGRES_COPY_IN || status == PGRES_COPY_BOTH)
+            return result;
+        if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR) {
+            if (!failure)
+                failure = error(result.get());
+            continue;
+        }
+        last = std::move(result);
+    }
+    if (failure)
+        throw *failure;
+    return last;
+}
+
+Result Connection::exec(const std::string &sql, const std::vector<std::optional<std::string>> &params) {
+    int ok;
+    if (params.empty()) {
+        ok = PQsendQuery(conn_, sql.c_str());
+    } else {
+        std::vector<const char *> values;
+        for (const auto &p : params)
+            values.push_back(p ? p->c_str() : nullptr);
+        ok = PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                               nullptr, nullptr, 0);
+    }
+    if (!ok)
+        throw error("could not send query");
+    Result result = finish_command();
+    if (result && (PQresultStatus(result.get()) == PGRES_COPY_OUT || PQresultStatus(result.get()) == PGRES_COPY_IN))
+        throw Error(sqlstate::internal_error, database_label(db_name_) + ": unexpected COPY state");
+    return result;
+}
+
+void Connection::start_copy(const std::string &sql) {
+    if (!PQsendQuery(conn_, sql.c_str()))
+        throw error("could not send COPY");
+    Result result = finish_command();
+    ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_EMPTY_QUERY;
+    if (status != PGRES_COPY_OUT && status != PGRES_COPY_IN)
+        throw Error(sqlstate::internal_error, database_label(db_name_) + ": COPY did not start");
+}
+
+void Connection::rollback_quietly(std::chrono::milliseconds budget) noexcept {
+    if (!conn_ || PQstatus(conn_) != CONNECTION_OK)
+        return;
+    try {
+        auto deadline = std::chrono::steady_clock::now() + budget;
+        auto wait_step = [&](bool read, bool write) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                              std::chrono::steady_clock::now());
+            if (left.count() <= 0)
+                throw Error(sqlstate::query_canceled, "rollback timed out");
+            waiter_->wait({{socket(), read, write}}, left.count());
+        };
+        // End a COPY IN with an error so the server discards what it received.
+        int rc;
+        while ((rc = PQputCopyEnd(conn_, "pg_clone: clone aborted")) == 0)
+            wait_step(false, true);
+        while ((rc = PQflush(conn_)) == 1) {
+            wait_step(true, true);
+            PQconsumeInput(conn_);
+        }
+        for (;;) {
+            while (PQisBusy(conn_)) {
+                wait_step(true, false);
+                if (!PQconsumeInput(conn_))
+                    return;
+            }
+            Result result(PQgetResult(conn_));
+            if (!result)
+                break;
+            if (PQresultStatus(result.get()) == PGRES_COPY_OUT)
+                return;  // a source still streaming: closing the connection is the only way out
+        }
+        if (PQtransactionStatus(conn_) == PQTRANS_IDLE)
+            return;
+        if (!PQsendQuery(conn_, "ROLLBACK"))
+            return;
+        for (;;) {
+            while (PQisBusy(conn_)) {
+                wait_step(true, false);
+                if (!PQconsumeInput(conn_))
+                    return;
+            }
+            Result result(PQgetResult(conn_));
+            if (!result)
+                break;
+        }
+    } catch (...) {
+        // Closing the connection rolls back on the server all the same.
+    }
+}
+
+}  // namespace pgclone

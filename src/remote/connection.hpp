@@ -1,0 +1,77 @@
+// One libpq session to a source or target database: non-blocking, every wait through a Waiter, every
+// error a pgclone::Error naming the database and keeping the remote SQLSTATE, detail and hint.
+#pragma once
+
+#ifdef POSTGRES_H
+#error "pure C++ headers must be included before postgres.h"
+#endif
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "remote/waiter.hpp"
+
+namespace pgclone {
+
+struct ResultDeleter {
+    void operator()(PGresult *result) const noexcept { PQclear(result); }
+};
+using Result = std::unique_ptr<PGresult, ResultDeleter>;
+
+// What a conninfo without host or port falls back to: this server, so that 'dbname=shop' works.
+struct ConnectDefaults {
+    std::string host;
+    std::string port;
+    std::string application_name;
+    int timeout_s = 30;
+};
+
+class Connection {
+  public:
+    // Connects without blocking the process; conninfo is a libpq keyword string or URI.
+    static Connection open(const std::string &db_name, const std::string &conninfo,
+                           const ConnectDefaults &defaults, Waiter &waiter);
+
+    Connection(Connection &&other) noexcept;
+    Connection &operator=(Connection &&) = delete;
+    Connection(const Connection &) = delete;
+    ~Connection();
+
+    // Runs one statement (text parameters) and returns its last result; throws on error.
+    Result exec(const std::string &sql, const std::vector<std::optional<std::string>> &params = {});
+    // Sends a COPY and waits until the server is in COPY OUT or COPY IN state.
+    void start_copy(const std::string &sql);
+    // Waits for the command's final results once a COPY has ended; returns the last one.
+    Result finish_command();
+    // Pushes buffered output to the server, waiting while the socket is full.
+    void flush();
+    // Best effort, bounded: ends a COPY IN with an error and rolls back. Never throws.
+    void rollback_quietly(std::chrono::milliseconds budget) noexcept;
+
+    std::string quote_ident(const std::string &name) const;
+    Error error(const std::string &what) const;  // from PQerrorMessage
+    Error error(const PGresult *result) const;   // from a failed result
+    int socket() const { return PQsocket(conn_); }
+    PGconn *raw() const { return conn_; }
+    const std::string &db_name() const { return db_name_; }
+    Waiter &waiter() const { return *waiter_; }
+
+  private:
+    Connection(std::string db_name, PGconn *conn, Waiter &waiter);
+    void wait_until_idle_input();
+
+    std::string db_name_;
+    PGconn *conn_;
+    Waiter *waiter_;
+};
+
+// "database \"alpha\"": how errors name a database.
+std::string database_label(const std::string &db_name);
+
+}  // namespace pgclone

@@ -1,0 +1,147 @@
+#include "remote/copy_stream.hpp"
+
+#include <cstdlib>
+
+#include "core/fanout.hpp"
+
+namespace pgclone {
+
+namespace {
+
+int64_t command_rows(const Result &result) {
+    const char *tuples = result ? PQcmdTuples(result.get()) : "";
+    return tuples[0] ? std::strtoll(tuples, nullptr, 10) : 0;
+}
+
+Error in_table(Error error, const std::string &table_label) {
+    error.add_table(table_label);
+    return error;
+}
+
+struct TargetState {
+    Connection *conn;
+    bool blocked = false;  // libpq holds output that the socket did not take yet
+};
+
+// Moves queued chunks into one target's connection until it is empty or its socket is full.
+bool feed_target(FanOutBuffer &buffer, size_t index, TargetState &target) {
+    bool progress = false;
+    PGconn *conn = target.conn->raw();
+    if (target.blocked) {
+        if (!PQconsumeInput(conn))
+            throw target.conn->error("could not receive data");
+        int rc = PQflush(conn);
+        if (rc < 0)
+            throw target.conn->error("could not send data");
+        if (rc == 1)
+            return false;
+        target.blocked = false;
+    }
+    while (buffer.has_data(index)) {
+        std::string_view chunk = buffer.front(index);
+        int rc = PQputCopyData(conn, chunk.data(), static_cast<int>(chunk.size()));
+        if (rc < 0)
+            throw target.conn->error("could not send COPY data");
+        if (rc == 0) {
+            target.blocked = true;
+            break;
+        }
+        buffer.consume(index);
+        progress = true;
+        rc = PQflush(conn);
+        if (rc < 0)
+            throw target.conn->error("could not send data");
+        if (rc == 1) {
+            target.blocked = true;
+            break;
+        }
+    }
+    return progress;
+}
+
+// Reads what the source has ready into the buffer. Returns true when the source's COPY has ended.
+bool drain_source(Connection &source, FanOutBuffer &buffer, bool &progress, bool &want_read) {
+    PGconn *conn = source.raw();
+    bool consumed = false;
+    want_read = false;
+    while (buffer.can_accept()) {
+        char *row = nullptr;
+        int size = PQgetCopyData(conn, &row, 1);
+        if (size > 0) {
+            buffer.append(row, static_cast<size_t>(size));
+            PQfreemem(row);
+            progress = true;
+            continue;
+        }
+        if (size == -1)
+            return true;
+        if (size == -2)
+            throw source.error("could not read COPY data");
+        // Nothing complete is buffered: read the socket once, then wait for it.
+        if (consumed) {
+            want_read = true;
+            break;
+        }
+        if (!PQconsumeInput(conn))
+            throw source.error("could not receive data");
+        consumed = true;
+    }
+    return false;
+}
+
+}  // namespace
+
+CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &targets, const std::string &table_label,
+                     const PumpLimits &limits) {
+    CopyCounts counts;
+    try {
+        FanOutBuffer buffer(targets.size(), limits.chunk_size, limits.max_buffered);
+        std::vector<TargetState> states;
+        for (Connection *t : targets)
+            states.push_back(TargetState{t});
+
+        bool source_done = false;
+        for (;;) {
+            bool progress = false;
+            bool want_read = false;
+            if (!source_done) {
+                source_done = drain_source(source, buffer, progress, want_read);
+                // Seal what we have when the source ends, or stalls while a target has nothing to do.
+                if (source_done || (want_read && buffer.any_consumer_idle()))
+                    buffer.seal();
+            }
+            bool all_sent = true;
+            for (size_t i = 0; i < states.size(); i++) {
+                progress |= feed_target(buffer, i, states[i]);
+                all_sent &= !buffer.has_data(i) && !states[i].blocked;
+            }
+            if (source_done && all_sent && buffer.open_bytes() == 0)
+                break;
+            if (progress)
+                continue;
+            std::vector<SocketInterest> interests;
+            if (want_read && buffer.can_accept())
+                interests.push_back({source.socket(), true, false});
+            for (const TargetState &t : states)
+                if (t.blocked)
+                    interests.push_back({t.conn->socket(), true, true});
+            source.waiter().wait(interests, interests.empty() ? 0 : -1);
+        }
+
+        counts.source_rows = command_rows(source.finish_command());
+        for (TargetState &t : states) {
+            int rc;
+            while ((rc = PQputCopyEnd(t.conn->raw(), nullptr)) == 0)
+                source.waiter().wait({{t.conn->socket(), true, true}}, -1);
+            if (rc < 0)
+                throw t.conn->error("could not end COPY");
+        }
+        for (TargetState &t : states)
+            counts.target_rows.push_back(command_rows(t.conn->finish_command()));
+    } catch (Error &error) {
+        throw in_table(std::move(error), table_label);
+    }
+    return counts;
+}
+
+}  // namespace pgclone

@@ -1,0 +1,33 @@
+// The COPY pump: one COPY TO STDOUT on a source feeds COPY FROM STDIN on every target at once, with
+// non-blocking libpq on all sides and a bounded FanOutBuffer in between. No table is held in memory.
+#pragma once
+
+#ifdef POSTGRES_H
+#error "pure C++ headers must be included before postgres.h"
+#endif
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "remote/connection.hpp"
+
+namespace pgclone {
+
+struct PumpLimits {
+    size_t chunk_size = 256 * 1024;
+    size_t max_buffered = 16 * 1024 * 1024;
+};
+
+struct CopyCounts {
+    int64_t source_rows = 0;
+    std::vector<int64_t> target_rows;  // one per target, in the order given
+};
+
+// The source must be in COPY OUT state and every target in COPY IN state. Errors name the database
+// and table_label.
+CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &targets, const std::string &table_label,
+                     const PumpLimits &limits);
+
+}  // namespace pgclone

@@ -1,0 +1,133 @@
+// The clone worker (Bucardo's KID): a dynamic background worker started by the launcher for one
+// clone. It loads the request, runs it with the remote code, and records how it ended.
+
+#include <csignal>
+#include <string>
+
+#include "catalog.hpp"
+#include "pg/latch_waiter.hpp"
+#include "pg/settings.hpp"
+#include "remote/clone_runner.hpp"
+
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/postmaster.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/guc.h"
+
+PGDLLEXPORT void pg_clone_worker_main(Datum main_arg);
+}
+
+namespace {
+
+volatile sig_atomic_t shutdown_requested = 0;
+
+void handle_sigterm(SIGNAL_ARGS) {
+    int saved_errno = errno;
+    shutdown_requested = 1;
+    SetLatch(MyLatch);
+    errno = saved_errno;
+}
+
+// This server, for conninfo strings that name no host: its first socket directory and its port.
+pgclone::ConnectDefaults local_defaults(int64_t id) {
+    pgclone::ConnectDefaults defaults;
+    std::string dirs = Unix_socket_directories ? Unix_socket_directories : "";
+    std::string first = dirs.substr(0, dirs.find(','));
+    while (!first.empty() && first.front() == ' ')
+        first.erase(0, 1);
+    while (!first.empty() && first.back() == ' ')
+        first.pop_back();
+    defaults.host = first.empty() ? "localhost" : first;
+    defaults.port = std::to_string(PostPortNumber);
+    defaults.application_name = "pg_clone clone " + std::to_string(id);
+    defaults.timeout_s = pg::settings::connect_timeout_s;
+    return defaults;
+}
+
+struct Outcome {
+    std::string status;
+    std::string summary;
+    std::string error;
+};
+
+std::string describe(const pgclone::Error &e) {
+    std::string text = e.info().message;
+    if (!e.info().detail.empty())
+        text += "\nDETAIL: " + e.info().detail;
+    if (!e.info().hint.empty())
+        text += "\nHINT: " + e.info().hint;
+    return text;
+}
+
+Outcome run(int64_t id) {
+    auto job = catalog::begin_clone(id);
+    if (!job)
+        return {};  // cancelled or claimed by nobody: nothing to do
+    if (job->tables.empty() || job->dbs.empty())
+        return {"failed", "", "the clone's relgroup or dbgroup is empty or no longer exists"};
+
+    pg::LatchWaiter waiter(&shutdown_requested);
+    pgclone::RunnerOptions options;
+    options.connect = local_defaults(id);
+    options.lock_timeout_ms = pg::settings::lock_timeout_ms;
+    try {
+        pgclone::CloneReport report = pgclone::run_clone(*job, options, waiter);
+        return {"done", report.summary(), ""};
+    } catch (const pgclone::Error &e) {
+        bool cancelled = e.sqlstate() == pgclone::sqlstate::query_canceled && catalog::cancel_requested(id);
+        if (cancelled)
+            return {"cancelled", "", "cancelled by bucardo.clone_cancel(); targets were left unchanged"};
+        return {"failed", "", describe(e)};
+    }
+}
+
+void main_body(int64_t id) {
+    Outcome outcome;
+    try {
+        outcome = run(id);
+    } catch (const pgclone::Error &e) {
+        outcome = {"failed", "", describe(e)};
+    } catch (const std::exception &e) {
+        outcome = {"failed", "", std::string("internal error: ") + e.what()};
+    }
+    if (outcome.status.empty())
+        return;
+    catalog::finish_clone(id, outcome.status, outcome.summary, outcome.error);
+    std::string line = "pg_clone: clone " + std::to_string(id) + " " + outcome.status;
+    line += outcome.status == "done" ? ": " + outcome.summary : ": " + outcome.error;
+    pg::log(LOG, line);
+}
+
+}  // namespace
+
+void pg_clone_worker_main(Datum main_arg) {
+    int64 id = DatumGetInt64(main_arg);
+    pqsignal(SIGTERM, handle_sigterm);
+    BackgroundWorkerUnblockSignals();
+    BackgroundWorkerInitializeConnection(pg::settings::database, NULL, 0);
+    {
+        char name[64];
+        snprintf(name, sizeof(name), "pg_clone clone " INT64_FORMAT, id);
+        pgstat_report_appname(name);
+    }
+
+    bool failed = false;
+    char message[1024];
+    try {
+        main_body(id);
+    } catch (const std::exception &e) {
+        // Recording the outcome itself failed; the launcher marks the clone failed when we are gone.
+        snprintf(message, sizeof(message), "%s", e.what());
+        failed = true;
+    }
+    if (failed)
+        ereport(LOG, (errmsg("pg_clone: clone " INT64_FORMAT " could not record its outcome: %s", id, message)));
+    proc_exit(0);
+}
