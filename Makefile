@@ -12,7 +12,8 @@ REMOTE_SRCS = $(wildcard src/remote/*.cpp)
 PG_SRCS = $(wildcard src/pg/*.cpp) $(wildcard src/*.cpp)
 OBJS = $(CORE_SRCS:.cpp=.o) $(REMOTE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
-REGRESS = $(basename $(notdir $(wildcard sql/*.sql)))
+REGRESS = setup registry clone_sync clone_groups clone_tables clone_start many_sources empty_only \
+          call_errors remote_errors check_violation rolled_back names cancel
 REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/regress.conf --load-extension=pg_clone
 
 PG_CONFIG ?= pg_config

@@ -255,11 +255,23 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
     kind text;
     at timestamptz;
+    problem text;
 BEGIN
     IF start IS NULL THEN
         RETURN now();
     END IF;
-    kind := bucardo._start_kind(start);
+    BEGIN
+        kind := bucardo._start_kind(start);
+    EXCEPTION WHEN invalid_parameter_value THEN
+        -- Not a shape we know; a timestamp in this session's DateStyle ('Fri Nov 27 03:00:00 2026 PST')
+        -- still is one. Otherwise the parser's own message says what was expected.
+        GET STACKED DIAGNOSTICS problem = MESSAGE_TEXT;
+        BEGIN
+            RETURN start::timestamptz;
+        EXCEPTION WHEN data_exception THEN
+            RAISE EXCEPTION '%', problem USING ERRCODE = 'invalid_parameter_value';
+        END;
+    END;
     BEGIN
         IF kind = 'interval' THEN
             at := now() + start::interval;

@@ -23,17 +23,24 @@ bool extension_exists() {
     return exists;
 }
 
-int fail_orphaned_clones() {
+int fail_orphaned_clones(bool after_restart) {
     int count = 0;
+    // A worker shows in pg_stat_activity before it records its pid; one that never recorded it
+    // within a minute of being started never ran.
     pg::transaction([&] {
         auto rows = pg::query(
             "UPDATE bucardo.clone c SET status = 'failed', ended = clock_timestamp(),"
-            "       error = 'the clone was interrupted by a server restart or a worker crash;"
-            " its targets were left unchanged'"
-            " WHERE c.status = 'running' AND NOT EXISTS ("
-            "   SELECT 1 FROM pg_catalog.pg_stat_activity a"
-            "    WHERE a.pid = c.worker_pid AND a.backend_type = 'pg_clone worker')"
-            " RETURNING c.id");
+            "       error = CASE WHEN $1::boolean"
+            "               THEN 'the clone was interrupted by a server restart; its targets were left unchanged'"
+            "               ELSE 'the clone worker exited unexpectedly; its targets were left unchanged' END"
+            " WHERE c.status = 'running'"
+            "   AND CASE WHEN c.worker_pid IS NULL"
+            "            THEN $1::boolean OR c.started < clock_timestamp() - interval '1 minute'"
+            "            ELSE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
+            "                              WHERE a.pid = c.worker_pid AND a.backend_type = 'pg_clone worker')"
+            "       END"
+            " RETURNING c.id",
+            {after_restart ? "true" : "false"});
         count = static_cast<int>(rows.size());
     });
     return count;
@@ -92,13 +99,16 @@ void fail_if_running(int64_t id, const std::string &error) {
 std::optional<pgclone::CloneJob> begin_clone(int64_t id) {
     std::optional<pgclone::CloneJob> job;
     pg::transaction([&] {
+        // Waits for the launcher's claim to commit: a plain UPDATE ... WHERE status = 'running' could
+        // still see the row as queued, and match nothing.
+        auto claimed = pg::query("SELECT status FROM bucardo.clone WHERE id = $1::bigint FOR UPDATE",
+                                 {std::to_string(id)});
+        if (claimed.empty() || claimed[0].at(0) != pg::Value("running"))
+            return;
         auto clone = pg::query(
-            "UPDATE bucardo.clone SET worker_pid = pg_catalog.pg_backend_pid()"
-            " WHERE id = $1::bigint AND status = 'running'"
+            "UPDATE bucardo.clone SET worker_pid = pg_catalog.pg_backend_pid() WHERE id = $1::bigint"
             " RETURNING relgroup, dbgroup, empty_only",
             {std::to_string(id)});
-        if (clone.empty())
-            return;
         job.emplace();
         job->id = id;
         job->empty_only = clone[0].at(2) == pg::Value("t");

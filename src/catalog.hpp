@@ -15,7 +15,8 @@ namespace catalog {
 bool extension_exists();
 
 // Clones left 'running' by workers that no longer exist (a crash or restart) become 'failed'.
-int fail_orphaned_clones();
+// after_restart: no worker of an earlier launcher can still be starting.
+int fail_orphaned_clones(bool after_restart);
 
 // The clones marked running: they hold worker slots.
 int running_clones();

@@ -179,13 +179,10 @@ long launch_due_clones(bool &recovered) {
     long sleep_ms = pg::settings::naptime_s * 1000L;
     if (!catalog::extension_exists())
         return sleep_ms;
-    if (!recovered) {
-        int orphans = catalog::fail_orphaned_clones();
-        if (orphans > 0)
-            pg::log(LOG, "pg_clone launcher: marked " + std::to_string(orphans) +
-                             " interrupted clone(s) as failed");
-        recovered = true;
-    }
+    int orphans = catalog::fail_orphaned_clones(!recovered);
+    if (orphans > 0)
+        pg::log(LOG, "pg_clone launcher: marked " + std::to_string(orphans) + " interrupted clone(s) as failed");
+    recovered = true;
     int free_slots = pg::settings::effective_max_workers() - catalog::running_clones();
     if (free_slots > 0) {
         bool out_of_slots = false;

@@ -216,6 +216,14 @@ void Connection::rollback_quietly(std::chrono::milliseconds budget) noexcept {
                 throw Error(sqlstate::query_canceled, "rollback timed out");
             waiter_->wait({{socket(), read, write}}, left.count());
         };
+        // A statement still running (say, waiting for a lock) is cancelled first.
+        if (PQtransactionStatus(conn_) == PQTRANS_ACTIVE && PQisBusy(conn_)) {
+            if (PGcancel *cancel = PQgetCancel(conn_)) {
+                char why[256];
+                PQcancel(cancel, why, sizeof(why));
+                PQfreeCancel(cancel);
+            }
+        }
         // End a COPY IN with an error so the server discards what it received.
         int rc;
         while ((rc = PQputCopyEnd(conn_, "pg_clone: clone aborted")) == 0)

@@ -1,0 +1,21 @@
+-- clone_cancel: a queued clone is cancelled at once; a running one is rolled back on every target
+-- and ends 'cancelled'.
+\c clone_beta
+TRUNCATE foo;
+INSERT INTO foo VALUES (-10, 'locked away');
+-- A prepared transaction holds a lock on foo, so the clone waits there, running.
+BEGIN;
+LOCK TABLE foo IN ACCESS EXCLUSIVE MODE;
+PREPARE TRANSACTION 'pg_clone_hold_foo';
+\c contrib_regression
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta') AS id \gset
+SELECT bucardo.clone_wait(:id, '2 s');  -- times out: running, waiting for the lock
+SELECT status, worker_pid IS NOT NULL AS has_worker FROM bucardo.clone WHERE id = :id;
+SELECT bucardo.clone_cancel(:id);
+SELECT bucardo.clone_wait(:id, '30 s');
+SELECT status, summary, error FROM bucardo.clone WHERE id = :id;
+\c clone_beta
+ROLLBACK PREPARED 'pg_clone_hold_foo';
+SELECT id, v FROM foo;
+\c contrib_regression
+SELECT count(*) AS workers_left FROM pg_stat_activity WHERE backend_type = 'pg_clone worker';

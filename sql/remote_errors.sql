@@ -1,0 +1,56 @@
+-- What is only known remotely fails the clone before any target is touched: a missing table, a
+-- column mismatch, an unreachable database. The error names the database and the table.
+\set SHOW_CONTEXT never
+\c clone_beta
+TRUNCATE foo, bar;
+INSERT INTO foo VALUES (-7, 'untouched'); INSERT INTO bar VALUES (-7, 'untouched');
+CREATE TABLE only_here (id integer);
+CREATE TABLE cols (id integer, a text, b text);
+INSERT INTO cols VALUES (1, 'beta', 'beta');
+\c clone_alpha
+CREATE TABLE cols (id integer, a text, c text);
+INSERT INTO cols VALUES (2, 'alpha', 'alpha');
+CREATE TABLE only_in_alpha (id integer);
+\c contrib_regression
+
+-- Missing on the source.
+SELECT bucardo.clone(tables => 'foo, only_here', dbs => 'alpha, beta') AS id \gset
+SELECT bucardo.clone_wait(:id, '60 s');
+SELECT status, summary, error FROM bucardo.clone WHERE id = :id;
+
+-- Missing on a target: foo, listed first, is not emptied either.
+SELECT bucardo.clone(tables => 'foo, bar, only_in_alpha', dbs => 'alpha, beta') AS id \gset
+SELECT bucardo.clone_wait(:id, '60 s');
+SELECT status, error FROM bucardo.clone WHERE id = :id;
+
+-- Columns differ by name.
+SELECT bucardo.clone(tables => 'foo, cols', dbs => 'alpha, beta') AS id \gset
+SELECT bucardo.clone_wait(:id, '60 s');
+SELECT status, error FROM bucardo.clone WHERE id = :id;
+
+-- A view is not a table.
+\c clone_alpha
+CREATE VIEW foo_view AS SELECT * FROM foo;
+\c contrib_regression
+SELECT bucardo.clone(tables => 'foo_view', dbs => 'alpha, beta') AS id \gset
+SELECT bucardo.clone_wait(:id, '60 s');
+SELECT status, error FROM bucardo.clone WHERE id = :id;
+
+-- An unreachable target: beta is not touched either.
+SELECT bucardo.add_db('closed', 'host=127.0.0.1 port=1 dbname=nowhere connect_timeout=5');
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta, closed') AS id \gset
+SELECT bucardo.clone_wait(:id, '60 s');
+SELECT status, split_part(error, E'\n', 1) AS error FROM bucardo.clone WHERE id = :id;
+
+-- A database that does not exist on a reachable server.
+SELECT bucardo.add_db('ghost', 'dbname=clone_no_such_database');
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta, ghost') AS id \gset
+SELECT bucardo.clone_wait(:id, '60 s');
+SELECT status, regexp_replace(error, 'connection to server on socket "[^"]*"', 'connection to server on socket ...') AS error
+  FROM bucardo.clone WHERE id = :id;
+
+\c clone_beta
+SELECT id, v FROM foo;
+SELECT a, b FROM bar;
+SELECT id, a, b FROM cols;
+\c contrib_regression
