@@ -138,13 +138,18 @@ class Listener {
         std::string reason = why ? why : "";
         while (!reason.empty() && reason.back() == '\n')
             reason.pop_back();
+        reset();
+        if (ShutdownRequestPending)
+            return;  // our connection ended because the server is stopping
         if (failures_ == 0)
             pg::log(LOG, "pg_clone launcher: could not listen for requests on database \"" +
                              std::string(pg::settings::database) + "\": " + reason +
                              "; requests are picked up every pg_clone.naptime until this works");
+        // Retry after naptime, then less and less often (up to 5 minutes): a refusing pg_hba.conf
+        // would otherwise log a FATAL line at every try.
+        long delay_s = static_cast<long>(pg::settings::naptime_s) << std::min(failures_, 8);
+        retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(std::min(delay_s, 300L));
         failures_++;
-        reset();
-        retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(pg::settings::naptime_s);
     }
 
     std::unique_ptr<PGconn, ConnDeleter> conn_;

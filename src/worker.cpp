@@ -81,6 +81,10 @@ Outcome run(int64_t id) {
         pgclone::CloneReport report = pgclone::run_clone(*job, options, waiter);
         return {"done", report.summary(), ""};
     } catch (const pgclone::Error &e) {
+        // A shutdown also ends the remote sessions of this server: report the cause, not its echo.
+        if (shutdown_requested)
+            return {"failed", "", "clone interrupted: the server is shutting down or the worker was terminated; "
+                                  "targets were left unchanged"};
         bool cancelled = e.sqlstate() == pgclone::sqlstate::query_canceled && catalog::cancel_requested(id);
         if (cancelled)
             return {"cancelled", "", "cancelled by bucardo.clone_cancel(); targets were left unchanged"};

@@ -232,32 +232,25 @@ void Connection::rollback_quietly(std::chrono::milliseconds budget) noexcept {
             wait_step(true, true);
             PQconsumeInput(conn_);
         }
-        for (;;) {
-            while (PQisBusy(conn_)) {
-                wait_step(true, false);
-                if (!PQconsumeInput(conn_))
-                    return;
+        // Reads every pending result; false when the connection is unusable or still streaming COPY OUT.
+        auto drain_results = [&]() -> bool {
+            for (;;) {
+                while (PQisBusy(conn_)) {
+                    wait_step(true, false);
+                    if (!PQconsumeInput(conn_))
+                        return false;
+                }
+                Result result(PQgetResult(conn_));
+                if (!result)
+                    return true;
+                if (PQresultStatus(result.get()) == PGRES_COPY_OUT)
+                    return false;  // a source still streaming: closing the connection is the only way out
             }
-            Result result(PQgetResult(conn_));
-            if (!result)
-                break;
-            if (PQresultStatus(result.get()) == PGRES_COPY_OUT)
-                return;  // a source still streaming: closing the connection is the only way out
-        }
-        if (PQtransactionStatus(conn_) == PQTRANS_IDLE)
+        };
+        if (!drain_results() || PQtransactionStatus(conn_) == PQTRANS_IDLE)
             return;
-        if (!PQsendQuery(conn_, "ROLLBACK"))
-            return;
-        for (;;) {
-            while (PQisBusy(conn_)) {
-                wait_step(true, false);
-                if (!PQconsumeInput(conn_))
-                    return;
-            }
-            Result result(PQgetResult(conn_));
-            if (!result)
-                break;
-        }
+        if (PQsendQuery(conn_, "ROLLBACK"))
+            drain_results();
     } catch (...) {
         // Closing the connection rolls back on the server all the same.
     }

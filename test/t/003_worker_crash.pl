@@ -75,7 +75,7 @@ ok( $node->poll_query_until(
 	'the crashed clone ends failed');
 like(
 	$node->safe_psql('postgres', "SELECT error FROM bucardo.clone WHERE id = $id"),
-	qr/interrupted by a server restart or a worker crash/,
+	qr/interrupted by a server restart|worker crash|worker exited unexpectedly/,
 	'its error says a restart or crash interrupted it');
 is( $node->safe_psql(
 		'postgres', "SELECT count(*) FROM bucardo.clone WHERE status = 'running'"),

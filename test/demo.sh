@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The demo: installs what is needed, builds and installs pg_clone, makes a PostgreSQL cluster on the
+# spot (three databases: shop, staging, reporting), clones two tables from shop into the other two
+# with bucardo.clone(), prints what the clone did, and removes the cluster.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+bash "$REPO_DIR/test/install_deps.sh"
+build_and_install
+
+work=$(scratch_dir)
+port=54329
+cleanup() {
+    as_pg_user pg_ctl -D "$work/data" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+as_pg_user initdb -D "$work/data" -A trust -U postgres >/dev/null
+cat >>"$work/data/postgresql.conf" <<CONF
+shared_preload_libraries = 'pg_clone'
+port = $port
+listen_addresses = ''
+unix_socket_directories = '$work'
+CONF
+as_pg_user pg_ctl -D "$work/data" -l "$work/server.log" -w start >/dev/null
+
+sql() {
+    local db=$1
+    shift
+    as_pg_user psql -X -q -v ON_ERROR_STOP=1 -h "$work" -p "$port" -U postgres -d "$db" "$@"
+}
+
+echo "== a fresh cluster with three databases"
+for db in shop staging reporting; do sql postgres -c "CREATE DATABASE $db"; done
+sql shop -c "
+    CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL, since date);
+    CREATE TABLE orders (id bigint PRIMARY KEY, customer bigint, total numeric(10,2), placed timestamptz);
+    INSERT INTO customers SELECT g, 'customer ' || g, date '2020-01-01' + g % 1500 FROM generate_series(1, 20000) g;
+    INSERT INTO orders SELECT g, 1 + g % 20000, (g % 997) / 10.0, now() - g * interval '1 min'
+      FROM generate_series(1, 200000) g;"
+for db in staging reporting; do
+    sql "$db" -c "
+        CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL, since date);
+        CREATE TABLE orders (id bigint PRIMARY KEY, customer bigint, total numeric(10,2), placed timestamptz);
+        INSERT INTO customers VALUES (-1, 'stale row that the clone replaces', NULL);"
+done
+
+echo "== pg_clone in the control database (postgres)"
+sql postgres -c "CREATE EXTENSION pg_clone"
+sql postgres -c "SELECT bucardo.add_db('shop', 'dbname=shop'),
+                        bucardo.add_db('staging', 'dbname=staging'),
+                        bucardo.add_db('reporting', 'dbname=reporting')" >/dev/null
+echo "SELECT bucardo.clone(tables => 'customers,orders', dbs => 'shop:source,staging:target,reporting:target');"
+id=$(sql postgres -At -c "SELECT bucardo.clone(tables => 'customers,orders', dbs => 'shop:source,staging:target,reporting:target')")
+echo "clone $id queued; waiting for it"
+status=$(sql postgres -At -c "SELECT bucardo.clone_wait($id, '120 s')")
+
+echo "== what the clone did"
+sql postgres -c "SELECT id, status, ended - started AS took, summary, error FROM bucardo.clone WHERE id = $id" -x
+for db in shop staging reporting; do
+    sql "$db" -At -F ' ' -c "SELECT '$db:', (SELECT count(*) FROM customers) AS customers, 'customers,',
+                                    (SELECT count(*) FROM orders) AS orders, 'orders'"
+done
+if [ "$status" != "done" ]; then
+    echo "demo clone ended '$status'; server log:" >&2
+    tail -20 "$work/server.log" >&2
+    exit 1
+fi
+echo "== demo clone done"

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Every test of pg_clone, in one command: installs what is needed, builds and installs the extension,
+# then runs the GoogleTest unit tests (CMake + ctest), the pg_regress suite (make installcheck, on a
+# temporary instance that preloads pg_clone) and the multi-server TAP tests in test/t.
+set -uo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$REPO_DIR"
+
+bash test/install_deps.sh || exit 1
+build_and_install || exit 1
+
+passed=0
+failed=0
+work=$(scratch_dir)
+trap 'rm -rf "$work"' EXIT
+
+echo "== unit tests (ctest)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Debug >/dev/null && cmake --build build -j2 >/dev/null
+ctest --test-dir build --output-on-failure 2>&1 | tee "$work/ctest.log" | tail -3
+unit_total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$work/ctest.log")
+unit_failed=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' "$work/ctest.log")
+if [ -z "$unit_total" ]; then unit_total=1; unit_failed=1; fi
+passed=$((passed + unit_total - unit_failed))
+failed=$((failed + unit_failed))
+
+echo "== regression tests (make installcheck)"
+# pg_regress writes results next to the tests: run it in a copy the server user owns.
+mkdir -p "$work/regress"
+cp -r Makefile pg_clone.control pg_clone--1.0.sql sql expected test "$work/regress/"
+[ "$(id -u)" -ne 0 ] || chown -R postgres: "$work/regress"
+(cd "$work/regress" && as_pg_user make -s installcheck PG_CONFIG="$PG_BIN/pg_config") 2>&1 | tee "$work/regress.log" |
+    grep -E '^(test |ok |not ok |=+|.*tests (passed|failed))'
+regress_total=$(grep -cE '^(test |ok |not ok )' "$work/regress.log")
+regress_failed=$(grep -cE '^(test |ok |not ok ).*(FAILED|failed)' "$work/regress.log")
+passed=$((passed + regress_total - regress_failed))
+failed=$((failed + regress_failed))
+if ! grep -qE 'All [0-9]+ tests passed' "$work/regress.log"; then
+    failed=$((failed + (regress_failed == 0 ? 1 : 0)))
+    [ -f "$work/regress/regression.diffs" ] && head -100 "$work/regress/regression.diffs"
+    [ -f "$work/regress/log/postmaster.log" ] && tail -40 "$work/regress/log/postmaster.log"
+fi
+
+echo "== multi-server tests (prove test/t)"
+bash test/run_tap.sh 2>&1 | tee "$work/tap.log"
+tap_status=${PIPESTATUS[0]}
+tap_total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$work/tap.log")
+tap_total=${tap_total:-0}
+if [ "$tap_status" -eq 0 ] && [ "$tap_total" -gt 0 ]; then
+    passed=$((passed + tap_total))
+else
+    tap_failed=$(grep -oE 'Failed [0-9]+/[0-9]+ subtests' "$work/tap.log" | awk '{split($2, a, "/"); s += a[1]} END {print s + 0}')
+    [ "$tap_failed" -gt 0 ] || tap_failed=1
+    passed=$((passed + tap_total - (tap_failed < tap_total ? tap_failed : tap_total)))
+    failed=$((failed + tap_failed))
+fi
+
+echo
+echo "pg_clone: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
