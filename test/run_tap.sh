@@ -53,7 +53,7 @@ fi
 # A scratch directory the test user can write: TESTDIR, where tmp_check/ (data, logs) goes.
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/pg_clone_tap.XXXXXX")
 mkdir "$scratch/t"
-cp "${tests[@]/#/$here/}" "$scratch/t/"
+cp "${tests[@]/#/$here/}" "$here"/t/*.pm "$scratch/t/"
 
 run_as=()
 if [ "$(id -u)" -eq 0 ]; then

@@ -4,59 +4,23 @@
 use strict;
 use warnings;
 
-use PostgreSQL::Test::Cluster;
+use FindBin;
+use lib $FindBin::RealBin;
+use PgCloneTest;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('main');
-$node->init;
-$node->append_conf(
-	'postgresql.conf', qq{
-shared_preload_libraries = 'pg_clone'
-pg_clone.database = 'postgres'
-max_prepared_transactions = 5
-pg_clone.lock_timeout = '10min'
-# Cluster.pm turns this off; the test needs the postmaster's crash restart.
-restart_after_crash = on
-});
-$node->start;
+# Cluster.pm turns restart_after_crash off; the test needs the postmaster's crash restart.
+my $node = clone_node(conf => "restart_after_crash = on\n");
 
-$node->safe_psql('postgres', 'CREATE DATABASE src');
-$node->safe_psql('postgres', 'CREATE DATABASE dst');
-$node->safe_psql('src',
-	'CREATE TABLE foo (id int PRIMARY KEY, t text); '
-	  . "INSERT INTO foo SELECT g, 'src ' || g FROM generate_series(1, 1000) g");
-$node->safe_psql('dst',
-	'CREATE TABLE foo (id int PRIMARY KEY, t text); '
-	  . "INSERT INTO foo SELECT g, 'old ' || g FROM generate_series(1, 10) g");
-$node->safe_psql(
-	'postgres', q{
-CREATE EXTENSION pg_clone;
-SELECT bucardo.add_db('alpha', 'dbname=src');
-SELECT bucardo.add_db('beta', 'dbname=dst');
-});
-
-my $fingerprint =
-  q{SELECT count(*) || ' ' || md5(string_agg(id || ':' || t, ',' ORDER BY id)) FROM foo};
-my $source_rows   = $node->safe_psql('src', $fingerprint);
-my $target_before = $node->safe_psql('dst', $fingerprint);
+my $source_rows   = contents($node, 'src');
+my $target_before = contents($node, 'dst');
 
 # The clone blocks on a lock that a prepared transaction holds on the target (it survives the crash).
-$node->safe_psql('dst',
-	q{BEGIN; LOCK TABLE foo IN ACCESS EXCLUSIVE MODE; PREPARE TRANSACTION 'hold';});
+hold_target_lock($node);
 
-my $id = $node->safe_psql('postgres',
-	"SELECT bucardo.clone(tables => 'foo', dbs => 'alpha:source,beta:target')");
-ok( $node->poll_query_until(
-		'postgres',
-		"SELECT status = 'running' AND worker_pid IS NOT NULL FROM bucardo.clone WHERE id = $id"
-	),
-	'blocked clone is running with a worker');
-ok( $node->poll_query_until(
-		'dst',
-		q{SELECT count(*) > 0 FROM pg_locks WHERE NOT granted AND relation = 'public.foo'::regclass}
-	),
-	'blocked clone waits for its lock on the target table');
+my $id = request_clone($node);
+wait_until_blocked($node, $id, 'blocked clone');
 
 my $worker_pid = $node->safe_psql('postgres',
 	q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'pg_clone worker'});
@@ -77,9 +41,7 @@ like(
 	$node->safe_psql('postgres', "SELECT error FROM bucardo.clone WHERE id = $id"),
 	qr/interrupted by a server restart|worker crash|worker exited unexpectedly/,
 	'its error says a restart or crash interrupted it');
-is( $node->safe_psql(
-		'postgres', "SELECT count(*) FROM bucardo.clone WHERE status = 'running'"),
-	'0',
+is(running_clones($node), '0',
 	'no clone is left running');
 like(
 	slurp_file($node->logfile, $log_offset),
@@ -89,15 +51,14 @@ like(
 is($node->safe_psql('dst', 'SELECT gid FROM pg_prepared_xacts'),
 	'hold', 'the prepared transaction survived the crash');
 $node->safe_psql('dst', "ROLLBACK PREPARED 'hold'");
-is($node->safe_psql('dst', $fingerprint),
+is(contents($node, 'dst'),
 	$target_before, 'the target is unchanged');
 
 # After the crash restart the launcher runs clones again.
-my $again = $node->safe_psql('postgres',
-	"SELECT bucardo.clone(tables => 'foo', dbs => 'alpha:source,beta:target')");
-is($node->safe_psql('postgres', "SELECT bucardo.clone_wait($again, '60 s')"),
+my $again = request_clone($node);
+is(wait_clone($node, $again),
 	'done', 'a new clone after the crash ends done');
-is($node->safe_psql('dst', $fingerprint),
+is(contents($node, 'dst'),
 	$source_rows, 'the target now has the source rows');
 
 $node->stop;
