@@ -7,7 +7,7 @@ SELECT count(*) AS clones_before FROM bucardo.clone \gset
 BEGIN;
 SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta') > 0 AS queued;
 ROLLBACK;
--- Longer than pg_clone.naptime: a poll would have found it by now.
+-- Had it been queued, its NOTIFY would have started it well within this time.
 SELECT pg_sleep(3);
 SELECT count(*) - :clones_before AS new_clones FROM bucardo.clone;
 \c clone_beta
