@@ -48,6 +48,8 @@ class Error : public std::exception {
 
     // "database \"beta\": msg" becomes "database \"beta\", table public.foo: msg".
     void add_table(const std::string &table) {
+        if (info_.message.find("table " + table + ": ") != std::string::npos)
+            return;
         auto colon = info_.message.find("\": ");
         if (info_.message.rfind("database \"", 0) == 0 && colon != std::string::npos)
             info_.message.insert(colon + 1, ", table " + table);

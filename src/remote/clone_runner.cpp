@@ -284,16 +284,17 @@ class CloneRun {
         std::string format = binary_ok(t, s, dests) ? " WITH (FORMAT binary)" : "";
 
         std::vector<Connection *> targets;
-        for (size_t d : dests) {
-            Connection &conn = *writers_[d];
-            conn.start_copy("COPY " + quoted(conn, db_tables_[d][t]) + " (" + column_list + ") FROM STDIN" + format);
-            targets.push_back(&conn);
-        }
         const RemoteTable &here = s == plan_.sources.front() ? table : db_tables_[s][t];
         std::string what = here.relkind == 'p'
                                ? "(SELECT " + column_list + " FROM " + quoted(source, here) + ")"
                                : quoted(source, here) + " (" + column_list + ")";
         try {
+            for (size_t d : dests) {
+                Connection &conn = *writers_[d];
+                conn.start_copy("COPY " + quoted(conn, db_tables_[d][t]) + " (" + column_list + ") FROM STDIN" +
+                                format);
+                targets.push_back(&conn);
+            }
             source.start_copy("COPY " + what + " TO STDOUT" + format);
         } catch (Error &e) {
             e.add_table(table.label);
@@ -326,6 +327,9 @@ class CloneRun {
         for (auto &writer : writers_)
             if (writer)
                 writer->rollback_quietly(std::chrono::seconds(5));
+        for (auto &reader : readers_)
+            if (reader)
+                reader->rollback_quietly(std::chrono::seconds(5));
         waiter_.set_interruptible(true);
         for (auto &reader : readers_)
             reader.reset();

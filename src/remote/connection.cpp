@@ -216,14 +216,16 @@ void Connection::rollback_quietly(std::chrono::milliseconds budget) noexcept {
                 throw Error(sqlstate::query_canceled, "rollback timed out");
             waiter_->wait({{socket(), read, write}}, left.count());
         };
-        // A statement still running (say, waiting for a lock) is cancelled first.
-        if (PQtransactionStatus(conn_) == PQTRANS_ACTIVE && PQisBusy(conn_)) {
+        auto cancel_statement = [&] {
             if (PGcancel *cancel = PQgetCancel(conn_)) {
                 char why[256];
                 PQcancel(cancel, why, sizeof(why));
                 PQfreeCancel(cancel);
             }
-        }
+        };
+        // A statement still running (say, waiting for a lock) is cancelled first.
+        if (PQtransactionStatus(conn_) == PQTRANS_ACTIVE && PQisBusy(conn_))
+            cancel_statement();
         // End a COPY IN with an error so the server discards what it received.
         int rc;
         while ((rc = PQputCopyEnd(conn_, "pg_clone: clone aborted")) == 0)
@@ -232,7 +234,24 @@ void Connection::rollback_quietly(std::chrono::milliseconds budget) noexcept {
             wait_step(true, true);
             PQconsumeInput(conn_);
         }
-        // Reads every pending result; false when the connection is unusable or still streaming COPY OUT.
+        // A source still streaming COPY OUT is cancelled, and what it already sent is read and dropped.
+        auto stop_copy_out = [&]() -> bool {
+            cancel_statement();
+            for (;;) {
+                char *row = nullptr;
+                int size = PQgetCopyData(conn_, &row, 1);
+                if (row)
+                    PQfreemem(row);
+                if (size < 0)
+                    return true;
+                if (size == 0) {
+                    wait_step(true, false);
+                    if (!PQconsumeInput(conn_))
+                        return false;
+                }
+            }
+        };
+        // Reads every pending result; false when the connection is unusable.
         auto drain_results = [&]() -> bool {
             for (;;) {
                 while (PQisBusy(conn_)) {
@@ -243,8 +262,8 @@ void Connection::rollback_quietly(std::chrono::milliseconds budget) noexcept {
                 Result result(PQgetResult(conn_));
                 if (!result)
                     return true;
-                if (PQresultStatus(result.get()) == PGRES_COPY_OUT)
-                    return false;  // a source still streaming: closing the connection is the only way out
+                if (PQresultStatus(result.get()) == PGRES_COPY_OUT && !stop_copy_out())
+                    return false;
             }
         };
         if (!drain_results() || PQtransactionStatus(conn_) == PQTRANS_IDLE)
