@@ -49,6 +49,13 @@ SELECT bucardo.clone_wait(:id, '60 s');
 SELECT status, regexp_replace(error, 'connection to server on socket "[^"]*"', 'connection to server on socket ...') AS error
   FROM bucardo.clone WHERE id = :id;
 
+-- Two names for one database: refused before anything is touched.
+SELECT bucardo.add_db('beta_again', format('host=%s port=%s dbname=clone_beta',
+       split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port')));
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta, beta_again') AS id \gset
+SELECT bucardo.clone_wait(:id, '60 s');
+SELECT status, error FROM bucardo.clone WHERE id = :id;
+
 \c clone_beta
 SELECT id, v FROM foo;
 SELECT a, b FROM bar;

@@ -114,6 +114,26 @@ class CloneRun {
             readers_[s].emplace(open(s));
         for (size_t w : plan_.writers)
             writers_[w].emplace(open(w));
+        refuse_same_database_twice();
+    }
+
+    // Two names for one database would truncate a source, or wait on our own locks.
+    void refuse_same_database_twice() {
+        std::vector<std::string> identities(job_.dbs.size());
+        for (size_t db = 0; db < job_.dbs.size(); db++) {
+            Connection &conn = readers_[db] ? *readers_[db] : *writers_[db];
+            Result r = conn.exec(
+                "SELECT current_database() || '/' || current_setting('port') || '/' || pg_postmaster_start_time()");
+            identities[db] = PQgetvalue(r.get(), 0, 0);
+            for (size_t other = 0; other < db; other++)
+                if (identities[other] == identities[db])
+                    throw Error(sqlstate::invalid_parameter_value,
+                                database_label(job_.dbs[other].name) + " and " + database_label(job_.dbs[db].name) +
+                                    " are the same database",
+                                "Both connection strings reach database \"" +
+                                    std::string(PQdb(conn.raw())) + "\" on the same server.",
+                                "Register each database once with bucardo.add_db.");
+        }
     }
 
     void set_lock_timeout(Connection &conn) {
