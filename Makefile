@@ -13,7 +13,8 @@ PG_SRCS = $(wildcard src/pg/*.cpp) $(wildcard src/*.cpp)
 OBJS = $(CORE_SRCS:.cpp=.o) $(REMOTE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 REGRESS = setup registry clone_sync clone_groups clone_tables clone_start many_sources empty_only \
-          call_errors remote_errors check_violation rolled_back names cancel
+          call_errors remote_errors check_violation rolled_back names cancel \
+          bucardo_cli drop_extension
 REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/regress.conf --load-extension=pg_clone
 
 PG_CONFIG ?= pg_config

@@ -65,6 +65,31 @@ CREATE TABLE bucardo.clone (
 CREATE INDEX clone_queued_idx ON bucardo.clone (startwhen) WHERE status = 'queued';
 COMMENT ON TABLE bucardo.clone IS 'Clone requests and how they ended; pg_clone''s launcher runs the queued ones';
 
+-- Rows inserted directly (as Bucardo's own "bucardo clone" does, naming only a sync) get the sync's
+-- groups; a row must name groups that exist.
+CREATE FUNCTION bucardo._clone_fill_groups() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.sync IS NOT NULL AND (NEW.relgroup IS NULL OR NEW.dbgroup IS NULL) THEN
+        SELECT coalesce(NEW.relgroup, s.relgroup), coalesce(NEW.dbgroup, s.dbgroup)
+          INTO NEW.relgroup, NEW.dbgroup
+          FROM bucardo.sync s WHERE s.name = NEW.sync;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'sync "%" does not exist', NEW.sync USING ERRCODE = 'undefined_object';
+        END IF;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM bucardo.relgroup g WHERE g.name = NEW.relgroup) THEN
+        RAISE EXCEPTION 'relgroup "%" does not exist', NEW.relgroup USING ERRCODE = 'undefined_object';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM bucardo.dbgroup g WHERE g.name = NEW.dbgroup) THEN
+        RAISE EXCEPTION 'dbgroup "%" does not exist', NEW.dbgroup USING ERRCODE = 'undefined_object';
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE TRIGGER clone_fill_groups BEFORE INSERT ON bucardo.clone
+    FOR EACH ROW EXECUTE FUNCTION bucardo._clone_fill_groups();
+
 CREATE SEQUENCE bucardo.clone_group_seq;
 
 -- Parsers and checks written in C++ (src/core/parse.cpp).
