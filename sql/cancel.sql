@@ -11,7 +11,9 @@ PREPARE TRANSACTION 'pg_clone_hold_foo';
 SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta') AS id \gset
 SELECT bucardo.clone_wait(:id, '2 s');  -- times out: running, waiting for the lock
 SELECT status, worker_pid IS NOT NULL AS has_worker FROM bucardo.clone WHERE id = :id;
--- Its sessions name the clone, on the source and on the target.
+-- The worker says what it is doing; its sessions name the clone, on the source and on the target.
+SELECT regexp_replace(query, '^clone [0-9]+', 'clone N') AS doing FROM pg_stat_activity
+ WHERE backend_type = 'pg_clone worker';
 SELECT datname, application_name = 'pg_clone clone ' || :id AS names_the_clone, wait_event_type
   FROM pg_stat_activity WHERE application_name LIKE 'pg_clone clone %' ORDER BY datname;
 SELECT bucardo.clone_cancel(:id);

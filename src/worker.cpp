@@ -77,6 +77,10 @@ Outcome run(int64_t id) {
     pgclone::RunnerOptions options;
     options.connect = local_defaults(id);
     options.lock_timeout_ms = pg::settings::lock_timeout_ms;
+    options.report_phase = [id](const std::string &what) {
+        std::string text = "clone " + std::to_string(id) + ": " + what;
+        pg::call([&] { pgstat_report_activity(STATE_RUNNING, text.c_str()); });
+    };
     try {
         pgclone::CloneReport report = pgclone::run_clone(*job, options, waiter);
         return {"done", report.summary(), ""};

@@ -80,11 +80,15 @@ class CloneRun {
 
     CloneReport run() {
         try {
+            phase("connecting to " + std::to_string(job_.dbs.size()) + " databases");
             connect_all();
+            phase("taking snapshots and checking tables");
             open_sources();
             open_writers();
+            phase(job_.empty_only ? "checking which target tables are empty" : "emptying target tables");
             prepare_writers();
             copy_all();
+            phase("committing");
             commit_all();
         } catch (...) {
             abort_all();
@@ -94,6 +98,11 @@ class CloneRun {
     }
 
   private:
+    void phase(const std::string &what) const {
+        if (options_.report_phase)
+            options_.report_phase(what);
+    }
+
     static std::vector<DbRole> roles(const CloneJob &job) {
         std::vector<DbRole> result;
         for (const auto &db : job.dbs)
@@ -302,6 +311,11 @@ class CloneRun {
             columns.push_back(source.quote_ident(c.name));
         std::string column_list = join(columns, ", ");
         std::string format = binary_ok(t, s, dests) ? " WITH (FORMAT binary)" : "";
+
+        std::vector<std::string> names;
+        for (size_t d : dests)
+            names.push_back(job_.dbs[d].name);
+        phase("copying " + table.label + " from " + job_.dbs[s].name + " into " + join(names, ", "));
 
         std::vector<Connection *> targets;
         const RemoteTable &here = s == plan_.sources.front() ? table : db_tables_[s][t];

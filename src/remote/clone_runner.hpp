@@ -8,6 +8,7 @@
 #endif
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,8 @@ struct RunnerOptions {
     ConnectDefaults connect;
     int lock_timeout_ms = 60000;
     PumpLimits limits;
+    // Told what the clone is doing now ("copying public.foo from alpha into beta"), for monitoring.
+    std::function<void(const std::string &)> report_phase;
 };
 
 struct TableOutcome {
