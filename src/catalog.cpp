@@ -1,5 +1,6 @@
 #include "catalog.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "core/parse.hpp"
@@ -80,10 +81,11 @@ std::optional<long> next_due_in_ms() {
     std::optional<long> result;
     pg::transaction([&] {
         auto rows = pg::query(
-            "SELECT greatest(0, ceil(extract(epoch FROM min(startwhen) - clock_timestamp()) * 1000))::bigint"
+            "SELECT ceil(extract(epoch FROM min(startwhen) - clock_timestamp()) * 1000)::bigint"
             "  FROM bucardo.clone WHERE status = 'queued'");
+        // NULL when nothing is queued; negative when a clone is overdue.
         if (!rows.empty() && rows[0][0])
-            result = static_cast<long>(to_int64(rows[0][0]));
+            result = std::max(0L, static_cast<long>(to_int64(rows[0][0])));
     });
     return result;
 }

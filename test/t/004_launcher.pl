@@ -65,5 +65,15 @@ is(wait_clone($node, $blocked[0]), 'done', 'both end: the first');
 is(wait_clone($node, $blocked[1]), 'done', 'both end: the second');
 is(running_clones($node), '0', 'no clone is left running');
 
+# Idle, the launcher sleeps (naptime is 600 s here): its short catalog transactions, counted in
+# pg_stat_database, do not pile up. (A 1 ms wake-up loop once made thousands in these seconds.)
+my $commits = q{SELECT pg_stat_force_next_flush(); SELECT pg_stat_clear_snapshot();
+SELECT xact_commit FROM pg_stat_database WHERE datname = 'postgres'};
+my $before = $node->safe_psql('postgres', $commits);
+sleep(3);
+my $after = $node->safe_psql('postgres', $commits);
+cmp_ok($after - $before, '<', 50, 'the idle launcher does not loop')
+  or diag("transactions in 3 s: " . ($after - $before));
+
 $node->stop;
 done_testing();
