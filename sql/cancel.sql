@@ -24,3 +24,15 @@ ROLLBACK PREPARED 'pg_clone_hold_foo';
 SELECT id, v FROM foo;
 \c contrib_regression
 SELECT count(*) AS workers_left FROM pg_stat_activity WHERE backend_type = 'pg_clone worker';
+
+-- A cancel that lands after the launcher claimed the clone but before its worker recorded its pid
+-- cannot signal anyone; the worker finds the request when it starts. Simulated: the flag is set on
+-- a queued clone, which is then made due.
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', start => '1 hour') AS id \gset
+UPDATE bucardo.clone SET cancel_requested = true, startwhen = now() WHERE id = :id;
+NOTIFY bucardo_clone_ready;
+SELECT bucardo.clone_wait(:id, '30 s');
+SELECT status, error, started IS NOT NULL AS was_started FROM bucardo.clone WHERE id = :id;
+\c clone_beta
+SELECT id, v FROM foo;
+\c contrib_regression

@@ -66,13 +66,11 @@ std::string describe(const pgclone::Error &e) {
     return text;
 }
 
-Outcome run(int64_t id) {
-    auto job = catalog::begin_clone(id);
-    if (!job)
-        return {};  // cancelled or claimed by nobody: nothing to do
-    if (job->tables.empty() || job->dbs.empty())
-        return {"failed", "", "the clone's relgroup or dbgroup is empty or no longer exists"};
+const char *cancelled_message = "cancelled by bucardo.clone_cancel(); targets were left unchanged";
 
+Outcome run_job(int64_t id, const pgclone::CloneJob &job) {
+    if (job.tables.empty() || job.dbs.empty())
+        return {"failed", "", "the clone's relgroup or dbgroup is empty or no longer exists"};
     pg::LatchWaiter waiter(&shutdown_requested);
     pgclone::RunnerOptions options;
     options.connect = local_defaults(id);
@@ -81,17 +79,26 @@ Outcome run(int64_t id) {
         std::string text = "clone " + std::to_string(id) + ": " + what;
         pg::call([&] { pgstat_report_activity(STATE_RUNNING, text.c_str()); });
     };
+    pgclone::CloneReport report = pgclone::run_clone(job, options, waiter);
+    return {"done", report.summary(), ""};
+}
+
+Outcome run(int64_t id) {
     try {
-        pgclone::CloneReport report = pgclone::run_clone(*job, options, waiter);
-        return {"done", report.summary(), ""};
+        auto job = catalog::begin_clone(id);
+        if (!job)
+            return {};  // the launcher's claim did not commit: nothing to do
+        // A cancel that came before our pid was recorded could not signal us.
+        if (catalog::cancel_requested(id))
+            return {"cancelled", "", cancelled_message};
+        return run_job(id, *job);
     } catch (const pgclone::Error &e) {
         // A shutdown also ends the remote sessions of this server: report the cause, not its echo.
         if (shutdown_requested)
             return {"failed", "", "clone interrupted: the server is shutting down or the worker was terminated; "
                                   "targets were left unchanged"};
-        bool cancelled = e.sqlstate() == pgclone::sqlstate::query_canceled && catalog::cancel_requested(id);
-        if (cancelled)
-            return {"cancelled", "", "cancelled by bucardo.clone_cancel(); targets were left unchanged"};
+        if (e.sqlstate() == pgclone::sqlstate::query_canceled && catalog::cancel_requested(id))
+            return {"cancelled", "", cancelled_message};
         return {"failed", "", describe(e)};
     }
 }
