@@ -3,7 +3,7 @@
 # libpq, GoogleTest, CMake and the TAP test framework's IPC::Run. Skips apt when all is there.
 set -euo pipefail
 
-packages=(postgresql-15 postgresql-server-dev-15 libpq-dev libipc-run-perl libgtest-dev cmake g++ make)
+packages=(postgresql-15 postgresql-server-dev-15 libpq-dev libipc-run-perl libgtest-dev cmake g++ make pkg-config)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
