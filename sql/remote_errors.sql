@@ -56,6 +56,23 @@ SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta, beta_again') AS id \g
 SELECT bucardo.clone_wait(:id, '60 s');
 SELECT status, error FROM bucardo.clone WHERE id = :id;
 
+-- A target that refuses the COPY itself (a role that may empty foo but not insert into it), listed
+-- before another target: the clone fails at once and neither target changes. Without superuser
+-- rights, triggers and foreign keys cannot be switched off there; that alone is no error.
+CREATE ROLE clone_limited LOGIN;
+\c clone_gamma
+INSERT INTO foo VALUES ('gamma before', -11);
+GRANT SELECT, TRUNCATE ON foo TO clone_limited;
+\c contrib_regression
+SELECT bucardo.add_db('gamma_limited', 'dbname=clone_gamma user=clone_limited');
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, gamma_limited, beta') AS id \gset
+SELECT bucardo.clone_wait(:id, '60 s');
+SELECT status, error, ended - started < interval '10 s' AS failed_fast FROM bucardo.clone WHERE id = :id;
+\c clone_gamma
+SELECT id, v FROM foo WHERE id = -11;
+SELECT count(*) FROM foo;
+\c contrib_regression
+
 \c clone_beta
 SELECT id, v FROM foo;
 SELECT a, b FROM bar;

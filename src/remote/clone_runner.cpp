@@ -323,13 +323,17 @@ class CloneRun {
                                ? "(SELECT " + column_list + " FROM " + quoted(source, here) + ")"
                                : quoted(source, here) + " (" + column_list + ")";
         try {
+            // One round trip for all: every session gets its COPY, then each is awaited.
             for (size_t d : dests) {
                 Connection &conn = *writers_[d];
-                conn.start_copy("COPY " + quoted(conn, db_tables_[d][t]) + " (" + column_list + ") FROM STDIN" +
-                                format);
+                conn.send_copy("COPY " + quoted(conn, db_tables_[d][t]) + " (" + column_list + ") FROM STDIN" +
+                               format);
                 targets.push_back(&conn);
             }
-            source.start_copy("COPY " + what + " TO STDOUT" + format);
+            source.send_copy("COPY " + what + " TO STDOUT" + format);
+            for (Connection *conn : targets)
+                conn->await_copy();
+            source.await_copy();
         } catch (Error &e) {
             e.add_table(table.label);
             throw;

@@ -195,9 +195,12 @@ Result Connection::exec(const std::string &sql, const std::vector<std::optional<
     return result;
 }
 
-void Connection::start_copy(const std::string &sql) {
+void Connection::send_copy(const std::string &sql) {
     if (!PQsendQuery(conn_, sql.c_str()))
         throw error("could not send COPY");
+}
+
+void Connection::await_copy() {
     Result result = finish_command();
     ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_EMPTY_QUERY;
     if (status != PGRES_COPY_OUT && status != PGRES_COPY_IN)
@@ -226,14 +229,18 @@ void Connection::rollback_quietly(std::chrono::milliseconds budget) noexcept {
         // A statement still running (say, waiting for a lock) is cancelled first.
         if (PQtransactionStatus(conn_) == PQTRANS_ACTIVE && PQisBusy(conn_))
             cancel_statement();
-        // End a COPY IN with an error so the server discards what it received.
-        int rc;
-        while ((rc = PQputCopyEnd(conn_, "pg_clone: clone aborted")) == 0)
-            wait_step(false, true);
-        while ((rc = PQflush(conn_)) == 1) {
-            wait_step(true, true);
-            PQconsumeInput(conn_);
-        }
+        // Ends a COPY IN with an error so the server discards what it received.
+        auto stop_copy_in = [&]() -> bool {
+            int rc;
+            while ((rc = PQputCopyEnd(conn_, "pg_clone: clone aborted")) == 0)
+                wait_step(false, true);
+            while (PQflush(conn_) == 1) {
+                wait_step(true, true);
+                PQconsumeInput(conn_);
+            }
+            return rc == 1;
+        };
+        stop_copy_in();
         // A source still streaming COPY OUT is cancelled, and what it already sent is read and dropped.
         auto stop_copy_out = [&]() -> bool {
             cancel_statement();
@@ -242,8 +249,10 @@ void Connection::rollback_quietly(std::chrono::milliseconds budget) noexcept {
                 int size = PQgetCopyData(conn_, &row, 1);
                 if (row)
                     PQfreemem(row);
-                if (size < 0)
+                if (size == -1)
                     return true;
+                if (size < 0)
+                    return false;
                 if (size == 0) {
                     wait_step(true, false);
                     if (!PQconsumeInput(conn_))
@@ -262,6 +271,9 @@ void Connection::rollback_quietly(std::chrono::milliseconds budget) noexcept {
                 Result result(PQgetResult(conn_));
                 if (!result)
                     return true;
+                // A COPY whose start we had not read yet: libpq returns its state until it is ended.
+                if (PQresultStatus(result.get()) == PGRES_COPY_IN && !stop_copy_in())
+                    return false;
                 if (PQresultStatus(result.get()) == PGRES_COPY_OUT && !stop_copy_out())
                     return false;
             }

@@ -45,8 +45,14 @@ class Connection {
 
     // Runs one statement (text parameters) and returns its last result; throws on error.
     Result exec(const std::string &sql, const std::vector<std::optional<std::string>> &params = {});
-    // Sends a COPY and waits until the server is in COPY OUT or COPY IN state.
-    void start_copy(const std::string &sql);
+    // Sends a COPY and waits until the server is in COPY OUT or COPY IN state. In two steps, so that
+    // several sessions can be started at once.
+    void start_copy(const std::string &sql) {
+        send_copy(sql);
+        await_copy();
+    }
+    void send_copy(const std::string &sql);
+    void await_copy();
     // Waits for the command's final results once a COPY has ended; returns the last one.
     Result finish_command();
     // Pushes buffered output to the server, waiting while the socket is full.
