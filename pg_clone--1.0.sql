@@ -90,7 +90,9 @@ END $$;
 CREATE TRIGGER clone_fill_groups BEFORE INSERT ON bucardo.clone
     FOR EACH ROW EXECUTE FUNCTION bucardo._clone_fill_groups();
 
-CREATE SEQUENCE bucardo.clone_group_seq;
+-- Numbers of the groups made on the fly: clone_relgroup1, clone_relgroup2, ...; clone_dbgroup1, ...
+CREATE SEQUENCE bucardo.clone_relgroup_seq;
+CREATE SEQUENCE bucardo.clone_dbgroup_seq;
 
 -- Parsers and checks written in C++ (src/core/parse.cpp).
 CREATE FUNCTION bucardo._parse_tables(tables text, OUT schemaname text, OUT tablename text)
@@ -357,14 +359,14 @@ BEGIN
     -- Lists given inline become groups named like clone_relgroup1, as Bucardo does.
     IF tables IS NOT NULL THEN
         LOOP
-            use_relgroup := 'clone_relgroup' || nextval('bucardo.clone_group_seq');
+            use_relgroup := 'clone_relgroup' || nextval('bucardo.clone_relgroup_seq');
             EXIT WHEN NOT EXISTS (SELECT 1 FROM bucardo.relgroup g WHERE g.name = use_relgroup);
         END LOOP;
         PERFORM bucardo._create_relgroup(use_relgroup, tables);
     END IF;
     IF dbs IS NOT NULL THEN
         LOOP
-            use_dbgroup := 'clone_dbgroup' || nextval('bucardo.clone_group_seq');
+            use_dbgroup := 'clone_dbgroup' || nextval('bucardo.clone_dbgroup_seq');
             EXIT WHEN NOT EXISTS (SELECT 1 FROM bucardo.dbgroup g WHERE g.name = use_dbgroup);
         END LOOP;
         PERFORM bucardo._create_dbgroup(use_dbgroup, dbs);
