@@ -98,20 +98,22 @@ void fail_if_running(int64_t id, const std::string &error) {
     });
 }
 
-std::optional<pgclone::CloneJob> begin_clone(int64_t id) {
-    std::optional<pgclone::CloneJob> job;
+std::optional<ClaimedClone> begin_clone(int64_t id) {
+    std::optional<ClaimedClone> claimed;
     pg::transaction([&] {
         // Waits for the launcher's claim to commit: a plain UPDATE ... WHERE status = 'running' could
         // still see the row as queued, and match nothing.
-        auto claimed = pg::query("SELECT status FROM bucardo.clone WHERE id = $1::bigint FOR UPDATE",
-                                 {std::to_string(id)});
-        if (claimed.empty() || claimed[0].at(0) != pg::Value("running"))
+        auto row = pg::query("SELECT status, cancel_requested FROM bucardo.clone WHERE id = $1::bigint FOR UPDATE",
+                             {std::to_string(id)});
+        if (row.empty() || row[0].at(0) != pg::Value("running"))
             return;
         auto clone = pg::query(
             "UPDATE bucardo.clone SET worker_pid = pg_catalog.pg_backend_pid() WHERE id = $1::bigint"
             " RETURNING relgroup, dbgroup, empty_only",
             {std::to_string(id)});
-        job.emplace();
+        claimed.emplace();
+        claimed->cancel_requested = row[0].at(1) == pg::Value("t");
+        pgclone::CloneJob *job = &claimed->job;
         job->id = id;
         job->empty_only = clone[0].at(2) == pg::Value("t");
         auto tables = pg::query(
@@ -128,7 +130,7 @@ std::optional<pgclone::CloneJob> begin_clone(int64_t id) {
                                                d.at(2) == pg::Value("source") ? pgclone::DbRole::Source
                                                                               : pgclone::DbRole::Target});
     });
-    return job;
+    return claimed;
 }
 
 bool cancel_requested(int64_t id) {

@@ -30,8 +30,13 @@ std::optional<long> next_due_in_ms();
 
 void fail_if_running(int64_t id, const std::string &error);
 
+struct ClaimedClone {
+    pgclone::CloneJob job;
+    bool cancel_requested;  // a cancel that came before the worker's pid was recorded
+};
+
 // Called by the worker: records its pid and loads the request; empty if it is no longer running.
-std::optional<pgclone::CloneJob> begin_clone(int64_t id);
+std::optional<ClaimedClone> begin_clone(int64_t id);
 
 bool cancel_requested(int64_t id);
 

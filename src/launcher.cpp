@@ -188,10 +188,11 @@ long launch_due_clones(bool &recovered) {
     if (orphans > 0)
         pg::log(LOG, "pg_clone launcher: marked " + std::to_string(orphans) + " interrupted clone(s) as failed");
     recovered = true;
-    int free_slots = pg::settings::effective_max_workers() - catalog::running_clones();
-    if (free_slots > 0) {
+    int max_workers = pg::settings::effective_max_workers();
+    int running = catalog::running_clones();
+    if (running < max_workers) {
         bool out_of_slots = false;
-        catalog::claim_due_clones(free_slots, [&](int64_t id) {
+        running += catalog::claim_due_clones(max_workers - running, [&](int64_t id) {
             bool ok = start_worker(id);
             out_of_slots = !ok;
             return ok;
@@ -203,7 +204,7 @@ long launch_due_clones(bool &recovered) {
         }
     }
     // A full house waits for a worker to stop (our latch) rather than for the start time.
-    if (pg::settings::effective_max_workers() > catalog::running_clones()) {
+    if (running < max_workers) {
         if (auto due = catalog::next_due_in_ms())
             sleep_ms = std::min(sleep_ms, std::max(*due, 1L));
     }

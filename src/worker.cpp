@@ -85,13 +85,13 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job) {
 
 Outcome run(int64_t id) {
     try {
-        auto job = catalog::begin_clone(id);
-        if (!job)
+        auto claimed = catalog::begin_clone(id);
+        if (!claimed)
             return {};  // the launcher's claim did not commit: nothing to do
         // A cancel that came before our pid was recorded could not signal us.
-        if (catalog::cancel_requested(id))
+        if (claimed->cancel_requested)
             return {"cancelled", "", cancelled_message};
-        return run_job(id, *job);
+        return run_job(id, claimed->job);
     } catch (const pgclone::Error &e) {
         // A shutdown also ends the remote sessions of this server: report the cause, not its echo.
         if (shutdown_requested)

@@ -16,10 +16,6 @@ as_pg_user() {
     fi
 }
 
-pg_user() {
-    if [ "$(id -u)" -eq 0 ]; then echo postgres; else id -un; fi
-}
-
 build_and_install() {
     make -C "$REPO_DIR" -s -j2 PG_CONFIG="$PG_BIN/pg_config"
     as_root make -C "$REPO_DIR" -s install PG_CONFIG="$PG_BIN/pg_config"

@@ -240,7 +240,6 @@ void Connection::rollback_quietly(std::chrono::milliseconds budget) noexcept {
             }
             return rc == 1;
         };
-        stop_copy_in();
         // A source still streaming COPY OUT is cancelled, and what it already sent is read and dropped.
         auto stop_copy_out = [&]() -> bool {
             cancel_statement();
