@@ -14,6 +14,7 @@ OBJS = $(CORE_SRCS:.cpp=.o) $(REMOTE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 REGRESS = setup registry clone_sync clone_groups clone_tables clone_start many_sources empty_only \
           call_errors remote_errors check_violation rolled_back names cancel \
+          hostile_remote encodings session_settings deferrable_constraints own_catalog \
           bucardo_cli drop_extension
 REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/regress.conf --load-extension=pg_clone
 
@@ -22,6 +23,9 @@ PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -isystem $(includedir_server) -isystem $(includedir_internal) -I$(libpq_srcdir) -Isrc
 PG_CXXFLAGS = -std=c++17 -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror
 SHLIB_LINK = -lpq -lstdc++
+
+# Rebuild what includes a header when the header changes (.deps/, one file per object).
+override autodepend = yes
 
 # No LLVM bitcode for JIT: our code never runs inside expressions, and clang is not needed.
 override with_llvm = no

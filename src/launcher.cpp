@@ -111,7 +111,8 @@ class Listener {
     }
 
     void listen() {
-        std::string sql = std::string("LISTEN ") + channel;
+        // The same secure search_path as every other session pg_clone opens.
+        std::string sql = std::string("SELECT pg_catalog.set_config('search_path', '', false); LISTEN ") + channel;
         // A local LISTEN answers at once; run it blocking, then switch to non-blocking reads.
         std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(conn_.get(), sql.c_str()), &PQclear);
         if (!result || PQresultStatus(result.get()) != PGRES_COMMAND_OK) {

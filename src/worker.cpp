@@ -7,7 +7,9 @@
 #include "catalog.hpp"
 #include "pg/latch_waiter.hpp"
 #include "pg/settings.hpp"
+#include "pg/spi.hpp"
 #include "remote/clone_runner.hpp"
+#include "remote/remote_catalog.hpp"
 
 #include "pg/guard.hpp"
 
@@ -75,6 +77,9 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job) {
     pgclone::RunnerOptions options;
     options.connect = local_defaults(id);
     options.lock_timeout_ms = pg::settings::lock_timeout_ms;
+    pg::transaction([&] {
+        options.control_identity = pg::query(pgclone::database_identity_query).at(0).at(0).value_or("");
+    });
     options.report_phase = [id](const std::string &what) {
         std::string text = "clone " + std::to_string(id) + ": " + what;
         pg::call([&] { pgstat_report_activity(STATE_RUNNING, text.c_str()); });

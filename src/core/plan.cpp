@@ -30,6 +30,20 @@ std::vector<size_t> ClonePlan::destinations(size_t source) const {
 
 bool ClonePlan::is_writer(size_t db) const { return std::find(writers.begin(), writers.end(), db) != writers.end(); }
 
+std::vector<NameCandidate> name_candidates(const std::vector<TableName> &tables,
+                                           const std::vector<std::string> &search_path) {
+    std::vector<NameCandidate> candidates;
+    for (size_t i = 0; i < tables.size(); i++) {
+        if (tables[i].schema) {
+            candidates.push_back({i, *tables[i].schema, tables[i].name});
+            continue;
+        }
+        for (const std::string &schema : search_path)
+            candidates.push_back({i, schema, tables[i].name});
+    }
+    return candidates;
+}
+
 std::string text_array_literal(const std::vector<std::string> &items) {
     std::string out = "{";
     for (size_t i = 0; i < items.size(); i++) {

@@ -25,6 +25,16 @@ struct ClonePlan {
 
 ClonePlan make_plan(const std::vector<DbRole> &roles, bool empty_only);
 
+// How the first source resolves the tables asked for (as SQL does): a qualified name in its schema,
+// an unqualified one in every schema of the session's search_path in order, the first that has it.
+struct NameCandidate {
+    size_t asked;  // index into the names asked for
+    std::string schema;
+    std::string name;
+};
+std::vector<NameCandidate> name_candidates(const std::vector<TableName> &tables,
+                                           const std::vector<std::string> &search_path);
+
 // A PostgreSQL text[] literal: {"a","b \"c\""}.
 std::string text_array_literal(const std::vector<std::string> &items);
 

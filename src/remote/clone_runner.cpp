@@ -5,55 +5,14 @@
 #include <utility>
 
 #include "core/plan.hpp"
+#include "core/session_settings.hpp"
+#include "remote/remote_catalog.hpp"
 
 namespace pgclone {
 
 namespace {
 
 constexpr long first_user_oid = 16384;  // FirstNormalObjectId: built-in types share OIDs everywhere
-
-struct Column {
-    std::string name;
-    long type_oid = 0;
-};
-
-struct RemoteTable {
-    std::string schema;
-    std::string name;
-    char relkind = 'r';
-    std::vector<Column> columns;
-    std::string label;  // public.foo
-};
-
-// Looks up tables by (quoted) name in one round trip: kind and copyable columns in attnum order.
-std::vector<std::optional<RemoteTable>> describe(Connection &conn, const std::vector<std::string> &names) {
-    static const char *sql =
-        "SELECT t.ord, n.nspname, c.relname, c.relkind, a.attname, a.atttypid::bigint"
-        "  FROM unnest($1::text[]) WITH ORDINALITY AS t(name, ord)"
-        "  LEFT JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(t.name)"
-        "  LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-        "  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"
-        "       AND NOT a.attisdropped AND a.attgenerated = ''"
-        " ORDER BY t.ord, a.attnum";
-    Result result = conn.exec(sql, {text_array_literal(names)});
-    std::vector<std::optional<RemoteTable>> tables(names.size());
-    for (int r = 0; r < PQntuples(result.get()); r++) {
-        size_t index = std::stoul(PQgetvalue(result.get(), r, 0)) - 1;
-        if (PQgetisnull(result.get(), r, 1))
-            continue;
-        auto &table = tables[index];
-        if (!table) {
-            table.emplace();
-            table->schema = PQgetvalue(result.get(), r, 1);
-            table->name = PQgetvalue(result.get(), r, 2);
-            table->relkind = PQgetvalue(result.get(), r, 3)[0];
-            table->label = display_name(table->schema, table->name);
-        }
-        if (!PQgetisnull(result.get(), r, 4))
-            table->columns.push_back({PQgetvalue(result.get(), r, 4), std::stol(PQgetvalue(result.get(), r, 5))});
-    }
-    return tables;
-}
 
 const Column *find_column(const RemoteTable &table, const std::string &name) {
     for (const Column &c : table.columns)
@@ -84,6 +43,7 @@ class CloneRun {
             connect_all();
             phase("taking snapshots and checking tables");
             open_sources();
+            phase("locking and checking target tables");
             open_writers();
             phase(job_.empty_only ? "checking which target tables are empty" : "emptying target tables");
             prepare_writers();
@@ -118,22 +78,39 @@ class CloneRun {
         return conn.quote_ident(table.schema) + "." + conn.quote_ident(table.name);
     }
 
+    Connection &any_session(size_t db) { return readers_[db] ? *readers_[db] : *writers_[db]; }
+
     void connect_all() {
         for (size_t s : plan_.sources)
             readers_[s].emplace(open(s));
         for (size_t w : plan_.writers)
             writers_[w].emplace(open(w));
         refuse_same_database_twice();
+        use_one_client_encoding();
+    }
+
+    // Every session speaks the same encoding, so that text (in text and binary COPY alike) is
+    // converted by the servers: a character a target cannot hold fails the clone instead of arriving
+    // as other characters.
+    void use_one_client_encoding() {
+        std::vector<std::string> encodings;
+        for (size_t db = 0; db < job_.dbs.size(); db++)
+            encodings.push_back(any_session(db).server_encoding());
+        std::string sql = set_statements({{"client_encoding", common_client_encoding(encodings)}});
+        for (auto *sessions : {&readers_, &writers_})
+            for (auto &conn : *sessions)
+                if (conn)
+                    conn->exec(sql);
     }
 
     // Two names for one database would truncate a source, or wait on our own locks.
     void refuse_same_database_twice() {
         std::vector<std::string> identities(job_.dbs.size());
         for (size_t db = 0; db < job_.dbs.size(); db++) {
-            Connection &conn = readers_[db] ? *readers_[db] : *writers_[db];
-            Result r = conn.exec(
-                "SELECT current_database() || '/' || current_setting('port') || '/' || pg_postmaster_start_time()");
-            identities[db] = PQgetvalue(r.get(), 0, 0);
+            Connection &conn = any_session(db);
+            identities[db] = database_identity(conn);
+            if (!options_.control_identity.empty() && identities[db] == options_.control_identity)
+                control_db_ = db;
             for (size_t other = 0; other < db; other++)
                 if (identities[other] == identities[db])
                     throw Error(sqlstate::invalid_parameter_value,
@@ -149,16 +126,33 @@ class CloneRun {
         conn.exec("SET lock_timeout = " + std::to_string(options_.lock_timeout_ms));
     }
 
+    // pg_clone's registry and queue live in schema bucardo of the control database: cloning them, in
+    // either direction, would wipe the queue under the running clone or copy its connection strings.
+    void refuse_own_catalog() const {
+        if (!control_db_)
+            return;
+        for (const RemoteTable &table : tables_)
+            if (table.schema == "bucardo")
+                throw Error(sqlstate::invalid_parameter_value,
+                            database_label(job_.dbs[*control_db_].name) + ", table " + table.label +
+                                ": pg_clone's own tables cannot be cloned",
+                            "Database \"" + job_.dbs[*control_db_].name +
+                                "\" is pg_clone's control database, whose schema bucardo holds the clone "
+                                "queue and registry.");
+    }
+
     // Every source's snapshot is taken here, before anything is written anywhere.
     void open_sources() {
         for (size_t s : plan_.sources) {
             Connection &conn = *readers_[s];
             set_lock_timeout(conn);
             conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-            if (s == plan_.sources.front())
+            if (s == plan_.sources.front()) {
                 resolve_on_first_source(conn);
-            else
+                refuse_own_catalog();
+            } else {
                 check_tables(s, conn);
+            }
         }
         for (size_t s : plan_.sources) {
             Connection &conn = *readers_[s];
@@ -171,11 +165,7 @@ class CloneRun {
     }
 
     void resolve_on_first_source(Connection &conn) {
-        std::vector<std::string> names;
-        for (const TableName &t : job_.tables)
-            names.push_back(t.schema ? conn.quote_ident(*t.schema) + "." + conn.quote_ident(t.name)
-                                     : conn.quote_ident(t.name));
-        auto found = describe(conn, names);
+        auto found = describe_tables(conn, job_.tables);
         std::set<std::string> seen;
         for (size_t i = 0; i < found.size(); i++) {
             const TableName &asked = job_.tables[i];
@@ -198,10 +188,10 @@ class CloneRun {
 
     // The same tables, by the source's schema-qualified names, with the same columns by name.
     void check_tables(size_t db, Connection &conn) {
-        std::vector<std::string> names;
+        std::vector<TableName> names;
         for (const auto &table : tables_)
-            names.push_back(quoted(conn, table));
-        auto found = describe(conn, names);
+            names.push_back({table.schema, table.name});
+        auto found = describe_tables(conn, names);
         auto &mine = db_tables_[db];
         mine.clear();
         for (size_t i = 0; i < found.size(); i++) {
@@ -233,13 +223,25 @@ class CloneRun {
         }
     }
 
+    // The tables a writer fills, as TRUNCATE, LOCK and SELECT name them: a partitioned table with its
+    // partitions, any other without its inheritance children.
+    std::vector<std::string> target_names(Connection &conn, size_t w) const {
+        std::vector<std::string> names;
+        for (const auto &table : db_tables_[w])
+            names.push_back((table.relkind == 'p' ? "" : "ONLY ") + quoted(conn, table));
+        return names;
+    }
+
     void open_writers() {
+        replica_.assign(job_.dbs.size(), false);
+        deferrable_.assign(job_.dbs.size(), {});
         for (size_t w : plan_.writers) {
             Connection &conn = *writers_[w];
             set_lock_timeout(conn);
             try {
                 // Foreign keys and user triggers are not fired by a clone, as in Bucardo.
                 conn.exec("SET session_replication_role = replica");
+                replica_[w] = true;
             } catch (const Error &e) {
                 if (e.sqlstate() != "42501")
                     throw;
@@ -248,7 +250,43 @@ class CloneRun {
             }
             conn.exec("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE");
             check_tables(w, conn);
+            // Locked before the checks below, so that no trigger, constraint or index can be added
+            // between them and the copy: the lock TRUNCATE needs anyway, SHARE ROW EXCLUSIVE to keep
+            // an empty table empty (empty_only), or ROW EXCLUSIVE (a source receiving other sources' rows).
+            const char *mode = plan_.truncates[w] ? "ACCESS EXCLUSIVE"
+                               : job_.empty_only  ? "SHARE ROW EXCLUSIVE"
+                                                  : "ROW EXCLUSIVE";
+            conn.exec("LOCK TABLE " + join(target_names(conn, w), ", ") + " IN " + mode + " MODE");
+            refuse_foreign_code(w, conn);
+            if (replica_[w])
+                deferrable_[w] = deferrable_constraints(conn, db_tables_[w]);
         }
+    }
+
+    // A connection often has more rights than the owners of a target's tables: a superuser's, say.
+    // Code those owners wrote must not run with them (a trigger could make its owner a superuser).
+    // SET ROLE to the table's owner would not help: that code could RESET ROLE. So such a table is
+    // refused, before anything is emptied.
+    void refuse_foreign_code(size_t w, Connection &conn) const {
+        auto found = find_foreign_code(conn, db_tables_[w], replica_[w]);
+        if (found.empty())
+            return;
+        const ForeignCode &code = found.front();
+        std::string user = PQuser(conn.raw());
+        throw Error(sqlstate::insufficient_privilege,
+                    database_label(job_.dbs[w].name) + ", table " + db_tables_[w][code.table].label + ": " +
+                        code.where + " would run function " + code.function + ", owned by role \"" +
+                        code.owner + "\", with the privileges of role \"" + user + "\"",
+                    "pg_clone runs no code on a target that belongs to a role other than the one it connects "
+                    "as, unless a superuser owns it: triggers that fire for COPY or TRUNCATE, and functions "
+                    "in constraints, indexes, generated columns, partition keys and column types.",
+                    "Register the database with a connection string that logs in as role \"" + code.owner +
+                        "\", or have a superuser own the function" +
+                        (code.where.rfind("trigger", 0) == 0
+                             ? std::string(", or let the trigger fire only outside replication "
+                                           "(ALTER TABLE ... ENABLE TRIGGER)")
+                             : std::string()) +
+                        ".");
     }
 
     // Nothing is emptied before every database was reached and every table checked everywhere.
@@ -256,18 +294,12 @@ class CloneRun {
         skipped_.assign(job_.dbs.size(), std::vector<bool>(tables_.size(), false));
         for (size_t w : plan_.writers) {
             Connection &conn = *writers_[w];
-            const auto &mine = db_tables_[w];
+            std::vector<std::string> names = target_names(conn, w);
             if (plan_.truncates[w]) {
-                std::vector<std::string> names;
-                for (const auto &table : mine)
-                    names.push_back((table.relkind == 'p' ? "" : "ONLY ") + quoted(conn, table));
                 conn.exec("TRUNCATE " + join(names, ", "));
             } else if (job_.empty_only) {
-                for (size_t t = 0; t < mine.size(); t++) {
-                    std::string name = quoted(conn, mine[t]);
-                    std::string only = mine[t].relkind == 'p' ? "" : "ONLY ";
-                    conn.exec("LOCK TABLE " + only + name + " IN SHARE ROW EXCLUSIVE MODE");
-                    Result r = conn.exec("SELECT EXISTS (SELECT FROM " + only + name + ")");
+                for (size_t t = 0; t < names.size(); t++) {
+                    Result r = conn.exec("SELECT EXISTS (SELECT FROM " + names[t] + ")");
                     skipped_[w][t] = PQgetvalue(r.get(), 0, 0)[0] == 't';
                 }
             }
@@ -343,16 +375,43 @@ class CloneRun {
             rows_[dests[i]][t] += counts.target_rows[i];
     }
 
+    // Under session_replication_role = replica, PostgreSQL skips the checks of deferrable unique and
+    // exclusion constraints (they are triggers that fire on origin only). Rebuilding the index checks
+    // every row against every other, with the index's own operators.
+    void check_deferrable_constraints(size_t w) {
+        Connection &conn = *writers_[w];
+        for (size_t t = 0; t < deferrable_[w].size(); t++) {
+            if (skipped_[w][t])
+                continue;
+            for (const DeferrableConstraint &constraint : deferrable_[w][t]) {
+                try {
+                    conn.exec("REINDEX INDEX " + constraint.index);
+                } catch (Error &e) {
+                    ErrorInfo info = e.info();
+                    std::string cause = info.message.substr(info.message.find(": ") + 2);
+                    info.message = database_label(job_.dbs[w].name) + ", table " + db_tables_[w][t].label +
+                                   ": deferrable constraint \"" + constraint.name + "\" is violated (" + cause +
+                                   ")";
+                    throw Error(std::move(info));
+                }
+            }
+        }
+    }
+
     void commit_all() {
-        for (size_t w : plan_.writers)
+        // The sources' snapshots are no longer needed, and their locks could stand in the way of the
+        // checks below when a source is also written to.
+        for (size_t s : plan_.sources)
+            readers_[s]->exec("COMMIT");
+        for (size_t w : plan_.writers) {
+            check_deferrable_constraints(w);
             writers_[w]->exec("SET CONSTRAINTS ALL IMMEDIATE");
+        }
         // From the first COMMIT on, a cancel would leave targets split: hold it back until the end.
         waiter_.set_interruptible(false);
         try {
             for (size_t w : plan_.writers)
                 writers_[w]->exec("COMMIT");
-            for (size_t s : plan_.sources)
-                readers_[s]->exec("COMMIT");
         } catch (...) {
             waiter_.set_interruptible(true);
             throw;
@@ -397,6 +456,9 @@ class CloneRun {
     std::vector<std::vector<RemoteTable>> db_tables_;  // per database, aligned with tables_
     std::vector<std::vector<bool>> skipped_;           // per database and table (empty_only)
     std::vector<std::vector<int64_t>> rows_;           // per database and table
+    std::vector<bool> replica_;                        // per database: session_replication_role = replica
+    std::vector<std::vector<std::vector<DeferrableConstraint>>> deferrable_;  // per database and table
+    std::optional<size_t> control_db_;                 // the database holding pg_clone's own catalog
     std::vector<std::string> notes_;
 };
 

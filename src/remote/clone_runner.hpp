@@ -34,6 +34,8 @@ struct CloneJob {
 struct RunnerOptions {
     ConnectDefaults connect;
     int lock_timeout_ms = 60000;
+    // database_identity() of the control database: its tables in schema bucardo are never cloned.
+    std::string control_identity;
     PumpLimits limits;
     // Told what the clone is doing now ("copying public.foo from alpha into beta"), for monitoring.
     std::function<void(const std::string &)> report_phase;

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <utility>
 
+#include "core/session_settings.hpp"
+
 namespace pgclone {
 
 namespace {
@@ -33,7 +35,8 @@ Connection::Connection(std::string db_name, PGconn *conn, Waiter &waiter)
     : db_name_(std::move(db_name)), conn_(conn), waiter_(&waiter) {}
 
 Connection::Connection(Connection &&other) noexcept
-    : db_name_(std::move(other.db_name_)), conn_(other.conn_), waiter_(other.waiter_) {
+    : db_name_(std::move(other.db_name_)), search_path_(std::move(other.search_path_)), conn_(other.conn_),
+      waiter_(other.waiter_) {
     other.conn_ = nullptr;
 }
 
@@ -100,7 +103,27 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
     }
     if (PQsetnonblocking(raw, 1) != 0)
         throw conn.error("could not switch the connection to non-blocking mode");
+    conn.secure_session();
     return conn;
+}
+
+// The first statements of every session. The search path is read with schema-qualified calls only,
+// then emptied, so that nothing we send afterwards resolves a function, operator or type in a schema
+// that the database's users can write to. These SETs come after the startup packet's options, so a
+// conninfo cannot undo them.
+void Connection::secure_session() {
+    std::string sql =
+        "SELECT s::pg_catalog.text FROM pg_catalog.unnest(pg_catalog.current_schemas(true)) AS s; " +
+        set_statements(pinned_settings(server_version()));
+    std::vector<Result> results = exec_script(sql);
+    const PGresult *schemas = results.at(0).get();
+    for (int r = 0; r < PQntuples(schemas); r++)
+        search_path_.push_back(PQgetvalue(schemas, r, 0));
+}
+
+std::string Connection::server_encoding() const {
+    const char *encoding = PQparameterStatus(conn_, "server_encoding");
+    return encoding ? encoding : "";
 }
 
 Error Connection::error(const std::string &what) const {
@@ -152,28 +175,53 @@ void Connection::wait_until_idle_input() {
     }
 }
 
-Result Connection::finish_command() {
-    Result last;
-    std::optional<Error> failure;
+// The next result of the command in progress (null at its end); an error result is kept in failure
+// (the first one wins) and skipped, so that the command is always read to its end.
+Result Connection::next_result(std::optional<Error> &failure) {
     for (;;) {
         flush();
         wait_until_idle_input();
         Result result(PQgetResult(conn_));
         if (!result)
-            break;
-        ExecStatusType status = PQresultStatus(result.get());
-        if (status == PGRES_COPY_OUT || status == PGRES_COPY_IN || status == PGRES_COPY_BOTH)
             return result;
+        ExecStatusType status = PQresultStatus(result.get());
         if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR) {
             if (!failure)
                 failure = error(result.get());
             continue;
         }
+        return result;
+    }
+}
+
+Result Connection::finish_command() {
+    Result last;
+    std::optional<Error> failure;
+    while (Result result = next_result(failure)) {
+        ExecStatusType status = PQresultStatus(result.get());
+        if (status == PGRES_COPY_OUT || status == PGRES_COPY_IN || status == PGRES_COPY_BOTH)
+            return result;
         last = std::move(result);
     }
     if (failure)
         throw *failure;
     return last;
+}
+
+std::vector<Result> Connection::exec_script(const std::string &sql) {
+    if (!PQsendQuery(conn_, sql.c_str()))
+        throw error("could not send query");
+    std::vector<Result> results;
+    std::optional<Error> failure;
+    while (Result result = next_result(failure)) {
+        ExecStatusType status = PQresultStatus(result.get());
+        if (status == PGRES_COPY_OUT || status == PGRES_COPY_IN || status == PGRES_COPY_BOTH)
+            throw Error(sqlstate::internal_error, database_label(db_name_) + ": unexpected COPY state");
+        results.push_back(std::move(result));
+    }
+    if (failure)
+        throw *failure;
+    return results;
 }
 
 Result Connection::exec(const std::string &sql, const std::vector<std::optional<std::string>> &params) {

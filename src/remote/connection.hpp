@@ -34,7 +34,9 @@ struct ConnectDefaults {
 
 class Connection {
   public:
-    // Connects without blocking the process; conninfo is a libpq keyword string or URI.
+    // Connects without blocking the process; conninfo is a libpq keyword string or URI. Before it
+    // returns, the session is made safe (secure search_path, pinned output settings: see
+    // core/session_settings.hpp), whatever the conninfo's options or the database's defaults say.
     static Connection open(const std::string &db_name, const std::string &conninfo,
                            const ConnectDefaults &defaults, Waiter &waiter);
 
@@ -45,6 +47,8 @@ class Connection {
 
     // Runs one statement (text parameters) and returns its last result; throws on error.
     Result exec(const std::string &sql, const std::vector<std::optional<std::string>> &params = {});
+    // Runs several statements in one round trip (simple query); returns every result.
+    std::vector<Result> exec_script(const std::string &sql);
     // Sends a COPY and waits until the server is in COPY OUT or COPY IN state. In two steps, so that
     // several sessions can be started at once.
     void start_copy(const std::string &sql) {
@@ -63,6 +67,11 @@ class Connection {
     std::string quote_ident(const std::string &name) const;
     Error error(const std::string &what) const;  // from PQerrorMessage
     Error error(const PGresult *result) const;   // from a failed result
+    // The schemas the session's own search_path named when it connected (pg_catalog included where
+    // SQL searches it), in order; the session itself then runs with an empty search_path.
+    const std::vector<std::string> &search_path() const { return search_path_; }
+    std::string server_encoding() const;
+    int server_version() const { return PQserverVersion(conn_); }
     int socket() const { return PQsocket(conn_); }
     PGconn *raw() const { return conn_; }
     const std::string &db_name() const { return db_name_; }
@@ -71,8 +80,11 @@ class Connection {
   private:
     Connection(std::string db_name, PGconn *conn, Waiter &waiter);
     void wait_until_idle_input();
+    void secure_session();
+    Result next_result(std::optional<Error> &failure);
 
     std::string db_name_;
+    std::vector<std::string> search_path_;
     PGconn *conn_;
     Waiter *waiter_;
 };

@@ -1,0 +1,197 @@
+#include "remote/remote_catalog.hpp"
+
+#include <utility>
+
+namespace pgclone {
+
+namespace {
+
+// The tables given ($1, oids) and, for a partitioned one, all its partitions: every table a copied
+// row can land in. A table with inheritance children is copied without them.
+const char *const tables_and_partitions =
+    "asked AS ("
+    "    SELECT t.rel, t.ord FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)"
+    "), rels AS ("
+    "    SELECT ord, rel AS relid FROM asked"
+    "    UNION"
+    "    SELECT a.ord, p.relid::pg_catalog.oid"
+    "      FROM asked a, pg_catalog.pg_partition_tree(a.rel::pg_catalog.regclass) AS p"
+    ")";
+
+std::string oid_array(const std::vector<RemoteTable> &tables) {
+    std::string out = "{";
+    for (const RemoteTable &t : tables)
+        out += (out.size() > 1 ? "," : "") + t.oid;
+    return out + "}";
+}
+
+std::string value(const PGresult *result, int row, int column) { return PQgetvalue(result, row, column); }
+
+size_t ordinal(const PGresult *result, int row) { return std::stoul(value(result, row, 0)) - 1; }
+
+}  // namespace
+
+std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn, const std::vector<TableName> &names) {
+    static const char *sql =
+        "SELECT t.ord, n.nspname, c.relname, c.relkind, c.oid, a.attname, a.atttypid::pg_catalog.int8"
+        "  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[]))"
+        "       WITH ORDINALITY AS t(nsp, rel, ord)"
+        "  JOIN pg_catalog.pg_namespace n ON n.nspname = t.nsp"
+        "  JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = t.rel"
+        "  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"
+        "       AND NOT a.attisdropped AND a.attgenerated = ''"
+        " ORDER BY t.ord, a.attnum";
+    std::vector<NameCandidate> candidates = name_candidates(names, conn.search_path());
+    std::vector<std::string> schemas, relations;
+    for (const NameCandidate &c : candidates) {
+        schemas.push_back(c.schema);
+        relations.push_back(c.name);
+    }
+    Result result = conn.exec(sql, {text_array_literal(schemas), text_array_literal(relations)});
+    const PGresult *r = result.get();
+
+    std::vector<std::optional<RemoteTable>> tables(names.size());
+    std::vector<size_t> chosen(names.size(), candidates.size());  // the candidate that won, per name
+    for (int row = 0; row < PQntuples(r); row++) {
+        size_t candidate = ordinal(r, row);
+        size_t asked = candidates.at(candidate).asked;
+        if (chosen[asked] < candidate)
+            continue;  // found earlier in the search path
+        auto &table = tables[asked];
+        if (!table) {
+            chosen[asked] = candidate;
+            table.emplace();
+            table->schema = value(r, row, 1);
+            table->name = value(r, row, 2);
+            table->relkind = value(r, row, 3)[0];
+            table->oid = value(r, row, 4);
+            table->label = display_name(table->schema, table->name);
+        }
+        if (!PQgetisnull(r, row, 5))
+            table->columns.push_back({value(r, row, 5), std::stol(value(r, row, 6))});
+    }
+    return tables;
+}
+
+std::vector<ForeignCode> find_foreign_code(Connection &conn, const std::vector<RemoteTable> &tables,
+                                           bool replica_role) {
+    static const std::string sql =
+        std::string("WITH RECURSIVE ") + tables_and_partitions +
+        // Every type a copied value is checked as: the columns' types and what they are made of.
+        ", types AS ("
+        "    SELECT r.ord, a.atttypid AS typid"
+        "      FROM rels r JOIN pg_catalog.pg_attribute a"
+        "        ON a.attrelid = r.relid AND a.attnum > 0 AND NOT a.attisdropped"
+        "    UNION"
+        "    SELECT t.ord, x.typid"
+        "      FROM types t JOIN pg_catalog.pg_type ty ON ty.oid = t.typid"
+        "     CROSS JOIN LATERAL ("
+        "           SELECT ty.typbasetype WHERE ty.typbasetype <> 0"
+        "           UNION ALL SELECT ty.typelem WHERE ty.typelem <> 0"
+        "           UNION ALL SELECT ca.atttypid FROM pg_catalog.pg_attribute ca"
+        "                      WHERE ty.typrelid <> 0 AND ca.attrelid = ty.typrelid"
+        "                        AND ca.attnum > 0 AND NOT ca.attisdropped"
+        "           UNION ALL SELECT rg.rngsubtype FROM pg_catalog.pg_range rg WHERE rg.rngtypid = ty.oid"
+        "     ) AS x(typid)"
+        // Triggers that fire for COPY FROM or TRUNCATE ($3: their tgtype bits) in this session's
+        // replication role ($2: the tgenabled values that fire).
+        "), triggers AS ("
+        "    SELECT r.ord, tg.oid, tg.tgfoid,"
+        "           pg_catalog.format('trigger %I on %s', tg.tgname, r.relid::pg_catalog.regclass) AS what"
+        "      FROM rels r JOIN pg_catalog.pg_trigger tg ON tg.tgrelid = r.relid"
+        "     WHERE tg.tgenabled = ANY ($2::pg_catalog.\"char\"[])"
+        "       AND (tg.tgtype::pg_catalog.int4 & $3::pg_catalog.int4) <> 0"
+        // Objects whose expressions run for a copied row.
+        "), objects AS ("
+        "    SELECT r.ord, 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, r.relid AS objid,"
+        "           pg_catalog.format('partition key of %s', r.relid::pg_catalog.regclass) AS what"
+        "      FROM rels r"
+        "    UNION ALL"
+        "    SELECT r.ord, 'pg_catalog.pg_class'::pg_catalog.regclass, i.indexrelid,"
+        "           pg_catalog.format('index %s', i.indexrelid::pg_catalog.regclass)"
+        "      FROM rels r JOIN pg_catalog.pg_index i ON i.indrelid = r.relid"
+        "    UNION ALL"
+        "    SELECT r.ord, 'pg_catalog.pg_constraint'::pg_catalog.regclass, c.oid,"
+        "           pg_catalog.format('constraint %I on %s', c.conname, r.relid::pg_catalog.regclass)"
+        "      FROM rels r JOIN pg_catalog.pg_constraint c ON c.conrelid = r.relid"
+        "    UNION ALL"
+        "    SELECT t.ord, 'pg_catalog.pg_constraint'::pg_catalog.regclass, c.oid,"
+        "           pg_catalog.format('constraint %I of type %s', c.conname, c.contypid::pg_catalog.regtype)"
+        "      FROM types t JOIN pg_catalog.pg_constraint c ON c.contypid = t.typid"
+        "    UNION ALL"
+        "    SELECT r.ord, 'pg_catalog.pg_attrdef'::pg_catalog.regclass, d.oid,"
+        "           pg_catalog.format('generated column %I of %s', a.attname, r.relid::pg_catalog.regclass)"
+        "      FROM rels r JOIN pg_catalog.pg_attrdef d ON d.adrelid = r.relid"
+        "      JOIN pg_catalog.pg_attribute a"
+        "        ON a.attrelid = d.adrelid AND a.attnum = d.adnum AND a.attgenerated <> ''"
+        "    UNION ALL"
+        "    SELECT ord, 'pg_catalog.pg_trigger'::pg_catalog.regclass, oid, what || ' (WHEN)' FROM triggers"
+        "), functions AS ("
+        "    SELECT ord, what, tgfoid AS fn FROM triggers"
+        "    UNION ALL"
+        "    SELECT o.ord, o.what, d.refobjid"
+        "      FROM objects o JOIN pg_catalog.pg_depend d ON d.classid = o.classid AND d.objid = o.objid"
+        "     WHERE d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
+        "    UNION ALL"
+        "    SELECT o.ord, o.what, op.oprcode::pg_catalog.oid"
+        "      FROM objects o JOIN pg_catalog.pg_depend d ON d.classid = o.classid AND d.objid = o.objid"
+        "      JOIN pg_catalog.pg_operator op ON op.oid = d.refobjid"
+        "     WHERE d.refclassid = 'pg_catalog.pg_operator'::pg_catalog.regclass"
+        "    UNION ALL"
+        "    SELECT t.ord, pg_catalog.format('range type %s', t.typid::pg_catalog.regtype),"
+        "           rg.rngsubdiff::pg_catalog.oid"
+        "      FROM types t JOIN pg_catalog.pg_range rg ON rg.rngtypid = t.typid"
+        "    UNION ALL"
+        "    SELECT t.ord, pg_catalog.format('type %s', t.typid::pg_catalog.regtype), f.fn"
+        "      FROM types t JOIN pg_catalog.pg_type ty ON ty.oid = t.typid"
+        "     CROSS JOIN LATERAL (VALUES (ty.typinput::pg_catalog.oid), (ty.typreceive::pg_catalog.oid)) AS f(fn)"
+        ")"
+        " SELECT DISTINCT f.ord, f.what, f.fn::pg_catalog.regprocedure::pg_catalog.text,"
+        "        pg_catalog.pg_get_userbyid(p.proowner)::pg_catalog.text"
+        "   FROM functions f JOIN pg_catalog.pg_proc p ON p.oid = f.fn"
+        "   JOIN pg_catalog.pg_roles owner ON owner.oid = p.proowner"
+        "  WHERE NOT owner.rolsuper AND owner.rolname <> CURRENT_USER"
+        "  ORDER BY 1, 2, 3";
+    if (tables.empty())
+        return {};
+    // TRUNCATE and COPY FROM: INSERT (1 << 2) and TRUNCATE (1 << 5) triggers.
+    Result result = conn.exec(sql, {oid_array(tables), replica_role ? "{A,R}" : "{O,A}", "36"});
+    const PGresult *r = result.get();
+    std::vector<ForeignCode> found;
+    for (int row = 0; row < PQntuples(r); row++)
+        found.push_back({ordinal(r, row), value(r, row, 1), value(r, row, 2), value(r, row, 3)});
+    return found;
+}
+
+std::vector<std::vector<DeferrableConstraint>> deferrable_constraints(Connection &conn,
+                                                                      const std::vector<RemoteTable> &tables) {
+    static const std::string sql =
+        std::string("WITH ") + tables_and_partitions +
+        " SELECT r.ord, c.conname::pg_catalog.text, pg_catalog.format('%I.%I', n.nspname, i.relname)"
+        "   FROM rels r"
+        "   JOIN pg_catalog.pg_constraint c"
+        "     ON c.conrelid = r.relid AND c.condeferrable AND c.contype IN ('p', 'u', 'x')"
+        "   JOIN pg_catalog.pg_class i ON i.oid = c.conindid AND i.relkind = 'i'"
+        "   JOIN pg_catalog.pg_namespace n ON n.oid = i.relnamespace"
+        "  ORDER BY 1, 2, 3";
+    std::vector<std::vector<DeferrableConstraint>> found(tables.size());
+    if (tables.empty())
+        return found;
+    Result result = conn.exec(sql, {oid_array(tables)});
+    const PGresult *r = result.get();
+    for (int row = 0; row < PQntuples(r); row++)
+        found.at(ordinal(r, row)).push_back({value(r, row, 1), value(r, row, 2)});
+    return found;
+}
+
+const char *const database_identity_query =
+    "SELECT pg_catalog.concat_ws('/', pg_catalog.current_database(), pg_catalog.current_setting('port'),"
+    " (pg_catalog.date_part('epoch', pg_catalog.pg_postmaster_start_time())"
+    "  OPERATOR(pg_catalog.*) 1000000)::pg_catalog.int8)";
+
+std::string database_identity(Connection &conn) {
+    Result result = conn.exec(database_identity_query);
+    return PQgetvalue(result.get(), 0, 0);
+}
+
+}  // namespace pgclone

@@ -1,0 +1,68 @@
+// What a clone asks the catalogs of its source and target databases: which tables the names mean,
+// their columns, what code of other roles a copy into them would run, and which of their constraints
+// PostgreSQL does not check under session_replication_role = replica. Every query here runs in a
+// session made safe by Connection::open (empty search_path), and names pg_catalog's functions and
+// types explicitly all the same.
+#pragma once
+
+#ifdef POSTGRES_H
+#error "pure C++ headers must be included before postgres.h"
+#endif
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/plan.hpp"
+#include "remote/connection.hpp"
+
+namespace pgclone {
+
+struct Column {
+    std::string name;
+    long type_oid = 0;
+};
+
+struct RemoteTable {
+    std::string schema;
+    std::string name;
+    std::string oid;
+    char relkind = 'r';
+    std::vector<Column> columns;  // copyable ones (not dropped, not generated), in attnum order
+    std::string label;            // public.foo
+};
+
+// One entry per name asked for, empty where no relation has that name. Unqualified names are looked
+// up in the schemas of the session's own search_path, in order, as SQL would.
+std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn, const std::vector<TableName> &names);
+
+// Code that a clone's statements on these tables (TRUNCATE, COPY FROM, the deferred checks) would run
+// and that belongs to a role other than the session's own and not to a superuser: trigger functions
+// (of the triggers that fire with replica_role as given), and functions and operators in constraints,
+// indexes, generated columns, partition keys and the column types' domains. Such code would run with
+// the clone's privileges; an empty result means there is none.
+struct ForeignCode {
+    size_t table;        // index into the tables given
+    std::string where;   // trigger "t" on public.foo
+    std::string function;  // public.f(integer)
+    std::string owner;
+};
+std::vector<ForeignCode> find_foreign_code(Connection &conn, const std::vector<RemoteTable> &tables,
+                                           bool replica_role);
+
+// Deferrable unique, primary key and exclusion constraints of each table (and of its partitions),
+// with the index that enforces each. Under session_replication_role = replica their checks do not
+// run; rebuilding the index checks them.
+struct DeferrableConstraint {
+    std::string name;
+    std::string index;  // schema-qualified, quoted
+};
+std::vector<std::vector<DeferrableConstraint>> deferrable_constraints(Connection &conn,
+                                                                      const std::vector<RemoteTable> &tables);
+
+// Text that is equal for two sessions exactly when they reach the same database of the same running
+// server. The same query run through SPI gives the control database's.
+extern const char *const database_identity_query;
+std::string database_identity(Connection &conn);
+
+}  // namespace pgclone
