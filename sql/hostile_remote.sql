@@ -31,7 +31,8 @@ BEGIN PERFORM public.payload(); RETURN pg_catalog.current_database(); END $$;
 CREATE TABLE foo (id integer PRIMARY KEY, v text NOT NULL);
 INSERT INTO foo VALUES (-5, 'mallory''s row');
 \c contrib_regression :admin
-SELECT bucardo.add_db('evil', 'dbname=clone_evil');
+-- Its conninfo even asks for public first; that changes nothing.
+SELECT bucardo.add_db('evil', 'dbname=clone_evil options=''-c search_path=public,pg_catalog''');
 
 -- The planted functions and operators are never called, with evil as a target or as a source.
 \c clone_beta :admin
