@@ -37,3 +37,7 @@ SELECT (SELECT count(*) FROM bucardo.clone) - :clones_before AS new_clones,
 -- Waiting for and cancelling clones that do not exist.
 SELECT bucardo.clone_wait(-1);
 SELECT bucardo.clone_cancel(-1);
+-- streams: 1 to 64 (NULL: pg_clone.max_streams).
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', streams => 0);
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', streams => 65);
+SELECT count(*) AS queued FROM bucardo.clone WHERE status = 'queued';

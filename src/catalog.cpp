@@ -5,6 +5,7 @@
 
 #include "core/parse.hpp"
 #include "pg/guard.hpp"
+#include "pg/settings.hpp"
 #include "pg/spi.hpp"
 
 namespace catalog {
@@ -109,13 +110,16 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
             return;
         auto clone = pg::query(
             "UPDATE bucardo.clone SET worker_pid = pg_catalog.pg_backend_pid() WHERE id = $1::bigint"
-            " RETURNING relgroup, dbgroup, empty_only",
+            // streams is read through jsonb: a 1.0 installation, not yet updated, has no such column.
+            " RETURNING relgroup, dbgroup, empty_only, pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'streams'",
             {std::to_string(id)});
         claimed.emplace();
         claimed->cancel_requested = row[0].at(1) == pg::Value("t");
         pgclone::CloneJob *job = &claimed->job;
         job->id = id;
         job->empty_only = clone[0].at(2) == pg::Value("t");
+        int asked = clone[0].at(3) ? std::stoi(*clone[0].at(3)) : 0;
+        job->streams = std::max(1, asked > 0 ? std::min(asked, pg::settings::max_streams) : pg::settings::max_streams);
         auto tables = pg::query(
             "SELECT schemaname, tablename FROM bucardo.relmap WHERE relgroup = $1 ORDER BY position",
             {clone[0].at(0)});

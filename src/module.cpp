@@ -26,6 +26,7 @@ int max_workers = 4;
 char *listen_conninfo = nullptr;
 int connect_timeout_s = 30;
 int lock_timeout_ms = 60000;
+int max_streams = 4;
 
 int effective_max_workers() {
     int slots = max_worker_processes - 1;  // one is the launcher's
@@ -56,6 +57,10 @@ void define_settings() {
     DefineCustomIntVariable("pg_clone.lock_timeout",
                             "How long a clone waits for a table lock on a source or target (0: for ever).", NULL,
                             &lock_timeout_ms, 60000, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+    DefineCustomIntVariable("pg_clone.max_streams", "Parallel streams of one clone, at most.",
+                            "Each stream has its own session on every database and copies its own tables; "
+                            "clone(..., streams => N) asks for fewer.",
+                            &max_streams, 4, 1, 64, PGC_SIGHUP, 0, NULL, NULL, NULL);
     MarkGUCPrefixReserved("pg_clone");
 }
 

@@ -26,7 +26,7 @@ failed=$((failed + unit_failed))
 echo "== regression tests (make installcheck)"
 # pg_regress writes results next to the tests: run it in a copy the server user owns.
 mkdir -p "$work/regress"
-cp -r Makefile pg_clone.control pg_clone--1.0.sql sql expected test "$work/regress/"
+cp -r Makefile pg_clone.control pg_clone--*.sql sql expected test "$work/regress/"
 [ "$(id -u)" -ne 0 ] || chown -R postgres: "$work/regress"
 (cd "$work/regress" && as_pg_user make -s installcheck PG_CONFIG="$PG_BIN/pg_config") 2>&1 | tee "$work/regress.log" |
     grep -E '^(test |ok |not ok |=+|.*tests (passed|failed))'

@@ -44,6 +44,25 @@ std::vector<NameCandidate> name_candidates(const std::vector<TableName> &tables,
     return candidates;
 }
 
+std::vector<std::vector<size_t>> assign_streams(const std::vector<int64_t> &table_sizes, int streams) {
+    std::vector<size_t> order(table_sizes.size());
+    for (size_t i = 0; i < order.size(); i++)
+        order[i] = i;
+    // Largest first; equal sizes keep the order asked for.
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return table_sizes[a] > table_sizes[b]; });
+    size_t count = std::min(order.size(), static_cast<size_t>(std::max(streams, 1)));
+    std::vector<std::vector<size_t>> assigned(count);
+    std::vector<int64_t> load(count, 0);
+    for (size_t table : order) {
+        size_t least = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+        assigned[least].push_back(table);
+        // An empty table still costs a round trip or two.
+        load[least] += std::max<int64_t>(table_sizes[table], 8192);
+    }
+    return assigned;
+}
+
 std::string text_array_literal(const std::vector<std::string> &items) {
     std::string out = "{";
     for (size_t i = 0; i < items.size(); i++) {

@@ -6,6 +6,7 @@
 #endif
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,11 @@ struct NameCandidate {
 };
 std::vector<NameCandidate> name_candidates(const std::vector<TableName> &tables,
                                            const std::vector<std::string> &search_path);
+
+// Tables split over at most `streams` parallel streams, largest first, each to the stream with the
+// least work so far (so the clone ends about when its largest table does). Each stream lists its
+// tables largest first; no stream is empty, so there are min(streams, tables) of them.
+std::vector<std::vector<size_t>> assign_streams(const std::vector<int64_t> &table_sizes, int streams);
 
 // A PostgreSQL text[] literal: {"a","b \"c\""}.
 std::string text_array_literal(const std::vector<std::string> &items);

@@ -9,6 +9,7 @@ extern int max_workers;        // pg_clone.max_workers: clones running at once
 extern char *listen_conninfo;  // pg_clone.listen_conninfo: the launcher's LISTEN connection
 extern int connect_timeout_s;  // pg_clone.connect_timeout
 extern int lock_timeout_ms;    // pg_clone.lock_timeout: waits for table locks on remote databases
+extern int max_streams;        // pg_clone.max_streams: parallel streams of one clone
 
 // max_workers, clamped to the background worker slots that can exist besides the launcher.
 int effective_max_workers();

@@ -1,5 +1,6 @@
 #include "remote/clone_runner.hpp"
 
+#include <mutex>
 #include <optional>
 #include <set>
 #include <utility>
@@ -7,6 +8,7 @@
 #include "core/plan.hpp"
 #include "core/session_settings.hpp"
 #include "remote/remote_catalog.hpp"
+#include "remote/stream_pool.hpp"
 
 namespace pgclone {
 
@@ -31,11 +33,20 @@ std::string join(const std::vector<std::string> &items, const char *separator) {
     return out;
 }
 
+// The sessions of one stream: one per source (reading) and one per writer, by database index.
+struct StreamSessions {
+    std::vector<std::optional<Connection>> readers;
+    std::vector<std::optional<Connection>> writers;
+};
+
 class CloneRun {
   public:
     CloneRun(const CloneJob &job, const RunnerOptions &options, Waiter &waiter)
         : job_(job), options_(options), waiter_(waiter), plan_(make_plan(roles(job), job.empty_only)),
-          readers_(job.dbs.size()), writers_(job.dbs.size()), db_tables_(job.dbs.size()) {}
+          streams_(1), db_tables_(job.dbs.size()) {
+        streams_[0].readers.resize(job.dbs.size());
+        streams_[0].writers.resize(job.dbs.size());
+    }
 
     CloneReport run() {
         try {
@@ -43,6 +54,7 @@ class CloneRun {
             connect_all();
             phase("taking snapshots and checking tables");
             open_sources();
+            open_streams();
             phase("locking and checking target tables");
             open_writers();
             phase(job_.empty_only ? "checking which target tables are empty" : "emptying target tables");
@@ -78,29 +90,45 @@ class CloneRun {
         return conn.quote_ident(table.schema) + "." + conn.quote_ident(table.name);
     }
 
-    Connection &any_session(size_t db) { return readers_[db] ? *readers_[db] : *writers_[db]; }
+    // Stream 0's sessions do the checks for all; every stream reads and writes its own tables.
+    Connection &reader(size_t db, size_t stream = 0) { return *streams_[stream].readers[db]; }
+    Connection &writer(size_t db, size_t stream = 0) { return *streams_[stream].writers[db]; }
+    Connection &any_session(size_t db) {
+        return streams_[0].readers[db] ? reader(db) : writer(db);
+    }
+    template <typename F>
+    void each_session(F f) {
+        for (StreamSessions &stream : streams_)
+            for (auto *sessions : {&stream.readers, &stream.writers})
+                for (auto &conn : *sessions)
+                    if (conn)
+                        f(*conn);
+    }
+
+    void open_sessions(size_t stream) {
+        streams_[stream].readers.resize(job_.dbs.size());
+        streams_[stream].writers.resize(job_.dbs.size());
+        for (size_t s : plan_.sources)
+            streams_[stream].readers[s].emplace(open(s));
+        for (size_t w : plan_.writers)
+            streams_[stream].writers[w].emplace(open(w));
+    }
 
     void connect_all() {
-        for (size_t s : plan_.sources)
-            readers_[s].emplace(open(s));
-        for (size_t w : plan_.writers)
-            writers_[w].emplace(open(w));
+        open_sessions(0);
         refuse_same_database_twice();
-        use_one_client_encoding();
+        client_encoding_ = pick_client_encoding();
+        each_session([&](Connection &conn) { conn.exec(client_encoding_); });
     }
 
     // Every session speaks the same encoding, so that text (in text and binary COPY alike) is
     // converted by the servers: a character a target cannot hold fails the clone instead of arriving
     // as other characters.
-    void use_one_client_encoding() {
+    std::string pick_client_encoding() {
         std::vector<std::string> encodings;
         for (size_t db = 0; db < job_.dbs.size(); db++)
             encodings.push_back(any_session(db).server_encoding());
-        std::string sql = set_statements({{"client_encoding", common_client_encoding(encodings)}});
-        for (auto *sessions : {&readers_, &writers_})
-            for (auto &conn : *sessions)
-                if (conn)
-                    conn->exec(sql);
+        return set_statements({{"client_encoding", common_client_encoding(encodings)}});
     }
 
     // Two names for one database would truncate a source, or wait on our own locks.
@@ -144,7 +172,7 @@ class CloneRun {
     // Every source's snapshot is taken here, before anything is written anywhere.
     void open_sources() {
         for (size_t s : plan_.sources) {
-            Connection &conn = *readers_[s];
+            Connection &conn = reader(s);
             set_lock_timeout(conn);
             conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
             if (s == plan_.sources.front()) {
@@ -155,13 +183,45 @@ class CloneRun {
             }
         }
         for (size_t s : plan_.sources) {
-            Connection &conn = *readers_[s];
+            Connection &conn = reader(s);
             std::vector<std::string> names;
             for (const auto &table : tables_)
                 names.push_back(quoted(conn, table));
             // Keeps the tables from being altered or dropped under the snapshot.
             conn.exec("LOCK TABLE " + join(names, ", ") + " IN ACCESS SHARE MODE");
         }
+    }
+
+    // Splits the tables over the streams, largest first, and gives every further stream its own
+    // sessions, which read each source in the snapshot its first session exported.
+    void open_streams() {
+        std::vector<int64_t> sizes = table_sizes(reader(plan_.sources.front()), tables_);
+        stream_tables_ = assign_streams(sizes, job_.streams);
+        streams_.resize(stream_tables_.size());
+        std::vector<std::string> snapshots(job_.dbs.size());
+        if (streams_.size() > 1)
+            for (size_t s : plan_.sources)
+                snapshots[s] = PQgetvalue(reader(s).exec("SELECT pg_catalog.pg_export_snapshot()").get(), 0, 0);
+        for (size_t k = 1; k < streams_.size(); k++) {
+            open_sessions(k);
+            for (auto *sessions : {&streams_[k].readers, &streams_[k].writers})
+                for (auto &conn : *sessions)
+                    if (conn)
+                        conn->exec(client_encoding_);
+            for (size_t s : plan_.sources) {
+                Connection &conn = reader(s, k);
+                set_lock_timeout(conn);
+                conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+                conn.exec("SET TRANSACTION SNAPSHOT " + quote_literal(snapshots[s]));
+            }
+        }
+    }
+
+    static std::string quote_literal(const std::string &text) {
+        std::string out = "'";
+        for (char c : text)
+            out += c == '\'' ? std::string("''") : std::string(1, c);
+        return out + "'";
     }
 
     void resolve_on_first_source(Connection &conn) {
@@ -225,56 +285,83 @@ class CloneRun {
 
     // The tables a writer fills, as TRUNCATE, LOCK and SELECT name them: a partitioned table with its
     // partitions, any other without its inheritance children.
-    std::vector<std::string> target_names(Connection &conn, size_t w) const {
+    // How TRUNCATE, LOCK and SELECT name a target table: a partitioned table with its partitions, any
+    // other without its inheritance children.
+    std::string target_name(Connection &conn, size_t w, size_t t) const {
+        const RemoteTable &table = db_tables_[w][t];
+        return (table.relkind == 'p' ? "" : "ONLY ") + quoted(conn, table);
+    }
+
+    std::vector<std::string> target_names(Connection &conn, size_t w, size_t stream) const {
         std::vector<std::string> names;
-        for (const auto &table : db_tables_[w])
-            names.push_back((table.relkind == 'p' ? "" : "ONLY ") + quoted(conn, table));
+        for (size_t t : stream_tables_[stream])
+            names.push_back(target_name(conn, w, t));
         return names;
+    }
+
+    // Foreign keys and user triggers are not fired by a clone, as in Bucardo. Returns false where
+    // the session may not (no superuser).
+    static bool use_replica_role(Connection &conn) {
+        try {
+            conn.exec("SET session_replication_role = replica");
+            return true;
+        } catch (const Error &e) {
+            if (e.sqlstate() != sqlstate::insufficient_privilege)
+                throw;
+            return false;
+        }
     }
 
     void open_writers() {
         replica_.assign(job_.dbs.size(), false);
         deferrable_.assign(job_.dbs.size(), {});
         for (size_t w : plan_.writers) {
-            Connection &conn = *writers_[w];
-            set_lock_timeout(conn);
-            try {
-                // Foreign keys and user triggers are not fired by a clone, as in Bucardo.
-                conn.exec("SET session_replication_role = replica");
-                replica_[w] = true;
-            } catch (const Error &e) {
-                if (e.sqlstate() != "42501")
-                    throw;
+            for (size_t k = 0; k < streams_.size(); k++) {
+                Connection &conn = writer(w, k);
+                set_lock_timeout(conn);
+                bool replica = use_replica_role(conn);
+                if (k == 0)
+                    replica_[w] = replica;
+                conn.exec("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE");
+            }
+            if (!replica_[w])
                 notes_.push_back(job_.dbs[w].name + ": triggers and foreign keys stayed active "
                                                     "(session_replication_role needs superuser)");
-            }
-            conn.exec("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE");
-            check_tables(w, conn);
-            // Locked before the checks below, so that no trigger, constraint or index can be added
-            // between them and the copy: the lock TRUNCATE needs anyway, SHARE ROW EXCLUSIVE to keep
-            // an empty table empty (empty_only), or ROW EXCLUSIVE (a source receiving other sources' rows).
+            check_tables(w, writer(w));
+            // Each stream locks the tables it will fill, before the checks below, so that no trigger,
+            // constraint or index can be added between them and the copy: the lock TRUNCATE needs
+            // anyway, SHARE ROW EXCLUSIVE to keep an empty table empty (empty_only), or ROW EXCLUSIVE
+            // (a source receiving other sources' rows).
             const char *mode = plan_.truncates[w] ? "ACCESS EXCLUSIVE"
                                : job_.empty_only  ? "SHARE ROW EXCLUSIVE"
                                                   : "ROW EXCLUSIVE";
-            conn.exec("LOCK TABLE " + join(target_names(conn, w), ", ") + " IN " + mode + " MODE");
-            refuse_foreign_code(w, conn);
-            if (replica_[w])
-                deferrable_[w] = deferrable_constraints(conn, db_tables_[w]);
+            // The checks run in the session that holds the lock (the catalog functions they call lock
+            // partitions too, and would wait for another stream's lock).
+            deferrable_[w].assign(tables_.size(), {});
+            for (size_t k = 0; k < streams_.size(); k++) {
+                Connection &conn = writer(w, k);
+                conn.exec("LOCK TABLE " + join(target_names(conn, w, k), ", ") + " IN " + mode + " MODE");
+                std::vector<RemoteTable> mine;
+                for (size_t t : stream_tables_[k])
+                    mine.push_back(db_tables_[w][t]);
+                refuse_foreign_code(w, conn, mine);
+                if (replica_[w]) {
+                    auto found = deferrable_constraints(conn, mine);
+                    for (size_t i = 0; i < found.size(); i++)
+                        deferrable_[w][stream_tables_[k][i]] = std::move(found[i]);
+                }
+            }
         }
     }
 
-    // A connection often has more rights than the owners of a target's tables: a superuser's, say.
-    // Code those owners wrote must not run with them (a trigger could make its owner a superuser).
-    // SET ROLE to the table's owner would not help: that code could RESET ROLE. So such a table is
-    // refused, before anything is emptied.
-    void refuse_foreign_code(size_t w, Connection &conn) const {
-        auto found = find_foreign_code(conn, db_tables_[w], replica_[w]);
+    void refuse_foreign_code(size_t w, Connection &conn, const std::vector<RemoteTable> &tables) const {
+        auto found = find_foreign_code(conn, tables, replica_[w]);
         if (found.empty())
             return;
         const ForeignCode &code = found.front();
         std::string user = PQuser(conn.raw());
         throw Error(sqlstate::insufficient_privilege,
-                    database_label(job_.dbs[w].name) + ", table " + db_tables_[w][code.table].label + ": " +
+                    database_label(job_.dbs[w].name) + ", table " + tables[code.table].label + ": " +
                         code.where + " would run function " + code.function + ", owned by role \"" +
                         code.owner + "\", with the privileges of role \"" + user + "\"",
                     "pg_clone runs no code on a target that belongs to a role other than the one it connects "
@@ -290,37 +377,81 @@ class CloneRun {
     }
 
     // Nothing is emptied before every database was reached and every table checked everywhere.
+
+    // Nothing is emptied before every database was reached and every table checked everywhere. Each
+    // stream empties its own tables: the session that truncates a table holds its lock until the end.
     void prepare_writers() {
         skipped_.assign(job_.dbs.size(), std::vector<bool>(tables_.size(), false));
         for (size_t w : plan_.writers) {
-            Connection &conn = *writers_[w];
-            std::vector<std::string> names = target_names(conn, w);
-            if (plan_.truncates[w]) {
-                conn.exec("TRUNCATE " + join(names, ", "));
-            } else if (job_.empty_only) {
-                for (size_t t = 0; t < names.size(); t++) {
-                    Result r = conn.exec("SELECT EXISTS (SELECT FROM " + names[t] + ")");
-                    skipped_[w][t] = PQgetvalue(r.get(), 0, 0)[0] == 't';
+            for (size_t k = 0; k < streams_.size(); k++) {
+                Connection &conn = writer(w, k);
+                if (plan_.truncates[w]) {
+                    conn.exec("TRUNCATE " + join(target_names(conn, w, k), ", "));
+                } else if (job_.empty_only) {
+                    for (size_t t : stream_tables_[k]) {
+                        Result r = conn.exec("SELECT EXISTS (SELECT FROM " + target_name(conn, w, t) + ")");
+                        skipped_[w][t] = PQgetvalue(r.get(), 0, 0)[0] == 't';
+                    }
                 }
             }
         }
     }
 
+    // Every stream copies its tables in a thread of its own; this thread watches for cancel and
+    // shutdown, and tells what is being copied.
     void copy_all() {
         rows_.assign(job_.dbs.size(), std::vector<int64_t>(tables_.size(), 0));
-        for (size_t t = 0; t < tables_.size(); t++) {
-            for (size_t s : plan_.sources) {
-                std::vector<size_t> dests;
-                for (size_t d : plan_.destinations(s))
-                    if (!skipped_[d][t])
-                        dests.push_back(d);
-                if (!dests.empty())
-                    copy_table(t, s, dests);
+        copying_.assign(streams_.size(), {});
+        PumpLimits limits = options_.limits;
+        // The memory bound is the clone's, not each stream's.
+        limits.max_buffered = std::max(limits.max_buffered / streams_.size(), 2 * limits.chunk_size);
+        auto work = [&](size_t k, Waiter &waiter) {
+            each_session_of(k, [&](Connection &conn) { conn.set_waiter(waiter); });
+            for (size_t t : stream_tables_[k]) {
+                for (size_t s : plan_.sources) {
+                    std::vector<size_t> dests;
+                    for (size_t d : plan_.destinations(s))
+                        if (!skipped_[d][t])
+                            dests.push_back(d);
+                    if (!dests.empty())
+                        copy_table(k, t, s, dests, limits);
+                }
             }
+            set_copying(k, "");
+        };
+        auto report_copying = [&] {
+            std::vector<std::string> now;
+            {
+                std::lock_guard<std::mutex> lock(copying_mutex_);
+                for (const std::string &what : copying_)
+                    if (!what.empty())
+                        now.push_back(what);
+            }
+            if (!now.empty())
+                phase("copying " + join(now, "; "));
+        };
+        try {
+            StreamPool::run(streams_.size(), work, waiter_, report_copying);
+        } catch (...) {
+            each_session([&](Connection &conn) { conn.set_waiter(waiter_); });
+            throw;
         }
+        each_session([&](Connection &conn) { conn.set_waiter(waiter_); });
     }
 
-    // Binary COPY is faster, but only safe when every column has the same built-in type everywhere.
+    template <typename F>
+    void each_session_of(size_t stream, F f) {
+        for (auto *sessions : {&streams_[stream].readers, &streams_[stream].writers})
+            for (auto &conn : *sessions)
+                if (conn)
+                    f(*conn);
+    }
+
+    void set_copying(size_t stream, std::string what) {
+        std::lock_guard<std::mutex> lock(copying_mutex_);
+        copying_[stream] = std::move(what);
+    }
+
     bool binary_ok(size_t t, size_t s, const std::vector<size_t> &dests) const {
         const RemoteTable &source = s == plan_.sources.front() ? tables_[t] : db_tables_[s][t];
         for (const Column &c : source.columns) {
@@ -335,9 +466,10 @@ class CloneRun {
         return true;
     }
 
-    void copy_table(size_t t, size_t s, const std::vector<size_t> &dests) {
+    // Runs in stream k's thread: only libpq and this stream's sessions.
+    void copy_table(size_t k, size_t t, size_t s, const std::vector<size_t> &dests, const PumpLimits &limits) {
         const RemoteTable &table = tables_[t];
-        Connection &source = *readers_[s];
+        Connection &source = reader(s, k);
         std::vector<std::string> columns;
         for (const Column &c : table.columns)
             columns.push_back(source.quote_ident(c.name));
@@ -347,7 +479,7 @@ class CloneRun {
         std::vector<std::string> names;
         for (size_t d : dests)
             names.push_back(job_.dbs[d].name);
-        phase("copying " + table.label + " from " + job_.dbs[s].name + " into " + join(names, ", "));
+        set_copying(k, table.label + " from " + job_.dbs[s].name + " into " + join(names, ", "));
 
         std::vector<Connection *> targets;
         const RemoteTable &here = s == plan_.sources.front() ? table : db_tables_[s][t];
@@ -357,7 +489,7 @@ class CloneRun {
         try {
             // One round trip for all: every session gets its COPY, then each is awaited.
             for (size_t d : dests) {
-                Connection &conn = *writers_[d];
+                Connection &conn = writer(d, k);
                 conn.send_copy("COPY " + quoted(conn, db_tables_[d][t]) + " (" + column_list + ") FROM STDIN" +
                                format);
                 targets.push_back(&conn);
@@ -370,29 +502,34 @@ class CloneRun {
             e.add_table(table.label);
             throw;
         }
-        CopyCounts counts = pump_copy(source, targets, table.label, options_.limits);
+        CopyCounts counts = pump_copy(source, targets, table.label, limits);
         for (size_t i = 0; i < dests.size(); i++)
             rows_[dests[i]][t] += counts.target_rows[i];
     }
 
     // Under session_replication_role = replica, PostgreSQL skips the checks of deferrable unique and
     // exclusion constraints (they are triggers that fire on origin only). Rebuilding the index checks
-    // every row against every other, with the index's own operators.
+    // every row against every other, with the index's own operators; the stream that filled the
+    // table does it, since its session holds the table's lock.
     void check_deferrable_constraints(size_t w) {
-        Connection &conn = *writers_[w];
-        for (size_t t = 0; t < deferrable_[w].size(); t++) {
-            if (skipped_[w][t])
-                continue;
-            for (const DeferrableConstraint &constraint : deferrable_[w][t]) {
-                try {
-                    conn.exec("REINDEX INDEX " + constraint.index);
-                } catch (Error &e) {
-                    ErrorInfo info = e.info();
-                    std::string cause = info.message.substr(info.message.find(": ") + 2);
-                    info.message = database_label(job_.dbs[w].name) + ", table " + db_tables_[w][t].label +
-                                   ": deferrable constraint \"" + constraint.name + "\" is violated (" + cause +
-                                   ")";
-                    throw Error(std::move(info));
+        if (deferrable_[w].empty())
+            return;
+        for (size_t k = 0; k < streams_.size(); k++) {
+            Connection &conn = writer(w, k);
+            for (size_t t : stream_tables_[k]) {
+                if (skipped_[w][t])
+                    continue;
+                for (const DeferrableConstraint &constraint : deferrable_[w][t]) {
+                    try {
+                        conn.exec("REINDEX INDEX " + constraint.index);
+                    } catch (Error &e) {
+                        ErrorInfo info = e.info();
+                        std::string cause = info.message.substr(info.message.find(": ") + 2);
+                        info.message = database_label(job_.dbs[w].name) + ", table " + db_tables_[w][t].label +
+                                       ": deferrable constraint \"" + constraint.name + "\" is violated (" +
+                                       cause + ")";
+                        throw Error(std::move(info));
+                    }
                 }
             }
         }
@@ -401,17 +538,20 @@ class CloneRun {
     void commit_all() {
         // The sources' snapshots are no longer needed, and their locks could stand in the way of the
         // checks below when a source is also written to.
-        for (size_t s : plan_.sources)
-            readers_[s]->exec("COMMIT");
+        for (StreamSessions &stream : streams_)
+            for (size_t s : plan_.sources)
+                stream.readers[s]->exec("COMMIT");
         for (size_t w : plan_.writers) {
             check_deferrable_constraints(w);
-            writers_[w]->exec("SET CONSTRAINTS ALL IMMEDIATE");
+            for (size_t k = 0; k < streams_.size(); k++)
+                writer(w, k).exec("SET CONSTRAINTS ALL IMMEDIATE");
         }
         // From the first COMMIT on, a cancel would leave targets split: hold it back until the end.
         waiter_.set_interruptible(false);
         try {
             for (size_t w : plan_.writers)
-                writers_[w]->exec("COMMIT");
+                for (size_t k = 0; k < streams_.size(); k++)
+                    writer(w, k).exec("COMMIT");
         } catch (...) {
             waiter_.set_interruptible(true);
             throw;
@@ -421,17 +561,13 @@ class CloneRun {
 
     void abort_all() noexcept {
         waiter_.set_interruptible(false);
-        for (auto &writer : writers_)
-            if (writer)
-                writer->rollback_quietly(std::chrono::seconds(5));
-        for (auto &reader : readers_)
-            if (reader)
-                reader->rollback_quietly(std::chrono::seconds(5));
+        for (StreamSessions &stream : streams_)
+            for (auto *sessions : {&stream.writers, &stream.readers})
+                for (auto &conn : *sessions)
+                    if (conn)
+                        conn->rollback_quietly(std::chrono::seconds(5));
         waiter_.set_interruptible(true);
-        for (auto &reader : readers_)
-            reader.reset();
-        for (auto &writer : writers_)
-            writer.reset();
+        streams_.clear();
     }
 
     CloneReport report() const {
@@ -450,8 +586,9 @@ class CloneRun {
     const RunnerOptions &options_;
     Waiter &waiter_;
     ClonePlan plan_;
-    std::vector<std::optional<Connection>> readers_;
-    std::vector<std::optional<Connection>> writers_;
+    std::vector<StreamSessions> streams_;             // stream 0 first; more once the tables are known
+    std::vector<std::vector<size_t>> stream_tables_;  // per stream: its tables, largest first
+    std::string client_encoding_;                     // the SET statement every session runs
     std::vector<RemoteTable> tables_;                // as resolved on the first source
     std::vector<std::vector<RemoteTable>> db_tables_;  // per database, aligned with tables_
     std::vector<std::vector<bool>> skipped_;           // per database and table (empty_only)
@@ -460,6 +597,8 @@ class CloneRun {
     std::vector<std::vector<std::vector<DeferrableConstraint>>> deferrable_;  // per database and table
     std::optional<size_t> control_db_;                 // the database holding pg_clone's own catalog
     std::vector<std::string> notes_;
+    std::mutex copying_mutex_;
+    std::vector<std::string> copying_;  // per stream: what it copies now, for report_phase
 };
 
 }  // namespace

@@ -27,6 +27,7 @@ struct DbSpec {
 struct CloneJob {
     int64_t id = 0;
     bool empty_only = false;
+    int streams = 1;  // parallel streams at most (never more than tables)
     std::vector<TableName> tables;
     std::vector<DbSpec> dbs;
 };

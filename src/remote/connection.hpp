@@ -76,6 +76,8 @@ class Connection {
     PGconn *raw() const { return conn_; }
     const std::string &db_name() const { return db_name_; }
     Waiter &waiter() const { return *waiter_; }
+    // Waits go through another Waiter from now on (a stream thread's).
+    void set_waiter(Waiter &waiter) { waiter_ = &waiter; }
 
   private:
     Connection(std::string db_name, PGconn *conn, Waiter &waiter);

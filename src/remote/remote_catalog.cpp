@@ -73,6 +73,23 @@ std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn, const 
     return tables;
 }
 
+std::vector<int64_t> table_sizes(Connection &conn, const std::vector<RemoteTable> &tables) {
+    static const std::string sql =
+        "SELECT t.ord, coalesce((SELECT pg_catalog.sum(pg_catalog.pg_table_size(p.relid))"
+        "                          FROM pg_catalog.pg_partition_tree(t.rel::pg_catalog.regclass) AS p),"
+        "                        pg_catalog.pg_table_size(t.rel::pg_catalog.regclass))::pg_catalog.int8"
+        "  FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)";
+    std::vector<int64_t> sizes(tables.size(), 0);
+    if (tables.empty())
+        return sizes;
+    Result result = conn.exec(sql, {oid_array(tables)});
+    const PGresult *r = result.get();
+    for (int row = 0; row < PQntuples(r); row++)
+        if (!PQgetisnull(r, row, 1))
+            sizes.at(ordinal(r, row)) = std::stoll(value(r, row, 1));
+    return sizes;
+}
+
 std::vector<ForeignCode> find_foreign_code(Connection &conn, const std::vector<RemoteTable> &tables,
                                            bool replica_role) {
     static const std::string sql =

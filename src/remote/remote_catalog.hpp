@@ -9,6 +9,7 @@
 #error "pure C++ headers must be included before postgres.h"
 #endif
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,10 @@ struct RemoteTable {
 // One entry per name asked for, empty where no relation has that name. Unqualified names are looked
 // up in the schemas of the session's own search_path, in order, as SQL would.
 std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn, const std::vector<TableName> &names);
+
+// Each table's size on disk (heap and TOAST; for a partitioned table, its partitions'), for
+// scheduling the largest first.
+std::vector<int64_t> table_sizes(Connection &conn, const std::vector<RemoteTable> &tables);
 
 // Code that a clone's statements on these tables (TRUNCATE, COPY FROM, the deferred checks) would run
 // and that belongs to a role other than the session's own and not to a superuser: trigger functions

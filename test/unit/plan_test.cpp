@@ -169,3 +169,36 @@ TEST(DisplayName, EmptyAndNonAsciiAreQuoted) {
 }
 
 }  // namespace
+
+namespace pgclone {
+namespace {
+
+TEST(AssignStreams, LargestFirstToTheLeastLoadedStream) {
+    // Sizes 30, 20, 20, 20, 10 (the bench's 3:2:2:2:1) over two streams: 30+20 and 20+20+10.
+    auto streams = assign_streams({30000000, 20000000, 20000000, 20000000, 10000000}, 2);
+    ASSERT_EQ(streams.size(), 2u);
+    EXPECT_EQ(streams[0], (std::vector<size_t>{0, 3}));
+    EXPECT_EQ(streams[1], (std::vector<size_t>{1, 2, 4}));
+}
+
+TEST(AssignStreams, NeverMoreStreamsThanTables) {
+    EXPECT_EQ(assign_streams({5, 6}, 8).size(), 2u);
+    EXPECT_EQ(assign_streams({}, 4).size(), 0u);
+    EXPECT_EQ(assign_streams({1, 2, 3}, 0).size(), 1u);
+}
+
+TEST(AssignStreams, OneStreamKeepsEveryTableLargestFirst) {
+    auto streams = assign_streams({10, 30000, 20000}, 1);
+    ASSERT_EQ(streams.size(), 1u);
+    EXPECT_EQ(streams[0], (std::vector<size_t>{1, 2, 0}));
+}
+
+TEST(AssignStreams, ManySmallTablesAreSpreadEvenly) {
+    auto streams = assign_streams(std::vector<int64_t>(200, 0), 4);
+    ASSERT_EQ(streams.size(), 4u);
+    for (const auto &s : streams)
+        EXPECT_EQ(s.size(), 50u);
+}
+
+}  // namespace
+}  // namespace pgclone

@@ -1,0 +1,80 @@
+-- pg_clone 1.0 -> 1.1: parallel streams. A clone may copy its tables over several sessions per
+-- database at once, all reading one snapshot per source: clone(..., streams => N), stored with the
+-- request; NULL means pg_clone.max_streams.
+\echo Use "ALTER EXTENSION pg_clone UPDATE TO '1.1'" to load this file. \quit
+
+ALTER TABLE bucardo.clone ADD COLUMN streams integer CHECK (streams BETWEEN 1 AND 64);
+COMMENT ON COLUMN bucardo.clone.streams IS 'Parallel streams asked for; NULL: pg_clone.max_streams';
+
+DROP FUNCTION bucardo.clone(text, text, text, text, text, text, boolean);
+CREATE FUNCTION bucardo.clone(sync text DEFAULT NULL, relgroup text DEFAULT NULL, dbgroup text DEFAULT NULL,
+                              tables text DEFAULT NULL, dbs text DEFAULT NULL, start text DEFAULT NULL,
+                              empty_only boolean DEFAULT false, streams integer DEFAULT NULL)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    use_relgroup text;
+    use_dbgroup text;
+    startwhen timestamptz;
+    clone_id bigint;
+BEGIN
+    IF num_nonnulls(sync, relgroup, tables) <> 1 THEN
+        RAISE EXCEPTION 'give the tables to clone with exactly one of sync, relgroup or tables'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF num_nonnulls(sync, dbgroup, dbs) <> 1 THEN
+        RAISE EXCEPTION 'give the databases to clone with exactly one of sync, dbgroup or dbs'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF empty_only IS NULL THEN
+        RAISE EXCEPTION 'empty_only must be true or false' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF streams IS NOT NULL AND (streams < 1 OR streams > 64) THEN
+        RAISE EXCEPTION 'streams must be between 1 and 64, not %', streams
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Leave it out to use pg_clone.max_streams.';
+    END IF;
+    startwhen := bucardo._start_time(start);
+
+    IF sync IS NOT NULL THEN
+        SELECT s.relgroup, s.dbgroup INTO use_relgroup, use_dbgroup FROM bucardo.sync s WHERE s.name = clone.sync;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'sync "%" does not exist', sync USING ERRCODE = 'undefined_object';
+        END IF;
+    END IF;
+    IF relgroup IS NOT NULL THEN
+        IF NOT EXISTS (SELECT 1 FROM bucardo.relgroup g WHERE g.name = clone.relgroup) THEN
+            RAISE EXCEPTION 'relgroup "%" does not exist', relgroup USING ERRCODE = 'undefined_object';
+        END IF;
+        use_relgroup := relgroup;
+    END IF;
+    IF dbgroup IS NOT NULL THEN
+        IF NOT EXISTS (SELECT 1 FROM bucardo.dbgroup g WHERE g.name = clone.dbgroup) THEN
+            RAISE EXCEPTION 'dbgroup "%" does not exist', dbgroup USING ERRCODE = 'undefined_object';
+        END IF;
+        use_dbgroup := dbgroup;
+    END IF;
+    -- Lists given inline become groups named like clone_relgroup1, as Bucardo does.
+    IF tables IS NOT NULL THEN
+        LOOP
+            use_relgroup := 'clone_relgroup' || nextval('bucardo.clone_relgroup_seq');
+            EXIT WHEN NOT EXISTS (SELECT 1 FROM bucardo.relgroup g WHERE g.name = use_relgroup);
+        END LOOP;
+        PERFORM bucardo._create_relgroup(use_relgroup, tables);
+    END IF;
+    IF dbs IS NOT NULL THEN
+        LOOP
+            use_dbgroup := 'clone_dbgroup' || nextval('bucardo.clone_dbgroup_seq');
+            EXIT WHEN NOT EXISTS (SELECT 1 FROM bucardo.dbgroup g WHERE g.name = use_dbgroup);
+        END LOOP;
+        PERFORM bucardo._create_dbgroup(use_dbgroup, dbs);
+    END IF;
+
+    INSERT INTO bucardo.clone (sync, relgroup, dbgroup, empty_only, startwhen, streams)
+    VALUES (clone.sync, use_relgroup, use_dbgroup, clone.empty_only, startwhen, clone.streams)
+    RETURNING id INTO clone_id;
+    -- Delivered at commit: the launcher wakes then, and never for a request that rolled back.
+    PERFORM pg_notify('bucardo_clone_ready', clone_id::text);
+    RETURN clone_id;
+END $$;
+
+REVOKE ALL ON FUNCTION bucardo.clone(text, text, text, text, text, text, boolean, integer) FROM PUBLIC;
