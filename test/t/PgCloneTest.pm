@@ -1,6 +1,7 @@
 # Shared fixtures of pg_clone's TAP tests: a node that preloads pg_clone with a source database
-# (src, registered as alpha) and a target database (dst, registered as beta), each with a table foo,
-# and the few questions every test asks about a clone.
+# (src, registered as alpha) and a target database (dst, registered as beta), each with tables foo
+# and bar (so that a clone of both runs over two parallel streams), and the few questions every test
+# asks about a clone.
 package PgCloneTest;
 
 use strict;
@@ -35,10 +36,14 @@ pg_clone.lock_timeout = '10min'
 	$node->safe_psql('postgres', 'CREATE DATABASE dst');
 	$node->safe_psql('src',
 		'CREATE TABLE foo (id int PRIMARY KEY, t text); '
-		  . "INSERT INTO foo SELECT g, 'src ' || g FROM generate_series(1, 1000) g");
+		  . "INSERT INTO foo SELECT g, 'src ' || g FROM generate_series(1, 1000) g; "
+		  . 'CREATE TABLE bar (id int PRIMARY KEY, t text); '
+		  . "INSERT INTO bar SELECT g, 'src bar ' || g FROM generate_series(1, 300) g");
 	$node->safe_psql('dst',
 		'CREATE TABLE foo (id int PRIMARY KEY, t text); '
-		  . "INSERT INTO foo SELECT g, 'old ' || g FROM generate_series(1, 10) g");
+		  . "INSERT INTO foo SELECT g, 'old ' || g FROM generate_series(1, 10) g; "
+		  . 'CREATE TABLE bar (id int PRIMARY KEY, t text); '
+		  . "INSERT INTO bar SELECT g, 'old bar ' || g FROM generate_series(1, 3) g");
 	$node->safe_psql(
 		'postgres', q{
 CREATE EXTENSION pg_clone;
@@ -48,22 +53,28 @@ SELECT bucardo.add_db('beta', 'dbname=dst');
 	return $node;
 }
 
-# An order-independent fingerprint of foo's contents in one database.
+# A fingerprint of foo's and bar's contents in one database (row counts and ordered md5).
 sub contents
 {
 	my ($node, $db) = @_;
-	return $node->safe_psql($db,
-		q{SELECT count(*) || ' ' || coalesce(md5(string_agg(id || ':' || t, ',' ORDER BY id)), '-') FROM foo}
-	);
+	return $node->safe_psql(
+		$db, q{
+SELECT string_agg(fingerprint, ' | ' ORDER BY name) FROM (
+    SELECT 'foo' AS name, count(*) || ' ' || coalesce(md5(string_agg(id || ':' || t, ',' ORDER BY id)), '-')
+      FROM foo
+    UNION ALL
+    SELECT 'bar', count(*) || ' ' || coalesce(md5(string_agg(id || ':' || t, ',' ORDER BY id)), '-')
+      FROM bar) AS f(name, fingerprint)});
 }
 
-# Asks for a clone of foo from alpha to beta, optionally at a later start; returns its id.
+# Asks for a clone of foo and bar from alpha to beta (two streams), optionally at a later start;
+# returns its id.
 sub request_clone
 {
 	my ($node, $start) = @_;
 	my $start_arg = defined $start ? ", start => '$start'" : '';
 	return $node->safe_psql('postgres',
-		"SELECT bucardo.clone(tables => 'foo', dbs => 'alpha:source,beta:target'$start_arg)");
+		"SELECT bucardo.clone(tables => 'foo, bar', dbs => 'alpha:source,beta:target'$start_arg)");
 }
 
 # Waits (bounded) for the clone to end; returns its status.
