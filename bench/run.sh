@@ -27,6 +27,7 @@ SMALL_ROWS=${SMALL_ROWS:-1000}
 PGCOPYDB=${PGCOPYDB:-1}
 LOGREP=${LOGREP:-1}
 KEEP=${KEEP:-0}
+STREAMS=${STREAMS-1 2 4}   # pg_clone is also run with streams => N for each N here
 SRC_PORT=${SRC_PORT:-55491}
 TGT_PORT=${TGT_PORT:-55492}
 BIG_WEIGHTS=(3 2 2 2 1)   # table sizes in tenths of the total: two lanes of 5/10 each, balanced
@@ -318,11 +319,11 @@ run_pipe2() {
     elapsed "$t0" "$(now)"
 }
 # pg_clone: "ended-started wall VmHWM RssAnon worker_cpu"
-run_clone() {  # tables dbs
-    local t0 id status wall server mem
+run_clone() {  # tables dbs [streams]
+    local t0 id status wall server mem streams=${3:+, streams => $3}
     start_sampler
     t0=$(now)
-    id=$(tgt postgres -At -c "SELECT bucardo.clone(tables => '$1', dbs => '$2')")
+    id=$(tgt postgres -At -c "SELECT bucardo.clone(tables => '$1', dbs => '$2'$streams)")
     status=$(tgt postgres -At -c "SELECT bucardo.clone_wait($id, '3600 s')")
     wall=$(elapsed "$t0" "$(now)")
     mem=$(stop_sampler)
@@ -470,23 +471,37 @@ if want pipe2; then
     add_row big "raw binary pipes, 2 lanes" "$BEST" "$BIG_TOTAL" "$CPU" "baseline"
     BASE_BIG=$BEST
 fi
+# pg_clone runs once per number of streams in STREAMS; the goals are judged on the default (the
+# server's pg_clone.max_streams, the first line), the others show what the number changes.
+declare -A C1_SERVER=()
 if want clone1; then
-    measure "pg_clone, 1 target" big tgt1 run_clone "$BIG_LIST" "srcbig:source,tgt1:target"
-    read -r c1_server c1_wall _ _ c1_wcpu <<<"$BEST"
-    c1_hwm=$MAX_HWM c1_anon=$MAX_ANON
-    add_row big "pg_clone, 1 target (ended-started)" "$c1_server" "$BIG_TOTAL" "$CPU" "worker $c1_wcpu s CPU"
-    add_row big "pg_clone, 1 target (wall, clone..clone_wait)" "$c1_wall" "$BIG_TOTAL" "" ""
+    for n in default $STREAMS; do
+        streams_arg=$n label="pg_clone, 1 target, $n streams"
+        [ "$n" = default ] && streams_arg='' label="pg_clone, 1 target (default streams)"
+        measure "$label" big tgt1 run_clone "$BIG_LIST" "srcbig:source,tgt1:target" $streams_arg
+        read -r server wall _ _ wcpu <<<"$BEST"
+        C1_SERVER[$n]=$server
+        [ "$MAX_HWM" -gt "$c1_hwm" ] && c1_hwm=$MAX_HWM c1_anon=$MAX_ANON
+        add_row big "$label" "$server" "$BIG_TOTAL" "$CPU" "worker $wcpu s CPU; wall $wall s"
+    done
+    c1_server=${C1_SERVER[default]}
 fi
 if want clone3; then
-    measure "pg_clone, 3 targets" big "tgt1 tgt2 tgt3" run_clone "$BIG_LIST" "srcbig:source,tgt1:target,tgt2:target,tgt3:target"
-    read -r c3_server _ _ _ c3_wcpu <<<"$BEST"
-    c3_hwm=$MAX_HWM c3_anon=$MAX_ANON
-    note="worker $c3_wcpu s CPU"
-    if [ -n "$c1_server" ]; then
-        fan_ratio=$(awk -v a="$c3_server" -v b="$c1_server" 'BEGIN { printf "%.2f", a / b }')
-        note="${fan_ratio}x one target; $note"
-    fi
-    add_row big "pg_clone, 3 targets (ended-started)" "$c3_server" "$BIG_TOTAL" "$CPU" "$note"
+    for n in default $STREAMS; do
+        streams_arg=$n label="pg_clone, 3 targets, $n streams"
+        [ "$n" = default ] && streams_arg='' label="pg_clone, 3 targets (default streams)"
+        measure "$label" big "tgt1 tgt2 tgt3" run_clone "$BIG_LIST" "srcbig:source,tgt1:target,tgt2:target,tgt3:target" $streams_arg
+        read -r server _ _ _ wcpu <<<"$BEST"
+        [ "$MAX_HWM" -gt "$c3_hwm" ] && c3_hwm=$MAX_HWM c3_anon=$MAX_ANON
+        note="worker $wcpu s CPU"
+        if [ -n "${C1_SERVER[$n]:-}" ]; then
+            ratio=$(awk -v a="$server" -v b="${C1_SERVER[$n]}" 'BEGIN { printf "%.2f", a / b }')
+            note="${ratio}x one target; $note"
+            [ "$n" = default ] && fan_ratio=$ratio
+        fi
+        [ "$n" = default ] && c3_server=$server
+        add_row big "$label" "$server" "$BIG_TOTAL" "$CPU" "$note"
+    done
 fi
 if want pipe3; then
     measure "raw binary pipes, 1 lane per target, x3" big "tgt1 tgt2 tgt3" run_pipe3

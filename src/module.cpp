@@ -3,6 +3,8 @@
 
 #include <climits>
 
+#include <unistd.h>
+
 #include "pg/settings.hpp"
 
 extern "C" {
@@ -27,6 +29,7 @@ char *listen_conninfo = nullptr;
 int connect_timeout_s = 30;
 int lock_timeout_ms = 60000;
 int max_streams = 4;
+int delete_max_size_kb = 256;
 
 int effective_max_workers() {
     int slots = max_worker_processes - 1;  // one is the launcher's
@@ -57,10 +60,18 @@ void define_settings() {
     DefineCustomIntVariable("pg_clone.lock_timeout",
                             "How long a clone waits for a table lock on a source or target (0: for ever).", NULL,
                             &lock_timeout_ms, 60000, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+    // One stream per core, 2 to 4: more streams than cores compete for them (measured by bench/run.sh).
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int default_streams = cores < 2 ? 2 : (cores > 4 ? 4 : static_cast<int>(cores));
     DefineCustomIntVariable("pg_clone.max_streams", "Parallel streams of one clone, at most.",
                             "Each stream has its own session on every database and copies its own tables; "
-                            "clone(..., streams => N) asks for fewer.",
-                            &max_streams, 4, 1, 64, PGC_SIGHUP, 0, NULL, NULL, NULL);
+                            "clone(..., streams => N) asks for fewer. Default: the number of CPUs, 2 to 4.",
+                            &max_streams, default_streams, 1, 64, PGC_SIGHUP, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable("pg_clone.delete_max_size",
+                            "Target tables up to this size are emptied with DELETE instead of TRUNCATE (0: never).",
+                            "TRUNCATE makes new files for a table and each of its indexes, which costs more than "
+                            "deleting a few thousand rows.",
+                            &delete_max_size_kb, 256, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_KB, NULL, NULL, NULL);
     MarkGUCPrefixReserved("pg_clone");
 }
 

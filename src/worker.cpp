@@ -77,6 +77,7 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job) {
     pgclone::RunnerOptions options;
     options.connect = local_defaults(id);
     options.lock_timeout_ms = pg::settings::lock_timeout_ms;
+    options.delete_below_bytes = static_cast<int64_t>(pg::settings::delete_max_size_kb) * 1024;
     pg::transaction([&] {
         options.control_identity = pg::query(pgclone::database_identity_query).at(0).at(0).value_or("");
     });

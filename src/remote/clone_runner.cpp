@@ -315,6 +315,7 @@ class CloneRun {
     void open_writers() {
         replica_.assign(job_.dbs.size(), false);
         deferrable_.assign(job_.dbs.size(), {});
+        empty_by_delete_.assign(job_.dbs.size(), {});
         for (size_t w : plan_.writers) {
             for (size_t k = 0; k < streams_.size(); k++) {
                 Connection &conn = writer(w, k);
@@ -338,6 +339,7 @@ class CloneRun {
             // The checks run in the session that holds the lock (the catalog functions they call lock
             // partitions too, and would wait for another stream's lock).
             deferrable_[w].assign(tables_.size(), {});
+            empty_by_delete_[w].assign(tables_.size(), false);
             for (size_t k = 0; k < streams_.size(); k++) {
                 Connection &conn = writer(w, k);
                 conn.exec("LOCK TABLE " + join(target_names(conn, w, k), ", ") + " IN " + mode + " MODE");
@@ -345,6 +347,11 @@ class CloneRun {
                 for (size_t t : stream_tables_[k])
                     mine.push_back(db_tables_[w][t]);
                 refuse_foreign_code(w, conn, mine);
+                if (plan_.truncates[w]) {
+                    auto cheaper = delete_is_cheaper(conn, mine, options_.delete_below_bytes);
+                    for (size_t i = 0; i < cheaper.size(); i++)
+                        empty_by_delete_[w][stream_tables_[k][i]] = cheaper[i];
+                }
                 if (replica_[w]) {
                     auto found = deferrable_constraints(conn, mine);
                     for (size_t i = 0; i < found.size(); i++)
@@ -386,7 +393,18 @@ class CloneRun {
             for (size_t k = 0; k < streams_.size(); k++) {
                 Connection &conn = writer(w, k);
                 if (plan_.truncates[w]) {
-                    conn.exec("TRUNCATE " + join(target_names(conn, w, k), ", "));
+                    // Small tables by DELETE, the others by one TRUNCATE: one round trip for all.
+                    std::vector<std::string> truncated;
+                    std::string sql;
+                    for (size_t t : stream_tables_[k]) {
+                        if (empty_by_delete_[w][t])
+                            sql += "DELETE FROM " + target_name(conn, w, t) + "; ";
+                        else
+                            truncated.push_back(target_name(conn, w, t));
+                    }
+                    if (!truncated.empty())
+                        sql += "TRUNCATE " + join(truncated, ", ");
+                    conn.exec_script(sql);
                 } else if (job_.empty_only) {
                     for (size_t t : stream_tables_[k]) {
                         Result r = conn.exec("SELECT EXISTS (SELECT FROM " + target_name(conn, w, t) + ")");
@@ -595,6 +613,7 @@ class CloneRun {
     std::vector<std::vector<int64_t>> rows_;           // per database and table
     std::vector<bool> replica_;                        // per database: session_replication_role = replica
     std::vector<std::vector<std::vector<DeferrableConstraint>>> deferrable_;  // per database and table
+    std::vector<std::vector<bool>> empty_by_delete_;   // per database and table: DELETE, not TRUNCATE
     std::optional<size_t> control_db_;                 // the database holding pg_clone's own catalog
     std::vector<std::string> notes_;
     std::mutex copying_mutex_;

@@ -35,6 +35,8 @@ struct CloneJob {
 struct RunnerOptions {
     ConnectDefaults connect;
     int lock_timeout_ms = 60000;
+    // Target tables up to this size are emptied with DELETE rather than TRUNCATE (0: never).
+    int64_t delete_below_bytes = 0;
     // database_identity() of the control database: its tables in schema bucardo are never cloned.
     std::string control_identity;
     PumpLimits limits;

@@ -201,6 +201,28 @@ std::vector<std::vector<DeferrableConstraint>> deferrable_constraints(Connection
     return found;
 }
 
+std::vector<bool> delete_is_cheaper(Connection &conn, const std::vector<RemoteTable> &tables, int64_t max_bytes) {
+    static const char *sql =
+        "SELECT t.ord, c.relkind = 'r' AND NOT c.relhasrules AND NOT c.relrowsecurity"
+        "       AND pg_catalog.pg_table_size(c.oid) <= $2::pg_catalog.int8"
+        "       AND pg_catalog.has_table_privilege(c.oid, 'DELETE')"
+        "       AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint f"
+        "                        WHERE f.confrelid = c.oid AND f.contype = 'f')"
+        "       AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger tg"
+        "                        WHERE tg.tgrelid = c.oid AND tg.tgenabled <> 'D'"
+        "                          AND (tg.tgtype::pg_catalog.int4 & 8) <> 0)"  // TRIGGER_TYPE_DELETE
+        "  FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)"
+        "  JOIN pg_catalog.pg_class c ON c.oid = t.rel";
+    std::vector<bool> cheaper(tables.size(), false);
+    if (tables.empty() || max_bytes <= 0)
+        return cheaper;
+    Result result = conn.exec(sql, {oid_array(tables), std::to_string(max_bytes)});
+    const PGresult *r = result.get();
+    for (int row = 0; row < PQntuples(r); row++)
+        cheaper.at(ordinal(r, row)) = value(r, row, 1) == "t";
+    return cheaper;
+}
+
 const char *const database_identity_query =
     "SELECT pg_catalog.concat_ws('/', pg_catalog.current_database(), pg_catalog.current_setting('port'),"
     " (pg_catalog.date_part('epoch', pg_catalog.pg_postmaster_start_time())"
