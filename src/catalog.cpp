@@ -140,7 +140,10 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
 bool cancel_requested(int64_t id) {
     bool requested = false;
     pg::transaction([&] {
-        auto rows = pg::query("SELECT cancel_requested FROM bucardo.clone WHERE id = $1::bigint", {std::to_string(id)});
+        // clone_cancel() signals the worker before its transaction commits, holding the row's lock:
+        // FOR SHARE waits for that commit, and then reads the flag it set.
+        auto rows = pg::query("SELECT cancel_requested FROM bucardo.clone WHERE id = $1::bigint FOR SHARE",
+                              {std::to_string(id)});
         requested = !rows.empty() && rows[0].at(0) == pg::Value("t");
     });
     return requested;

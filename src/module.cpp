@@ -30,6 +30,7 @@ int connect_timeout_s = 30;
 int lock_timeout_ms = 60000;
 int max_streams = 4;
 int delete_max_size_kb = 256;
+bool build_indexes_after = true;
 
 int effective_max_workers() {
     int slots = max_worker_processes - 1;  // one is the launcher's
@@ -72,6 +73,12 @@ void define_settings() {
                             "TRUNCATE makes new files for a table and each of its indexes, which costs more than "
                             "deleting a few thousand rows.",
                             &delete_max_size_kb, 256, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_KB, NULL, NULL, NULL);
+    DefineCustomBoolVariable("pg_clone.build_indexes_after",
+                             "Build the indexes of large emptied target tables after their rows, not row by row.",
+                             "Tables of 8 MB or more on the source, on targets where the clone connects as a "
+                             "superuser. The indexes are marked not ready during the copy and rebuilt before "
+                             "the commit.",
+                             &build_indexes_after, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
     MarkGUCPrefixReserved("pg_clone");
 }
 

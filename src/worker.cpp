@@ -78,6 +78,7 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job) {
     options.connect = local_defaults(id);
     options.lock_timeout_ms = pg::settings::lock_timeout_ms;
     options.delete_below_bytes = static_cast<int64_t>(pg::settings::delete_max_size_kb) * 1024;
+    options.build_indexes_from_bytes = pg::settings::build_indexes_after ? 8 * 1024 * 1024 : 0;
     pg::transaction([&] {
         options.control_identity = pg::query(pgclone::database_identity_query).at(0).at(0).value_or("");
     });

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/parse.hpp"
@@ -39,7 +40,9 @@ std::vector<NameCandidate> name_candidates(const std::vector<TableName> &tables,
 // Tables split over at most `streams` parallel streams, largest first, each to the stream with the
 // least work so far (so the clone ends about when its largest table does). Each stream lists its
 // tables largest first; no stream is empty, so there are min(streams, tables) of them.
-std::vector<std::vector<size_t>> assign_streams(const std::vector<int64_t> &table_sizes, int streams);
+// Tables joined by a link (a foreign key: TRUNCATE must name both at once) go to the same stream.
+std::vector<std::vector<size_t>> assign_streams(const std::vector<int64_t> &table_sizes, int streams,
+                                                const std::vector<std::pair<size_t, size_t>> &links = {});
 
 // A PostgreSQL text[] literal: {"a","b \"c\""}.
 std::string text_array_literal(const std::vector<std::string> &items);

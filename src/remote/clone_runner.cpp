@@ -195,8 +195,13 @@ class CloneRun {
     // Splits the tables over the streams, largest first, and gives every further stream its own
     // sessions, which read each source in the snapshot its first session exported.
     void open_streams() {
-        std::vector<int64_t> sizes = table_sizes(reader(plan_.sources.front()), tables_);
-        stream_tables_ = assign_streams(sizes, job_.streams);
+        source_sizes_ = table_sizes(reader(plan_.sources.front()), tables_);
+        // Tables joined by a foreign key anywhere are emptied together, so they share a stream.
+        std::vector<std::pair<size_t, size_t>> links;
+        for (size_t db = 0; db < job_.dbs.size(); db++)
+            for (const auto &link : foreign_key_links(any_session(db), tables_))
+                links.push_back(link);
+        stream_tables_ = assign_streams(source_sizes_, job_.streams, links);
         streams_.resize(stream_tables_.size());
         std::vector<std::string> snapshots(job_.dbs.size());
         if (streams_.size() > 1)
@@ -316,6 +321,7 @@ class CloneRun {
         replica_.assign(job_.dbs.size(), false);
         deferrable_.assign(job_.dbs.size(), {});
         empty_by_delete_.assign(job_.dbs.size(), {});
+        build_after_.assign(job_.dbs.size(), {});
         for (size_t w : plan_.writers) {
             for (size_t k = 0; k < streams_.size(); k++) {
                 Connection &conn = writer(w, k);
@@ -340,6 +346,7 @@ class CloneRun {
             // partitions too, and would wait for another stream's lock).
             deferrable_[w].assign(tables_.size(), {});
             empty_by_delete_[w].assign(tables_.size(), false);
+            build_after_[w].assign(tables_.size(), {});
             for (size_t k = 0; k < streams_.size(); k++) {
                 Connection &conn = writer(w, k);
                 conn.exec("LOCK TABLE " + join(target_names(conn, w, k), ", ") + " IN " + mode + " MODE");
@@ -351,6 +358,7 @@ class CloneRun {
                     auto cheaper = delete_is_cheaper(conn, mine, options_.delete_below_bytes);
                     for (size_t i = 0; i < cheaper.size(); i++)
                         empty_by_delete_[w][stream_tables_[k][i]] = cheaper[i];
+                    plan_index_builds(w, k, conn, mine);
                 }
                 if (replica_[w]) {
                     auto found = deferrable_constraints(conn, mine);
@@ -361,6 +369,31 @@ class CloneRun {
         }
     }
 
+    // Keeping an index up to date row by row costs a bulk load about a third of its time; building it
+    // from the loaded rows costs much less. PostgreSQL has no statement for "not now": the clone marks
+    // the indexes of a large, emptied table not ready (pg_index.indisready, as CREATE INDEX
+    // CONCURRENTLY does), so that COPY leaves them alone, and REINDEXes them before the commit, which
+    // marks them ready again and checks uniqueness and exclusion. All in the clone's transaction: a
+    // failure at any point rolls the flags back with everything else, and the committed schema is
+    // exactly what it was. Only superusers may write pg_index.
+    void plan_index_builds(size_t w, size_t k, Connection &conn, const std::vector<RemoteTable> &mine) {
+        if (options_.build_indexes_from_bytes <= 0 || !replica_[w])
+            return;
+        const char *superuser = PQparameterStatus(conn.raw(), "is_superuser");
+        if (!superuser || std::string(superuser) != "on")
+            return;
+        auto indexes = buildable_indexes(conn, mine);
+        for (size_t i = 0; i < indexes.size(); i++) {
+            size_t t = stream_tables_[k][i];
+            if (source_sizes_[t] >= options_.build_indexes_from_bytes && !empty_by_delete_[w][t])
+                build_after_[w][t] = std::move(indexes[i]);
+        }
+    }
+
+    // A connection often has more rights than the owners of a target's tables: a superuser's, say.
+    // Code those owners wrote must not run with them (a trigger could make its owner a superuser).
+    // SET ROLE to the table's owner would not help: that code could RESET ROLE. So such a table is
+    // refused, before anything is emptied.
     void refuse_foreign_code(size_t w, Connection &conn, const std::vector<RemoteTable> &tables) const {
         auto found = find_foreign_code(conn, tables, replica_[w]);
         if (found.empty())
@@ -403,7 +436,14 @@ class CloneRun {
                             truncated.push_back(target_name(conn, w, t));
                     }
                     if (!truncated.empty())
-                        sql += "TRUNCATE " + join(truncated, ", ");
+                        sql += "TRUNCATE " + join(truncated, ", ") + "; ";
+                    std::vector<std::string> postponed;
+                    for (size_t t : stream_tables_[k])
+                        for (const TableIndex &index : build_after_[w][t])
+                            postponed.push_back(index.oid);
+                    if (!postponed.empty())
+                        sql += "UPDATE pg_catalog.pg_index SET indisready = false WHERE indexrelid IN (" +
+                               join(postponed, ", ") + ")";
                     conn.exec_script(sql);
                 } else if (job_.empty_only) {
                     for (size_t t : stream_tables_[k]) {
@@ -535,8 +575,8 @@ class CloneRun {
         for (size_t k = 0; k < streams_.size(); k++) {
             Connection &conn = writer(w, k);
             for (size_t t : stream_tables_[k]) {
-                if (skipped_[w][t])
-                    continue;
+                if (skipped_[w][t] || !build_after_[w][t].empty())
+                    continue;  // not written, or all its indexes were just rebuilt
                 for (const DeferrableConstraint &constraint : deferrable_[w][t]) {
                     try {
                         conn.exec("REINDEX INDEX " + constraint.index);
@@ -553,6 +593,24 @@ class CloneRun {
         }
     }
 
+    // The indexes left for after the copy are built now (see plan_index_builds), each stream its own
+    // tables'; a duplicate key fails here, naming the table.
+    void build_postponed_indexes(size_t w) {
+        for (size_t k = 0; k < streams_.size(); k++) {
+            Connection &conn = writer(w, k);
+            for (size_t t : stream_tables_[k]) {
+                for (const TableIndex &index : build_after_[w][t]) {
+                    try {
+                        conn.exec("REINDEX INDEX " + index.name);
+                    } catch (Error &e) {
+                        e.add_table(db_tables_[w][t].label);
+                        throw;
+                    }
+                }
+            }
+        }
+    }
+
     void commit_all() {
         // The sources' snapshots are no longer needed, and their locks could stand in the way of the
         // checks below when a source is also written to.
@@ -560,6 +618,7 @@ class CloneRun {
             for (size_t s : plan_.sources)
                 stream.readers[s]->exec("COMMIT");
         for (size_t w : plan_.writers) {
+            build_postponed_indexes(w);
             check_deferrable_constraints(w);
             for (size_t k = 0; k < streams_.size(); k++)
                 writer(w, k).exec("SET CONSTRAINTS ALL IMMEDIATE");
@@ -614,6 +673,8 @@ class CloneRun {
     std::vector<bool> replica_;                        // per database: session_replication_role = replica
     std::vector<std::vector<std::vector<DeferrableConstraint>>> deferrable_;  // per database and table
     std::vector<std::vector<bool>> empty_by_delete_;   // per database and table: DELETE, not TRUNCATE
+    std::vector<std::vector<std::vector<TableIndex>>> build_after_;  // per database and table
+    std::vector<int64_t> source_sizes_;                // per table, on the first source
     std::optional<size_t> control_db_;                 // the database holding pg_clone's own catalog
     std::vector<std::string> notes_;
     std::mutex copying_mutex_;

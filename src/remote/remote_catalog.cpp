@@ -90,6 +90,37 @@ std::vector<int64_t> table_sizes(Connection &conn, const std::vector<RemoteTable
     return sizes;
 }
 
+std::vector<std::pair<size_t, size_t>> foreign_key_links(Connection &conn, const std::vector<RemoteTable> &tables) {
+    // By name: the tables' oids on this database are not known yet. Top-level constraints name the
+    // partitioned tables themselves.
+    static const char *sql =
+        "WITH t AS ("
+        "    SELECT c.oid, t.ord"
+        "      FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[]))"
+        "           WITH ORDINALITY AS t(nsp, rel, ord)"
+        "      JOIN pg_catalog.pg_namespace n ON n.nspname = t.nsp"
+        "      JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = t.rel"
+        ")"
+        " SELECT DISTINCT a.ord, b.ord"
+        "   FROM pg_catalog.pg_constraint f"
+        "   JOIN t a ON a.oid = f.conrelid"
+        "   JOIN t b ON b.oid = f.confrelid"
+        "  WHERE f.contype = 'f' AND a.ord <> b.ord";
+    std::vector<std::pair<size_t, size_t>> links;
+    if (tables.size() < 2)
+        return links;
+    std::vector<std::string> schemas, names;
+    for (const RemoteTable &table : tables) {
+        schemas.push_back(table.schema);
+        names.push_back(table.name);
+    }
+    Result result = conn.exec(sql, {text_array_literal(schemas), text_array_literal(names)});
+    const PGresult *r = result.get();
+    for (int row = 0; row < PQntuples(r); row++)
+        links.emplace_back(ordinal(r, row), std::stoul(value(r, row, 1)) - 1);
+    return links;
+}
+
 std::vector<ForeignCode> find_foreign_code(Connection &conn, const std::vector<RemoteTable> &tables,
                                            bool replica_role) {
     static const std::string sql =
@@ -207,7 +238,7 @@ std::vector<bool> delete_is_cheaper(Connection &conn, const std::vector<RemoteTa
         "       AND pg_catalog.pg_table_size(c.oid) <= $2::pg_catalog.int8"
         "       AND pg_catalog.has_table_privilege(c.oid, 'DELETE')"
         "       AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint f"
-        "                        WHERE f.confrelid = c.oid AND f.contype = 'f')"
+        "                        WHERE (f.confrelid = c.oid OR f.conrelid = c.oid) AND f.contype = 'f')"
         "       AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger tg"
         "                        WHERE tg.tgrelid = c.oid AND tg.tgenabled <> 'D'"
         "                          AND (tg.tgtype::pg_catalog.int4 & 8) <> 0)"  // TRIGGER_TYPE_DELETE
@@ -221,6 +252,25 @@ std::vector<bool> delete_is_cheaper(Connection &conn, const std::vector<RemoteTa
     for (int row = 0; row < PQntuples(r); row++)
         cheaper.at(ordinal(r, row)) = value(r, row, 1) == "t";
     return cheaper;
+}
+
+std::vector<std::vector<TableIndex>> buildable_indexes(Connection &conn, const std::vector<RemoteTable> &tables) {
+    static const char *sql =
+        "SELECT t.ord, i.indexrelid, pg_catalog.format('%I.%I', n.nspname, c.relname)"
+        "  FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)"
+        "  JOIN pg_catalog.pg_class r ON r.oid = t.rel AND r.relkind = 'r'"
+        "  JOIN pg_catalog.pg_index i ON i.indrelid = t.rel AND i.indisvalid AND i.indisready AND i.indislive"
+        "  JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid"
+        "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        " ORDER BY 1, 2";
+    std::vector<std::vector<TableIndex>> found(tables.size());
+    if (tables.empty())
+        return found;
+    Result result = conn.exec(sql, {oid_array(tables)});
+    const PGresult *r = result.get();
+    for (int row = 0; row < PQntuples(r); row++)
+        found.at(ordinal(r, row)).push_back({value(r, row, 1), value(r, row, 2)});
+    return found;
 }
 
 const char *const database_identity_query =

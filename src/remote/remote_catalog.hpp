@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/plan.hpp"
@@ -41,6 +42,10 @@ std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn, const 
 // scheduling the largest first.
 std::vector<int64_t> table_sizes(Connection &conn, const std::vector<RemoteTable> &tables);
 
+// Pairs of the tables (by index) joined by a foreign key in this database, either way: TRUNCATE must
+// empty them in one statement, so one stream must hold both.
+std::vector<std::pair<size_t, size_t>> foreign_key_links(Connection &conn, const std::vector<RemoteTable> &tables);
+
 // Code that a clone's statements on these tables (TRUNCATE, COPY FROM, the deferred checks) would run
 // and that belongs to a role other than the session's own and not to a superuser: trigger functions
 // (of the triggers that fire with replica_role as given), and functions and operators in constraints,
@@ -68,9 +73,19 @@ std::vector<std::vector<DeferrableConstraint>> deferrable_constraints(Connection
 // Which tables are better emptied with DELETE than with TRUNCATE: TRUNCATE makes new files for the
 // table and each index (a few milliseconds each, whatever the size), DELETE costs by the row. Only
 // tables where both mean the same are chosen: a plain table at most max_bytes large, with no rules,
-// no row security, no trigger that would fire for DELETE, and no foreign key pointing at it (which
-// TRUNCATE refuses and DELETE, with triggers off, would silently leave dangling).
+// no row security, no trigger that would fire for DELETE, and no foreign key to or from it (TRUNCATE
+// refuses to empty a referenced table alone, where DELETE, with triggers off, would leave dangling
+// references; and a referenced table's TRUNCATE must name its referencing tables).
 std::vector<bool> delete_is_cheaper(Connection &conn, const std::vector<RemoteTable> &tables, int64_t max_bytes);
+
+// The indexes of each table that a bulk load may leave to be built at the end: those of plain tables
+// that are valid, ready and live (an index a failed CREATE INDEX CONCURRENTLY left behind is not
+// touched). Oid and schema-qualified quoted name.
+struct TableIndex {
+    std::string oid;
+    std::string name;
+};
+std::vector<std::vector<TableIndex>> buildable_indexes(Connection &conn, const std::vector<RemoteTable> &tables);
 
 // Text that is equal for two sessions exactly when they reach the same database of the same running
 // server. The same query run through SPI gives the control database's.

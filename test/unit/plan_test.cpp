@@ -202,3 +202,23 @@ TEST(AssignStreams, ManySmallTablesAreSpreadEvenly) {
 
 }  // namespace
 }  // namespace pgclone
+
+namespace pgclone {
+namespace {
+
+TEST(AssignStreams, LinkedTablesShareAStream) {
+    // 0 and 3 are linked (a foreign key), and so are 3 and 4: one group of 0, 3, 4.
+    auto streams = assign_streams({50000, 40000, 30000, 20000, 10000}, 2, {{0, 3}, {4, 3}});
+    ASSERT_EQ(streams.size(), 2u);
+    EXPECT_EQ(streams[0], (std::vector<size_t>{0, 3, 4}));
+    EXPECT_EQ(streams[1], (std::vector<size_t>{1, 2}));
+}
+
+TEST(AssignStreams, OneGroupMeansOneStream) {
+    auto streams = assign_streams({10, 20, 30}, 4, {{0, 1}, {1, 2}});
+    ASSERT_EQ(streams.size(), 1u);
+    EXPECT_EQ(streams[0], (std::vector<size_t>{2, 1, 0}));
+}
+
+}  // namespace
+}  // namespace pgclone
