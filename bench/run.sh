@@ -28,11 +28,16 @@ PGCOPYDB=${PGCOPYDB:-1}
 LOGREP=${LOGREP:-1}
 KEEP=${KEEP:-0}
 STREAMS=${STREAMS-1 2 4}   # pg_clone is also run with streams => N for each N here
+TRANSPORT=${TRANSPORT:-unix}   # unix: every connection over unix sockets; tcp: over 127.0.0.1
+DATASET=${DATASET:-standard}   # standard: 5 tables of mixed columns; shapes: a narrow and a wide table
 SRC_PORT=${SRC_PORT:-55491}
 TGT_PORT=${TGT_PORT:-55492}
 BIG_WEIGHTS=(3 2 2 2 1)   # table sizes in tenths of the total: two lanes of 5/10 each, balanced
+[ "$DATASET" = shapes ] && BIG_WEIGHTS=(8 2)   # one dominant narrow table, one wide table
 
 die() { echo "bench: $*" >&2; exit 1; }
+[[ "$TRANSPORT" =~ ^(unix|tcp)$ ]] || die "TRANSPORT must be unix or tcp"
+[[ "$DATASET" =~ ^(standard|shapes)$ ]] || die "DATASET must be standard or shapes"
 [[ "$SCALE" =~ ^[0-9]*\.?[0-9]+$ ]] || die "SCALE must be a number (fraction of 6M rows) or 'full'"
 [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || die "REPEAT must be a positive integer"
 BIG_ROWS=$(awk -v s="$SCALE" 'BEGIN { printf "%d", s * 6000000 }')
@@ -83,7 +88,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-PSQL=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -U postgres -h "$work")
+# Where clients connect: the socket directory, or the loopback address.
+HOST=$work
+[ "$TRANSPORT" = tcp ] && HOST=127.0.0.1
+PSQL=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -U postgres -h "$HOST")
 src() { local db=$1; shift; "${PSQL[@]}" -p "$SRC_PORT" -d "$db" "$@"; }
 tgt() { local db=$1; shift; "${PSQL[@]}" -p "$TGT_PORT" -d "$db" "$@"; }
 now() { date +%s.%N; }
@@ -95,7 +103,7 @@ make_cluster() {  # name port extra-conf
     # The same settings on both clusters and for every contestant.
     cat >>"$work/$name/postgresql.conf" <<CONF
 port = $port
-listen_addresses = ''
+listen_addresses = '$([ "$TRANSPORT" = tcp ] && echo 127.0.0.1)'
 unix_socket_directories = '$work'
 shared_buffers = 512MB
 max_wal_size = 4GB
@@ -120,6 +128,34 @@ TGT_PM=$(head -1 "$work/tgt/postmaster.pid")
 
 COLUMNS_DDL="id int8 PRIMARY KEY, account int8 NOT NULL, label text NOT NULL, amount numeric(14,2),
              created timestamptz NOT NULL, note text"
+# DATASET=shapes: big_1 is narrow (about 40 bytes a row), big_2 wide and of mixed types, with NULLs.
+NARROW_DDL="id int8 PRIMARY KEY, n int4 NOT NULL, flag bool"
+WIDE_DDL="id int8 PRIMARY KEY, amount numeric(18,6), doc jsonb, blob bytea, ref uuid, at timestamptz, name text"
+big_ddl() {  # index
+    if [ "$DATASET" = shapes ]; then
+        if [ "$1" -eq 0 ]; then echo "$NARROW_DDL"; else echo "$WIDE_DDL"; fi
+    else
+        echo "$COLUMNS_DDL"
+    fi
+}
+big_fill_sql() {  # index table rows
+    if [ "$DATASET" = shapes ] && [ "$1" -eq 0 ]; then
+        echo "INSERT INTO $2 SELECT g, (g * 7919) % 1000003, CASE WHEN g % 7 = 0 THEN NULL ELSE g % 2 = 0 END
+              FROM generate_series(1::int8, $3) g"
+    elif [ "$DATASET" = shapes ]; then
+        echo "INSERT INTO $2 SELECT g, CASE WHEN g % 11 = 0 THEN NULL ELSE (g * 31) / 1000.0 END,
+                CASE WHEN g % 13 = 0 THEN NULL
+                     ELSE jsonb_build_object('id', g, 'tags', jsonb_build_array('a' || g % 10, 'b' || g % 7),
+                                             'score', g / 3.0, 'ok', g % 2 = 0) END,
+                CASE WHEN g % 17 = 0 THEN NULL ELSE decode(md5(g::text) || md5((g * 3)::text), 'hex') END,
+                md5(g::text)::uuid,
+                CASE WHEN g % 19 = 0 THEN NULL ELSE timestamptz '2024-01-01 00:00+00' + g * interval '1.5 second' END,
+                CASE WHEN g % 23 = 0 THEN NULL ELSE 'name ' || g || ' ' || repeat('x', (g % 40)::int) END
+              FROM generate_series(1::int8, $3) g"
+    else
+        fill_sql "$2" "$3"
+    fi
+}
 fill_sql() {  # table rows: rows of mixed types, about 180 bytes each on disk
     echo "INSERT INTO $1 SELECT g, (g * 7919) % 100003, 'item-' || g, ((g * 31) % 10000000) / 100.0,
             timestamptz '2024-01-01 00:00+00' + g * interval '1 second',
@@ -141,29 +177,36 @@ join_by() { local IFS=$1; shift; echo "$*"; }
 BIG_LIST=$(join_by , "${BIG[@]}")
 SMALL_LIST=$(join_by , "${SMALL[@]}")
 
+echo "== transport: $TRANSPORT; big data set: $DATASET"
 echo "== data: big = ${#BIG[@]} tables, $BIG_TOTAL rows (SCALE=$SCALE); small = $SMALL_TABLES tables of $SMALL_ROWS rows"
 t0=$(now)
 src postgres -c "CREATE DATABASE srcbig" -c "CREATE DATABASE srcsmall"
 for db in tgt1 tgt2 tgt3; do tgt postgres -c "CREATE DATABASE $db"; done
 # The big source tables are filled without their primary key (faster), in two lanes, then indexed.
 for i in "${!BIG[@]}"; do
-    src srcbig -c "CREATE TABLE ${BIG[i]} (${COLUMNS_DDL/ PRIMARY KEY/})"
+    ddl=$(big_ddl "$i")
+    src srcbig -c "CREATE TABLE ${BIG[i]} (${ddl/ PRIMARY KEY/})"
 done
 lane_fill() {
     local i
     for i in "$@"; do
-        src srcbig -c "$(fill_sql "${BIG[i]}" "${BIG_N[i]}")" -c "ALTER TABLE ${BIG[i]} ADD PRIMARY KEY (id)"
+        src srcbig -c "$(big_fill_sql "$i" "${BIG[i]}" "${BIG_N[i]}")" -c "ALTER TABLE ${BIG[i]} ADD PRIMARY KEY (id)"
     done
 }
-lane_fill 0 3 & lf1=$!
-lane_fill 1 2 4 & lf2=$!
+if [ "$DATASET" = shapes ]; then
+    lane_fill 0 & lf1=$!
+    lane_fill 1 & lf2=$!
+else
+    lane_fill 0 3 & lf1=$!
+    lane_fill 1 2 4 & lf2=$!
+fi
 wait $lf1
 wait $lf2
 for t in "${SMALL[@]}"; do echo "CREATE TABLE $t ($COLUMNS_DDL); $(fill_sql "$t" "$SMALL_ROWS");"; done | src srcsmall
 for db in srcbig srcsmall; do src "$db" -c "VACUUM (FREEZE, ANALYZE)"; done
 src postgres -c "CHECKPOINT"
 for db in tgt1 tgt2 tgt3; do
-    for t in "${BIG[@]}"; do tgt "$db" -c "CREATE TABLE $t ($COLUMNS_DDL)"; done
+    for i in "${!BIG[@]}"; do tgt "$db" -c "CREATE TABLE ${BIG[i]} ($(big_ddl "$i"))"; done
     for t in "${SMALL[@]}"; do echo "CREATE TABLE $t ($COLUMNS_DDL);"; done | tgt "$db"
 done
 BIG_MB=$(src srcbig -At -c "SELECT round(sum(pg_table_size(oid)) / 1048576.0), round(sum(pg_indexes_size(oid)) / 1048576.0)
@@ -172,10 +215,11 @@ read -r BIG_HEAP_MB BIG_INDEX_MB <<<"$BIG_MB"
 echo "   generated in $(elapsed "$t0" "$(now)") s; big: ${BIG_HEAP_MB} MB of heap + ${BIG_INDEX_MB} MB of primary keys"
 
 tgt postgres -c "CREATE EXTENSION pg_clone"
-tgt postgres -c "SELECT bucardo.add_db('srcbig', 'host=$work port=$SRC_PORT dbname=srcbig user=postgres'),
-                        bucardo.add_db('srcsmall', 'host=$work port=$SRC_PORT dbname=srcsmall user=postgres'),
-                        bucardo.add_db('tgt1', 'dbname=tgt1'), bucardo.add_db('tgt2', 'dbname=tgt2'),
-                        bucardo.add_db('tgt3', 'dbname=tgt3')" >/dev/null
+T="host=$HOST port=$TGT_PORT user=postgres"
+tgt postgres -c "SELECT bucardo.add_db('srcbig', 'host=$HOST port=$SRC_PORT dbname=srcbig user=postgres'),
+                        bucardo.add_db('srcsmall', 'host=$HOST port=$SRC_PORT dbname=srcsmall user=postgres'),
+                        bucardo.add_db('tgt1', '$T dbname=tgt1'), bucardo.add_db('tgt2', '$T dbname=tgt2'),
+                        bucardo.add_db('tgt3', '$T dbname=tgt3')" >/dev/null
 src srcbig -c "CREATE PUBLICATION bench_pub FOR TABLE $BIG_LIST"
 
 # Row counts of the source, "table count" per line, sorted: what every target must hold afterwards.
@@ -346,13 +390,15 @@ run_pipe3() {  # one lane per target database, side by side: the source is read 
     wait $p3
     elapsed "$t0" "$(now)"
 }
+URI_HOST=%2F${work//\//%2F}
+[ "$TRANSPORT" = tcp ] && URI_HOST=127.0.0.1
 run_pgcopydb() {
     local t0 rc=0
     rm -rf "$work/pgcopydb"
     t0=$(now)
     pgcopydb copy table-data --dir "$work/pgcopydb" --table-jobs 2 \
-        --source "postgres://postgres@%2F${work//\//%2F}:$SRC_PORT/srcbig" \
-        --target "postgres://postgres@%2F${work//\//%2F}:$TGT_PORT/tgt1" >"$work/pgcopydb.log" 2>&1 || rc=$?
+        --source "postgres://postgres@$URI_HOST:$SRC_PORT/srcbig" \
+        --target "postgres://postgres@$URI_HOST:$TGT_PORT/tgt1" >"$work/pgcopydb.log" 2>&1 || rc=$?
     if [ "$rc" -ne 0 ]; then
         tail -20 "$work/pgcopydb.log" >&2
         die "pgcopydb failed"
@@ -363,7 +409,7 @@ run_logrep() {
     local t0 state secs
     t0=$(now)
     PGOPTIONS='-c client_min_messages=warning' tgt tgt1 -c "CREATE SUBSCRIPTION bench_sub
-                   CONNECTION 'host=$work port=$SRC_PORT dbname=srcbig user=postgres'
+                   CONNECTION 'host=$HOST port=$SRC_PORT dbname=srcbig user=postgres'
                    PUBLICATION bench_pub WITH (copy_data = true)"
     while :; do
         state=$(tgt tgt1 -At -c "SELECT count(*) FILTER (WHERE srsubstate = 'r') || '/' || count(*) FROM pg_subscription_rel")
@@ -377,7 +423,7 @@ run_logrep() {
 run_dump() {
     local t0
     t0=$(now)
-    "$PG_BIN/pg_dump" -U postgres -h "$work" -p "$SRC_PORT" --data-only -t 'public.small_*' srcsmall |
+    "$PG_BIN/pg_dump" -U postgres -h "$HOST" -p "$SRC_PORT" --data-only -t 'public.small_*' srcsmall |
         tgt tgt1 >/dev/null
     elapsed "$t0" "$(now)"
 }
@@ -385,7 +431,7 @@ run_dump_truncate() {  # the same, but emptying the tables itself, in one transa
     local t0
     t0=$(now)
     { echo "BEGIN; TRUNCATE $SMALL_LIST;"
-      "$PG_BIN/pg_dump" -U postgres -h "$work" -p "$SRC_PORT" --data-only -t 'public.small_*' srcsmall
+      "$PG_BIN/pg_dump" -U postgres -h "$HOST" -p "$SRC_PORT" --data-only -t 'public.small_*' srcsmall
       echo "COMMIT;"; } | tgt tgt1 >/dev/null
     elapsed "$t0" "$(now)"
 }
@@ -576,6 +622,7 @@ print_table() {  # title baseline rows...
 echo
 echo "== results (best of $REPEAT; ratio = seconds / baseline's seconds: below 1 is faster than the baseline)"
 echo "   $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM; $("$PG_BIN/postgres" --version)"
+echo "   transport: $TRANSPORT; big data set: $DATASET; pg_clone.max_streams: $(tgt postgres -At -c "SHOW pg_clone.max_streams" 2>/dev/null || echo -)"
 print_table "big: ${#BIG[@]} tables, $BIG_TOTAL rows, ${BIG_HEAP_MB} MB heap + ${BIG_INDEX_MB} MB primary keys (baseline: 2 lanes)" \
     "$BASE_BIG" ${ROWS_BIG[@]+"${ROWS_BIG[@]}"}
 print_table "small: $SMALL_TABLES tables x $SMALL_ROWS rows (baseline: pg_dump | psql)" "$BASE_SMALL" ${ROWS_SMALL[@]+"${ROWS_SMALL[@]}"}
@@ -598,7 +645,7 @@ if [ -n "$fan_ratio" ]; then
 fi
 if [ -n "$s_server" ] && [ -n "$BASE_SMALL" ]; then
     r=$(awk -v a="$s_server" -v b="$BASE_SMALL" 'BEGIN { printf "%.2f", a / b }')
-    printf '  small tables faster than pg_dump | psql (ratio < 1):  %-7s %s\n' "$r" "$(verdict "$r" 1)"
+    printf '  small tables vs pg_dump | psql (ratio <= 0.90):       %-7s %s\n' "$r" "$(verdict "$r" 0.905)"
 fi
 if [ -n "$s_server" ] && [ -n "$DUMPT" ]; then
     r=$(awk -v a="$s_server" -v b="$DUMPT" 'BEGIN { printf "%.2f", a / b }')
@@ -606,5 +653,5 @@ if [ -n "$s_server" ] && [ -n "$DUMPT" ]; then
 fi
 if want clone1 || want clone3; then
     m=$(awk -v a="$c1_hwm" -v b="$c3_hwm" 'BEGIN { printf "%.0f", (a > b ? a : b) / 1024 }')
-    printf '  worker memory tens of MB (peak VmHWM < 100 MB):       %-7s %s\n' "${m} MB" "$(verdict "$m" 100)"
+    printf '  worker memory (peak VmHWM < 64 MB):                   %-7s %s\n' "${m} MB" "$(verdict "$m" 64)"
 fi
