@@ -2,6 +2,7 @@
 // clone. It loads the request, runs it with the remote code, and records how it ended.
 
 #include <csignal>
+#include <malloc.h>
 #include <string>
 
 #include "catalog.hpp"
@@ -78,7 +79,7 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job) {
     options.connect = local_defaults(id);
     options.lock_timeout_ms = pg::settings::lock_timeout_ms;
     options.delete_below_bytes = static_cast<int64_t>(pg::settings::delete_max_size_kb) * 1024;
-    options.build_indexes_from_bytes = pg::settings::build_indexes_after ? 8 * 1024 * 1024 : 0;
+    options.build_indexes_after = pg::settings::build_indexes_after;
     pg::transaction([&] {
         options.control_identity = pg::query(pgclone::database_identity_query).at(0).at(0).value_or("");
     });
@@ -139,6 +140,12 @@ void pg_clone_worker_main(Datum main_arg) {
         snprintf(name, sizeof(name), "pg_clone clone " INT64_FORMAT, id);
         pgstat_report_appname(name);
     }
+
+    // The pump's chunks (256 kB) are freed as soon as the slowest target has sent them. glibc would
+    // keep freed chunks in its heaps, one per stream thread, and the worker would grow well past the
+    // buffer's bound: chunks of that size are mapped and unmapped instead, in at most two heaps.
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    mallopt(M_ARENA_MAX, 2);
 
     bool failed = false;
     char message[1024];

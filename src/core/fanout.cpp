@@ -10,6 +10,9 @@ FanOutBuffer::FanOutBuffer(size_t consumers, size_t chunk_size, size_t max_buffe
 }
 
 void FanOutBuffer::append(const char *data, size_t size) {
+    // Sealed before it would outgrow its reserved size: a string that grows doubles its allocation.
+    if (!open_.empty() && open_.size() + size > chunk_size_)
+        seal();
     open_.append(data, size);
     if (open_.size() >= chunk_size_)
         seal();

@@ -356,8 +356,12 @@ class CloneRun {
                 refuse_foreign_code(w, conn, mine);
                 if (plan_.truncates[w]) {
                     auto cheaper = delete_is_cheaper(conn, mine, options_.delete_below_bytes);
-                    for (size_t i = 0; i < cheaper.size(); i++)
-                        empty_by_delete_[w][stream_tables_[k][i]] = cheaper[i];
+                    // Only where little is copied in: a large copy pays TRUNCATE's fixed cost easily,
+                    // and gets its indexes built after its rows (which needs an emptied table).
+                    for (size_t i = 0; i < cheaper.size(); i++) {
+                        size_t t = stream_tables_[k][i];
+                        empty_by_delete_[w][t] = cheaper[i] && source_sizes_[t] < options_.large_table_bytes;
+                    }
                     plan_index_builds(w, k, conn, mine);
                 }
                 if (replica_[w]) {
@@ -377,7 +381,7 @@ class CloneRun {
     // failure at any point rolls the flags back with everything else, and the committed schema is
     // exactly what it was. Only superusers may write pg_index.
     void plan_index_builds(size_t w, size_t k, Connection &conn, const std::vector<RemoteTable> &mine) {
-        if (options_.build_indexes_from_bytes <= 0 || !replica_[w])
+        if (!options_.build_indexes_after || !replica_[w])
             return;
         const char *superuser = PQparameterStatus(conn.raw(), "is_superuser");
         if (!superuser || std::string(superuser) != "on")
@@ -385,7 +389,7 @@ class CloneRun {
         auto indexes = buildable_indexes(conn, mine);
         for (size_t i = 0; i < indexes.size(); i++) {
             size_t t = stream_tables_[k][i];
-            if (source_sizes_[t] >= options_.build_indexes_from_bytes && !empty_by_delete_[w][t])
+            if (source_sizes_[t] >= options_.large_table_bytes && !empty_by_delete_[w][t])
                 build_after_[w][t] = std::move(indexes[i]);
         }
     }

@@ -37,9 +37,11 @@ struct RunnerOptions {
     int lock_timeout_ms = 60000;
     // Target tables up to this size are emptied with DELETE rather than TRUNCATE (0: never).
     int64_t delete_below_bytes = 0;
-    // Indexes of target tables whose source is at least this large are built once the rows are in,
-    // rather than row by row (0: never). Needs superuser rights on the target.
-    int64_t build_indexes_from_bytes = 0;
+    // A table this large on the source is copied into a TRUNCATEd table, never a DELETEd one, and
+    // (with build_indexes_after, on targets where the clone is a superuser) gets its indexes built
+    // once its rows are in rather than row by row.
+    int64_t large_table_bytes = 8 * 1024 * 1024;
+    bool build_indexes_after = false;
     // database_identity() of the control database: its tables in schema bucardo are never cloned.
     std::string control_identity;
     PumpLimits limits;

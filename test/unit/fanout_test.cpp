@@ -67,12 +67,24 @@ TEST(FanOutBuffer, ChunkSealsAtChunkSize) {
     EXPECT_EQ(buffer.buffered_bytes(), 8u);
 }
 
-TEST(FanOutBuffer, AppendLargerThanChunkSealsItWhole) {
+TEST(FanOutBuffer, RowThatWouldOverflowSealsTheOpenChunkFirst) {
     FanOutBuffer buffer(1, 4, 1000);
     append(buffer, "ab");
-    append(buffer, "cdefghij");  // rows are never split: the chunk just grows past chunk_size
+    append(buffer, "cde");  // would make 5 bytes: "ab" goes alone, so no chunk outgrows its allocation
     ASSERT_TRUE(buffer.has_data(0));
-    EXPECT_EQ(buffer.front(0), "abcdefghij");
+    EXPECT_EQ(buffer.front(0), "ab");
+    EXPECT_EQ(buffer.open_bytes(), 3u);
+}
+
+TEST(FanOutBuffer, RowLargerThanAChunkGoesWholeInItsOwn) {
+    FanOutBuffer buffer(1, 4, 1000);
+    append(buffer, "ab");
+    append(buffer, "cdefghij");  // rows are never split
+    ASSERT_TRUE(buffer.has_data(0));
+    EXPECT_EQ(buffer.front(0), "ab");
+    buffer.consume(0);
+    ASSERT_TRUE(buffer.has_data(0));
+    EXPECT_EQ(buffer.front(0), "cdefghij");
     EXPECT_EQ(buffer.open_bytes(), 0u);
     buffer.consume(0);
     EXPECT_FALSE(buffer.has_data(0));
