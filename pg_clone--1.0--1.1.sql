@@ -1,6 +1,6 @@
--- pg_clone 1.0 -> 1.1: parallel streams. A clone may copy its tables over several sessions per
--- database at once, all reading one snapshot per source: clone(..., streams => N), stored with the
--- request; NULL means pg_clone.max_streams.
+-- pg_clone 1.0 -> 1.1: parallel streams, and a notice when a clone ends. A clone may copy its tables
+-- over several sessions per database at once, all reading one snapshot per source:
+-- clone(..., streams => N), stored with the request; NULL means pg_clone.max_streams.
 \echo Use "ALTER EXTENSION pg_clone UPDATE TO '1.1'" to load this file. \quit
 
 ALTER TABLE bucardo.clone ADD COLUMN streams integer CHECK (streams BETWEEN 1 AND 64);
@@ -78,3 +78,20 @@ BEGIN
 END $$;
 
 REVOKE ALL ON FUNCTION bucardo.clone(text, text, text, text, text, text, boolean, integer) FROM PUBLIC;
+
+-- Every clone that ends (done, failed or cancelled, by its worker, the launcher or clone_cancel) says
+-- so on channel bucardo_clone_done, when the transaction that ended it commits: a client can LISTEN
+-- instead of polling. The payload is JSON: {"id": 7, "status": "done"}.
+CREATE FUNCTION bucardo._clone_done_notify() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    PERFORM pg_catalog.pg_notify('bucardo_clone_done',
+                                 pg_catalog.json_build_object('id', NEW.id, 'status', NEW.status)::text);
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER clone_done_notify AFTER UPDATE OF status ON bucardo.clone
+    FOR EACH ROW WHEN (NEW.status IN ('done', 'failed', 'cancelled') AND OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION bucardo._clone_done_notify();
+
+REVOKE ALL ON FUNCTION bucardo._clone_done_notify() FROM PUBLIC;

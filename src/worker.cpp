@@ -141,10 +141,8 @@ void pg_clone_worker_main(Datum main_arg) {
         pgstat_report_appname(name);
     }
 
-    // The pump's chunks (256 kB) are freed as soon as the slowest target has sent them. glibc would
-    // keep freed chunks in its heaps, one per stream thread, and the worker would grow well past the
-    // buffer's bound: chunks of that size are mapped and unmapped instead, in at most two heaps.
-    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    // glibc gives every thread a heap of its own, and keeps what is freed in it: the stream threads
+    // share at most two (their big allocations, the pump's chunks, are reused by the pump anyway).
     mallopt(M_ARENA_MAX, 2);
 
     bool failed = false;

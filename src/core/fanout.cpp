@@ -21,9 +21,14 @@ void FanOutBuffer::append(const char *data, size_t size) {
 void FanOutBuffer::seal() {
     if (open_.empty())
         return;
-    auto chunk = std::make_shared<const std::string>(std::move(open_));
-    open_ = std::string();
-    open_.reserve(chunk_size_);
+    auto chunk = std::make_shared<std::string>(std::move(open_));
+    if (!spare_.empty()) {
+        open_ = std::move(spare_.back());
+        spare_.pop_back();
+    } else {
+        open_ = std::string();
+        open_.reserve(chunk_size_);
+    }
     for (size_t i = 0; i < queues_.size(); i++) {
         queues_[i].push_back(chunk);
         pending_[i] += chunk->size();
@@ -31,8 +36,20 @@ void FanOutBuffer::seal() {
 }
 
 void FanOutBuffer::consume(size_t consumer) {
-    pending_[consumer] -= queues_[consumer].front()->size();
+    std::shared_ptr<std::string> chunk = std::move(queues_[consumer].front());
     queues_[consumer].pop_front();
+    pending_[consumer] -= chunk->size();
+    if (chunk.use_count() == 1)
+        recycle(std::move(chunk));
+}
+
+void FanOutBuffer::recycle(std::shared_ptr<std::string> &&chunk) {
+    // As many as the bound can hold are worth keeping; an oversized one (a huge row) is not.
+    if (chunk->capacity() > std::max<size_t>(2 * chunk_size_, 4096) ||
+        (spare_.size() + 1) * chunk_size_ > max_buffered_ + chunk_size_)
+        return;
+    chunk->clear();
+    spare_.push_back(std::move(*chunk));
 }
 
 bool FanOutBuffer::any_consumer_idle() const {

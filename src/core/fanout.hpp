@@ -1,6 +1,6 @@
 // The pump's buffer: bytes read once from a source, handed to every target at its own pace, with a
 // bound on what is held. Rows are gathered into chunks; a sealed chunk is shared by every target
-// queue and freed when the slowest target has sent it.
+// queue and reused when the slowest target has sent it.
 #pragma once
 
 #ifdef POSTGRES_H
@@ -37,12 +37,20 @@ class FanOutBuffer {
     size_t buffered_bytes() const;
     size_t consumers() const { return queues_.size(); }
 
+    // Chunks kept for reuse once every consumer has sent them (for tests).
+    size_t spare_chunks() const { return spare_.size(); }
+
   private:
+    void recycle(std::shared_ptr<std::string> &&chunk);
+
     size_t chunk_size_;
     size_t max_buffered_;
     std::string open_;
-    std::vector<std::deque<std::shared_ptr<const std::string>>> queues_;
+    std::vector<std::deque<std::shared_ptr<std::string>>> queues_;
     std::vector<size_t> pending_;
+    // Sent chunks, cleared but keeping their allocation: a copy of any size allocates only as many
+    // chunks as the bound holds, and memory does not grow with glibc's fragmentation.
+    std::vector<std::string> spare_;
 };
 
 }  // namespace pgclone

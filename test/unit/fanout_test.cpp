@@ -311,3 +311,33 @@ TEST(FanOutBuffer, RandomizedPumpKeepsBytesAndBound) {
 }
 
 }  // namespace
+
+namespace pgclone {
+namespace {
+
+TEST(FanOutBuffer, SentChunksAreReusedNotReallocated) {
+    FanOutBuffer buffer(2, 4, 16);
+    append(buffer, "abcd");  // sealed: chunk 1
+    EXPECT_EQ(buffer.spare_chunks(), 0u);
+    buffer.consume(0);
+    EXPECT_EQ(buffer.spare_chunks(), 0u);  // consumer 1 has not sent it yet
+    buffer.consume(1);
+    EXPECT_EQ(buffer.spare_chunks(), 1u);  // sent by both: kept for reuse
+    append(buffer, "efgh");                // sealed, and the spare becomes the open chunk
+    EXPECT_EQ(buffer.spare_chunks(), 0u);
+    EXPECT_EQ(buffer.front(0), "efgh");
+    EXPECT_EQ(buffer.open_bytes(), 0u);
+}
+
+TEST(FanOutBuffer, NoMoreSparesThanTheBoundHolds) {
+    FanOutBuffer buffer(1, 4, 8);
+    for (const char *row : {"aaaa", "bbbb", "cccc"})
+        append(buffer, row);
+    for (int i = 0; i < 3; i++)
+        buffer.consume(0);
+    EXPECT_LE(buffer.spare_chunks(), 3u);
+    EXPECT_GE(buffer.spare_chunks(), 1u);
+}
+
+}  // namespace
+}  // namespace pgclone

@@ -1,0 +1,49 @@
+# NOTIFY bucardo_clone_done at the end of every clone, with a JSON payload holding its id and status,
+# whatever ended it: its worker (done, failed, cancelled while running) or clone_cancel() of a queued
+# clone. A client LISTENs and reads it instead of polling.
+use strict;
+use warnings;
+
+use FindBin;
+use lib $FindBin::RealBin;
+use PgCloneTest;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = clone_node();
+
+# One psql session LISTENs, starts a clone, waits for it, and asks once more so that psql prints the
+# notices that arrived meanwhile.
+sub notices_of
+{
+	my ($sql) = @_;
+	my ($stdout, $stderr);
+	$node->psql('postgres', "LISTEN bucardo_clone_done;\n$sql\nSELECT 1;",
+		stdout => \$stdout, stderr => \$stderr, on_error_die => 1);
+	my @notices = ($stdout . "\n" . $stderr) =~ /Asynchronous notification "bucardo_clone_done" with payload "([^"]*(?:"[^"]*)*?)" received/g;
+	return join(' | ', @notices);
+}
+
+my $done = notices_of(q{
+SELECT bucardo.clone(tables => 'foo, bar', dbs => 'alpha, beta') AS id \gset
+SELECT bucardo.clone_wait(:id, '60 s');});
+my $id = $node->safe_psql('postgres', 'SELECT max(id) FROM bucardo.clone');
+is($done, qq({"id" : $id, "status" : "done"}), 'a clone that is done says so');
+
+my $failed = notices_of(q{
+SELECT bucardo.clone(tables => 'no_such_table', dbs => 'alpha, beta') AS id \gset
+SELECT bucardo.clone_wait(:id, '60 s');});
+$id = $node->safe_psql('postgres', 'SELECT max(id) FROM bucardo.clone');
+is($failed, qq({"id" : $id, "status" : "failed"}), 'a clone that failed says so');
+
+my $cancelled = notices_of(q{
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', start => '1 hour') AS id \gset
+SELECT bucardo.clone_cancel(:id);});
+$id = $node->safe_psql('postgres', 'SELECT max(id) FROM bucardo.clone');
+is($cancelled, qq({"id" : $id, "status" : "cancelled"}), 'a queued clone cancelled says so');
+
+my $queued = notices_of(q{SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', start => '1 hour');});
+is($queued, '', 'a clone that has not ended says nothing');
+
+$node->stop;
+done_testing();
