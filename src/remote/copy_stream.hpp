@@ -17,7 +17,7 @@ namespace pgclone {
 
 struct PumpLimits {
     size_t chunk_size = 256 * 1024;
-    size_t max_buffered = 16 * 1024 * 1024;
+    size_t max_buffered = 8 * 1024 * 1024;  // for the whole clone: shared by its streams
 };
 
 struct CopyCounts {
