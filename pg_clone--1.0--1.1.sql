@@ -95,3 +95,44 @@ CREATE TRIGGER clone_done_notify AFTER UPDATE OF status ON bucardo.clone
     EXECUTE FUNCTION bucardo._clone_done_notify();
 
 REVOKE ALL ON FUNCTION bucardo._clone_done_notify() FROM PUBLIC;
+
+-- Live progress: one row per running clone, table, source and target database written, from the
+-- workers' shared memory (updated as each chunk of rows is sent, never per row), plus one row per
+-- clone with its totals (table_name NULL). Rows are gone once the clone ends.
+CREATE FUNCTION bucardo._clone_progress(
+    OUT clone_id bigint, OUT source text, OUT target text, OUT table_name text, OUT phase text,
+    OUT rows_copied bigint, OUT bytes_copied bigint, OUT estimated_rows bigint, OUT estimated_bytes bigint,
+    OUT clone_started timestamptz, OUT copy_started timestamptz, OUT updated timestamptz)
+RETURNS SETOF record LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'pg_clone_progress';
+
+CREATE VIEW bucardo.clone_progress AS
+WITH p AS (SELECT * FROM bucardo._clone_progress()),
+tables AS (
+    SELECT p.clone_id, p.source, p.target, p.table_name, p.phase, p.rows_copied, p.bytes_copied,
+           p.estimated_rows, p.estimated_bytes,
+           CASE WHEN p.phase = 'done' THEN 100.0
+                WHEN p.estimated_rows > 0 THEN least(99.9, round(100.0 * p.rows_copied / p.estimated_rows, 1))
+           END AS percent,
+           CASE WHEN p.copy_started IS NOT NULL AND p.updated > p.copy_started
+                THEN round(p.rows_copied / extract(epoch FROM p.updated - p.copy_started))::bigint
+           END AS rows_per_second,
+           now() - p.clone_started AS elapsed
+      FROM p
+)
+SELECT t.*,
+       CASE WHEN t.phase = 'done' THEN interval '0'
+            WHEN t.rows_per_second > 0 AND t.estimated_rows > t.rows_copied
+            THEN make_interval(secs => (t.estimated_rows - t.rows_copied)::double precision / t.rows_per_second)
+       END AS time_left
+  FROM tables t
+UNION ALL
+SELECT t.clone_id, NULL, NULL, NULL, 'total', sum(t.rows_copied)::bigint, sum(t.bytes_copied)::bigint,
+       sum(t.estimated_rows)::bigint, sum(t.estimated_bytes)::bigint,
+       CASE WHEN sum(t.estimated_rows) > 0
+            THEN least(100.0, round(100.0 * sum(t.rows_copied) / sum(t.estimated_rows), 1)) END,
+       sum(t.rows_per_second)::bigint, max(t.elapsed), NULL
+  FROM tables t GROUP BY t.clone_id;
+COMMENT ON VIEW bucardo.clone_progress IS 'Running clones: rows and bytes copied so far per table and target, and totals';
+
+REVOKE ALL ON FUNCTION bucardo._clone_progress() FROM PUBLIC;
+REVOKE ALL ON bucardo.clone_progress FROM PUBLIC;

@@ -18,6 +18,8 @@ SELECT extversion FROM pg_extension WHERE extname = 'pg_clone';
 SELECT id = :done_id AS done_kept, status, summary, streams FROM bucardo.clone WHERE id = :done_id;
 SELECT status, streams FROM bucardo.clone WHERE id = :queued_id;
 SELECT name FROM bucardo.sync;
+-- The progress view is there, empty while nothing runs.
+SELECT count(*) AS running FROM bucardo.clone_progress;
 -- Nothing of the schema is open to PUBLIC, the new clone() included.
 SELECT count(*) AS public_functions FROM pg_proc p
  WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE');

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include "pg/progress_board.hpp"
 #include "pg/settings.hpp"
 
 extern "C" {
@@ -103,6 +104,7 @@ void _PG_init(void) {
                         errhint("Add pg_clone to shared_preload_libraries in postgresql.conf and restart the "
                                 "server.")));
     define_settings();
+    pg::progress_init();
     // pg_upgrade starts the server with preloaded libraries; no clone may run then.
     if (IsBinaryUpgrade)
         return;

@@ -7,6 +7,7 @@
 
 #include "catalog.hpp"
 #include "pg/latch_waiter.hpp"
+#include "pg/progress_board.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "remote/clone_runner.hpp"
@@ -75,7 +76,9 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job) {
     if (job.tables.empty() || job.dbs.empty())
         return {"failed", "", "the clone's relgroup or dbgroup is empty or no longer exists"};
     pg::LatchWaiter waiter(&shutdown_requested);
+    pg::ProgressBoard progress(id);
     pgclone::RunnerOptions options;
+    options.progress = &progress;
     options.connect = local_defaults(id);
     options.lock_timeout_ms = pg::settings::lock_timeout_ms;
     options.delete_below_bytes = static_cast<int64_t>(pg::settings::delete_max_size_kb) * 1024;

@@ -14,6 +14,7 @@ void FanOutBuffer::append(const char *data, size_t size) {
     if (!open_.empty() && open_.size() + size > chunk_size_)
         seal();
     open_.append(data, size);
+    open_rows_++;
     if (open_.size() >= chunk_size_)
         seal();
 }
@@ -30,17 +31,19 @@ void FanOutBuffer::seal() {
         open_.reserve(chunk_size_);
     }
     for (size_t i = 0; i < queues_.size(); i++) {
-        queues_[i].push_back(chunk);
+        queues_[i].push_back({chunk, open_rows_});
         pending_[i] += chunk->size();
     }
+    open_rows_ = 0;
 }
 
-void FanOutBuffer::consume(size_t consumer) {
-    std::shared_ptr<std::string> chunk = std::move(queues_[consumer].front());
+int64_t FanOutBuffer::consume(size_t consumer) {
+    Sealed sealed = std::move(queues_[consumer].front());
     queues_[consumer].pop_front();
-    pending_[consumer] -= chunk->size();
-    if (chunk.use_count() == 1)
-        recycle(std::move(chunk));
+    pending_[consumer] -= sealed.data->size();
+    if (sealed.data.use_count() == 1)
+        recycle(std::move(sealed.data));
+    return sealed.rows;
 }
 
 void FanOutBuffer::recycle(std::shared_ptr<std::string> &&chunk) {

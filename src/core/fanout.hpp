@@ -8,6 +8,7 @@
 #endif
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
@@ -22,14 +23,15 @@ class FanOutBuffer {
 
     // Producer side.
     bool can_accept() const { return buffered_bytes() < max_buffered_; }
-    void append(const char *data, size_t size);  // seals the open chunk once it reaches chunk_size
+    void append(const char *data, size_t size);  // one row; seals the open chunk once it reaches chunk_size
     void seal();                                 // hands the open chunk over, if it holds anything
     size_t open_bytes() const { return open_.size(); }
 
     // Consumer side: a consumer sends its front chunk whole, then consumes it.
     bool has_data(size_t consumer) const { return !queues_[consumer].empty(); }
-    std::string_view front(size_t consumer) const { return *queues_[consumer].front(); }
-    void consume(size_t consumer);
+    std::string_view front(size_t consumer) const { return *queues_[consumer].front().data; }
+    // Returns the number of rows the consumed chunk held.
+    int64_t consume(size_t consumer);
     size_t pending_bytes(size_t consumer) const { return pending_[consumer]; }
     bool any_consumer_idle() const;
 
@@ -41,12 +43,17 @@ class FanOutBuffer {
     size_t spare_chunks() const { return spare_.size(); }
 
   private:
+    struct Sealed {
+        std::shared_ptr<std::string> data;
+        int64_t rows;
+    };
     void recycle(std::shared_ptr<std::string> &&chunk);
 
     size_t chunk_size_;
     size_t max_buffered_;
     std::string open_;
-    std::vector<std::deque<std::shared_ptr<std::string>>> queues_;
+    int64_t open_rows_ = 0;
+    std::vector<std::deque<Sealed>> queues_;
     std::vector<size_t> pending_;
     // Sent chunks, cleared but keeping their allocation: a copy of any size allocates only as many
     // chunks as the bound holds, and memory does not grow with glibc's fragmentation.

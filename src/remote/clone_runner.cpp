@@ -57,6 +57,7 @@ class CloneRun {
             open_streams();
             phase("locking and checking target tables");
             open_writers();
+            claim_progress();
             phase(job_.empty_only ? "checking which target tables are empty" : "emptying target tables");
             prepare_writers();
             copy_all();
@@ -195,7 +196,9 @@ class CloneRun {
     // Splits the tables over the streams, largest first, and gives every further stream its own
     // sessions, which read each source in the snapshot its first session exported.
     void open_streams() {
-        source_sizes_ = table_sizes(reader(plan_.sources.front()), tables_);
+        source_estimates_ = table_sizes(reader(plan_.sources.front()), tables_);
+        for (const TableSize &size : source_estimates_)
+            source_sizes_.push_back(size.bytes);
         // Tables joined by a foreign key anywhere are emptied together, so they share a stream.
         std::vector<std::pair<size_t, size_t>> links;
         for (size_t db = 0; db < job_.dbs.size(); db++)
@@ -422,11 +425,33 @@ class CloneRun {
 
     // Nothing is emptied before every database was reached and every table checked everywhere.
 
+    // One progress slot per table, source and database written (see core/progress.hpp).
+    void claim_progress() {
+        progress_.assign(tables_.size(), std::vector<std::vector<ProgressSlot *>>(
+                                             job_.dbs.size(), std::vector<ProgressSlot *>(job_.dbs.size(), nullptr)));
+        if (!options_.progress)
+            return;
+        for (size_t t = 0; t < tables_.size(); t++)
+            for (size_t s : plan_.sources)
+                for (size_t d : plan_.destinations(s))
+                    progress_[t][s][d] = options_.progress->claim(tables_[t].label, job_.dbs[s].name, job_.dbs[d].name,
+                                                                  source_estimates_[t].rows,
+                                                                  source_estimates_[t].bytes);
+    }
+
+    void set_progress(size_t t, size_t d, ProgressPhase phase) {
+        for (size_t s : plan_.sources)
+            if (ProgressSlot *slot = progress_[t][s][d])
+                slot->set_phase(phase);
+    }
+
     // Nothing is emptied before every database was reached and every table checked everywhere. Each
     // stream empties its own tables: the session that truncates a table holds its lock until the end.
     void prepare_writers() {
         skipped_.assign(job_.dbs.size(), std::vector<bool>(tables_.size(), false));
         for (size_t w : plan_.writers) {
+            for (size_t t = 0; t < tables_.size(); t++)
+                set_progress(t, w, plan_.truncates[w] ? ProgressPhase::Emptying : ProgressPhase::Waiting);
             for (size_t k = 0; k < streams_.size(); k++) {
                 Connection &conn = writer(w, k);
                 if (plan_.truncates[w]) {
@@ -456,6 +481,8 @@ class CloneRun {
                     }
                 }
             }
+            for (size_t t = 0; t < tables_.size(); t++)
+                set_progress(t, w, skipped_[w][t] ? ProgressPhase::Skipped : ProgressPhase::Waiting);
         }
     }
 
@@ -564,9 +591,23 @@ class CloneRun {
             e.add_table(table.label);
             throw;
         }
-        CopyCounts counts = pump_copy(source, targets, table.label, limits);
-        for (size_t i = 0; i < dests.size(); i++)
+        std::vector<ProgressSlot *> slots;
+        for (size_t d : dests) {
+            ProgressSlot *slot = progress_[t][s][d];
+            if (slot) {
+                slot->copy_started_us.store(now_us());
+                slot->set_phase(ProgressPhase::Copying);
+            }
+            slots.push_back(slot);
+        }
+        CopyCounts counts = pump_copy(source, targets, table.label, limits, slots);
+        for (size_t i = 0; i < dests.size(); i++) {
             rows_[dests[i]][t] += counts.target_rows[i];
+            if (slots[i]) {
+                slots[i]->rows.store(counts.target_rows[i]);  // the target's own count
+                slots[i]->set_phase(ProgressPhase::Done);
+            }
+        }
     }
 
     // Under session_replication_role = replica, PostgreSQL skips the checks of deferrable unique and
@@ -679,6 +720,9 @@ class CloneRun {
     std::vector<std::vector<bool>> empty_by_delete_;   // per database and table: DELETE, not TRUNCATE
     std::vector<std::vector<std::vector<TableIndex>>> build_after_;  // per database and table
     std::vector<int64_t> source_sizes_;                // per table, on the first source
+    std::vector<TableSize> source_estimates_;          // the same, with the estimated rows
+    // per table, source and database written: the progress slot (or nullptr)
+    std::vector<std::vector<std::vector<ProgressSlot *>>> progress_;
     std::optional<size_t> control_db_;                 // the database holding pg_clone's own catalog
     std::vector<std::string> notes_;
     std::mutex copying_mutex_;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/parse.hpp"
+#include "core/progress.hpp"
 #include "remote/connection.hpp"
 #include "remote/copy_stream.hpp"
 
@@ -45,6 +46,8 @@ struct RunnerOptions {
     // database_identity() of the control database: its tables in schema bucardo are never cloned.
     std::string control_identity;
     PumpLimits limits;
+    // Where live progress goes (nullptr: nowhere).
+    ProgressBoard *progress = nullptr;
     // Told what the clone is doing now ("copying public.foo from alpha into beta"), for monitoring.
     std::function<void(const std::string &)> report_phase;
 };

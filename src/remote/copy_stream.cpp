@@ -20,6 +20,7 @@ Error in_table(Error error, const std::string &table_label) {
 
 struct TargetState {
     Connection *conn;
+    ProgressSlot *progress = nullptr;
     bool blocked = false;  // libpq holds output that the socket did not take yet
 };
 
@@ -46,7 +47,10 @@ bool feed_target(FanOutBuffer &buffer, size_t index, TargetState &target) {
             target.blocked = true;
             break;
         }
-        buffer.consume(index);
+        int64_t bytes = static_cast<int64_t>(chunk.size());
+        int64_t rows = buffer.consume(index);
+        if (target.progress)
+            target.progress->add(rows, bytes);
         progress = true;
         rc = PQflush(conn);
         if (rc < 0)
@@ -92,13 +96,13 @@ bool drain_source(Connection &source, FanOutBuffer &buffer, bool &progress, bool
 }  // namespace
 
 CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &targets, const std::string &table_label,
-                     const PumpLimits &limits) {
+                     const PumpLimits &limits, const std::vector<ProgressSlot *> &progress) {
     CopyCounts counts;
     try {
         FanOutBuffer buffer(targets.size(), limits.chunk_size, limits.max_buffered);
         std::vector<TargetState> states;
-        for (Connection *t : targets)
-            states.push_back(TargetState{t});
+        for (size_t i = 0; i < targets.size(); i++)
+            states.push_back(TargetState{targets[i], i < progress.size() ? progress[i] : nullptr});
 
         bool source_done = false;
         for (;;) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/progress.hpp"
 #include "remote/connection.hpp"
 
 namespace pgclone {
@@ -27,7 +28,8 @@ struct CopyCounts {
 
 // The source must be in COPY OUT state and every target in COPY IN state. Errors name the database
 // and table_label.
+// progress, if given, has one slot (or nullptr) per target: rows and bytes as each chunk is sent.
 CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &targets, const std::string &table_label,
-                     const PumpLimits &limits);
+                     const PumpLimits &limits, const std::vector<ProgressSlot *> &progress = {});
 
 }  // namespace pgclone

@@ -73,20 +73,26 @@ std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn, const 
     return tables;
 }
 
-std::vector<int64_t> table_sizes(Connection &conn, const std::vector<RemoteTable> &tables) {
+std::vector<TableSize> table_sizes(Connection &conn, const std::vector<RemoteTable> &tables) {
     static const std::string sql =
-        "SELECT t.ord, coalesce((SELECT pg_catalog.sum(pg_catalog.pg_table_size(p.relid))"
-        "                          FROM pg_catalog.pg_partition_tree(t.rel::pg_catalog.regclass) AS p),"
-        "                        pg_catalog.pg_table_size(t.rel::pg_catalog.regclass))::pg_catalog.int8"
-        "  FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)";
-    std::vector<int64_t> sizes(tables.size(), 0);
+        std::string("WITH ") + tables_and_partitions +
+        " SELECT r.ord, pg_catalog.sum(pg_catalog.pg_table_size(r.relid))::pg_catalog.int8,"
+        "        CASE WHEN pg_catalog.bool_or(c.reltuples < 0 AND c.relkind = 'r') THEN -1"
+        "             ELSE pg_catalog.sum(GREATEST(c.reltuples, 0)) END::pg_catalog.int8"
+        "   FROM rels r JOIN pg_catalog.pg_class c ON c.oid = r.relid"
+        "  GROUP BY r.ord";
+    std::vector<TableSize> sizes(tables.size());
     if (tables.empty())
         return sizes;
     Result result = conn.exec(sql, {oid_array(tables)});
     const PGresult *r = result.get();
-    for (int row = 0; row < PQntuples(r); row++)
+    for (int row = 0; row < PQntuples(r); row++) {
+        TableSize &size = sizes.at(ordinal(r, row));
         if (!PQgetisnull(r, row, 1))
-            sizes.at(ordinal(r, row)) = std::stoll(value(r, row, 1));
+            size.bytes = std::stoll(value(r, row, 1));
+        if (!PQgetisnull(r, row, 2))
+            size.rows = std::stoll(value(r, row, 2));
+    }
     return sizes;
 }
 

@@ -40,7 +40,11 @@ std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn, const 
 
 // Each table's size on disk (heap and TOAST; for a partitioned table, its partitions'), for
 // scheduling the largest first.
-std::vector<int64_t> table_sizes(Connection &conn, const std::vector<RemoteTable> &tables);
+struct TableSize {
+    int64_t bytes = 0;
+    int64_t rows = -1;  // the planner's estimate; -1 when the table was never analyzed
+};
+std::vector<TableSize> table_sizes(Connection &conn, const std::vector<RemoteTable> &tables);
 
 // Pairs of the tables (by index) joined by a foreign key in this database, either way: TRUNCATE must
 // empty them in one statement, so one stream must hold both.

@@ -341,3 +341,20 @@ TEST(FanOutBuffer, NoMoreSparesThanTheBoundHolds) {
 
 }  // namespace
 }  // namespace pgclone
+
+namespace pgclone {
+namespace {
+
+TEST(FanOutBuffer, ConsumeTellsHowManyRowsTheChunkHeld) {
+    FanOutBuffer buffer(1, 6, 100);
+    append(buffer, "ab");
+    append(buffer, "cd");
+    append(buffer, "ef");  // 6 bytes: sealed with 3 rows
+    append(buffer, "g");
+    buffer.seal();
+    EXPECT_EQ(buffer.consume(0), 3);
+    EXPECT_EQ(buffer.consume(0), 1);
+}
+
+}  // namespace
+}  // namespace pgclone
