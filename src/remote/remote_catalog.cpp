@@ -29,6 +29,17 @@ std::string value(const PGresult *result, int row, int column) { return PQgetval
 
 size_t ordinal(const PGresult *result, int row) { return std::stoul(value(result, row, 0)) - 1; }
 
+// Runs a query over the tables ($1, oids) whose rows are (table ordinal, two text columns).
+template <typename F>
+void for_each_table_row(Connection &conn, const std::string &sql, const std::vector<RemoteTable> &tables, F each) {
+    if (tables.empty())
+        return;
+    Result result = conn.exec(sql, {oid_array(tables)});
+    const PGresult *r = result.get();
+    for (int row = 0; row < PQntuples(r); row++)
+        each(ordinal(r, row), value(r, row, 1), value(r, row, 2));
+}
+
 }  // namespace
 
 std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn, const std::vector<TableName> &names) {
@@ -229,12 +240,9 @@ std::vector<std::vector<DeferrableConstraint>> deferrable_constraints(Connection
         "   JOIN pg_catalog.pg_namespace n ON n.oid = i.relnamespace"
         "  ORDER BY 1, 2, 3";
     std::vector<std::vector<DeferrableConstraint>> found(tables.size());
-    if (tables.empty())
-        return found;
-    Result result = conn.exec(sql, {oid_array(tables)});
-    const PGresult *r = result.get();
-    for (int row = 0; row < PQntuples(r); row++)
-        found.at(ordinal(r, row)).push_back({value(r, row, 1), value(r, row, 2)});
+    for_each_table_row(conn, sql, tables, [&](size_t table, std::string name, std::string index) {
+        found.at(table).push_back({std::move(name), std::move(index)});
+    });
     return found;
 }
 
@@ -270,12 +278,9 @@ std::vector<std::vector<TableIndex>> buildable_indexes(Connection &conn, const s
         "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
         " ORDER BY 1, 2";
     std::vector<std::vector<TableIndex>> found(tables.size());
-    if (tables.empty())
-        return found;
-    Result result = conn.exec(sql, {oid_array(tables)});
-    const PGresult *r = result.get();
-    for (int row = 0; row < PQntuples(r); row++)
-        found.at(ordinal(r, row)).push_back({value(r, row, 1), value(r, row, 2)});
+    for_each_table_row(conn, sql, tables, [&](size_t table, std::string oid, std::string name) {
+        found.at(table).push_back({std::move(oid), std::move(name)});
+    });
     return found;
 }
 
