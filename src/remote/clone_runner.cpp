@@ -496,6 +496,7 @@ class CloneRun {
         limits.max_buffered = std::max(limits.max_buffered / streams_.size(), 2 * limits.chunk_size);
         auto work = [&](size_t k, Waiter &waiter) {
             each_session_of(k, [&](Connection &conn) { conn.set_waiter(waiter); });
+            std::optional<PendingCopy> pending;
             for (size_t t : stream_tables_[k]) {
                 for (size_t s : plan_.sources) {
                     std::vector<size_t> dests;
@@ -503,9 +504,10 @@ class CloneRun {
                         if (!skipped_[d][t])
                             dests.push_back(d);
                     if (!dests.empty())
-                        copy_table(k, t, s, dests, limits);
+                        copy_table(k, t, s, dests, limits, pending);
                 }
             }
+            finish_pending(pending);
             set_copying(k, "");
         };
         auto report_copying = [&] {
@@ -556,7 +558,34 @@ class CloneRun {
     }
 
     // Runs in stream k's thread: only libpq and this stream's sessions.
-    void copy_table(size_t k, size_t t, size_t s, const std::vector<size_t> &dests, const PumpLimits &limits) {
+    // A table whose rows were all sent, and whose targets are finishing it (see copy_table).
+    struct PendingCopy {
+        size_t table;
+        std::vector<size_t> dests;
+        std::vector<Connection *> targets;
+        std::vector<ProgressSlot *> slots;
+    };
+
+    void finish_pending(std::optional<PendingCopy> &pending) {
+        if (!pending)
+            return;
+        std::vector<int64_t> rows = finish_copy_in(pending->targets, tables_[pending->table].label);
+        for (size_t i = 0; i < pending->dests.size(); i++) {
+            rows_[pending->dests[i]][pending->table] += rows[i];
+            if (ProgressSlot *slot = pending->slots[i]) {
+                slot->rows.store(rows[i]);  // the target's own count
+                slot->set_phase(ProgressPhase::Done);
+            }
+        }
+        pending.reset();
+    }
+
+    // Runs in stream k's thread: only libpq and this stream's sessions. The source's COPY of this
+    // table is sent before the targets' results for the previous one are read, so that the source
+    // starts on it while they finish (a connection takes no new command before its COPY's result is
+    // read).
+    void copy_table(size_t k, size_t t, size_t s, const std::vector<size_t> &dests, const PumpLimits &limits,
+                    std::optional<PendingCopy> &pending) {
         const RemoteTable &table = tables_[t];
         Connection &source = reader(s, k);
         std::vector<std::string> columns;
@@ -576,6 +605,13 @@ class CloneRun {
                                ? "(SELECT " + column_list + " FROM " + quoted(source, here) + ")"
                                : quoted(source, here) + " (" + column_list + ")";
         try {
+            source.send_copy("COPY " + what + " TO STDOUT" + format);
+        } catch (Error &e) {
+            e.add_table(table.label);
+            throw;
+        }
+        finish_pending(pending);
+        try {
             // One round trip for all: every session gets its COPY, then each is awaited.
             for (size_t d : dests) {
                 Connection &conn = writer(d, k);
@@ -583,7 +619,6 @@ class CloneRun {
                                format);
                 targets.push_back(&conn);
             }
-            source.send_copy("COPY " + what + " TO STDOUT" + format);
             for (Connection *conn : targets)
                 conn->await_copy();
             source.await_copy();
@@ -600,14 +635,8 @@ class CloneRun {
             }
             slots.push_back(slot);
         }
-        CopyCounts counts = pump_copy(source, targets, table.label, limits, slots);
-        for (size_t i = 0; i < dests.size(); i++) {
-            rows_[dests[i]][t] += counts.target_rows[i];
-            if (slots[i]) {
-                slots[i]->rows.store(counts.target_rows[i]);  // the target's own count
-                slots[i]->set_phase(ProgressPhase::Done);
-            }
-        }
+        pump_copy(source, targets, table.label, limits, slots, FinishTargets::Later);
+        pending = PendingCopy{t, dests, targets, slots};
     }
 
     // Under session_replication_role = replica, PostgreSQL skips the checks of deferrable unique and

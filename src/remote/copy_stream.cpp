@@ -96,7 +96,7 @@ bool drain_source(Connection &source, FanOutBuffer &buffer, bool &progress, bool
 }  // namespace
 
 CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &targets, const std::string &table_label,
-                     const PumpLimits &limits, const std::vector<ProgressSlot *> &progress) {
+                     const PumpLimits &limits, const std::vector<ProgressSlot *> &progress, FinishTargets finish) {
     CopyCounts counts;
     try {
         FanOutBuffer buffer(targets.size(), limits.chunk_size, limits.max_buffered);
@@ -139,13 +139,25 @@ CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &target
                 source.waiter().wait({{t.conn->socket(), true, true}}, -1);
             if (rc < 0)
                 throw t.conn->error("could not end COPY");
+            t.conn->flush();
         }
-        for (TargetState &t : states)
-            counts.target_rows.push_back(command_rows(t.conn->finish_command()));
     } catch (Error &error) {
         throw in_table(std::move(error), table_label);
     }
+    if (finish == FinishTargets::Now)
+        counts.target_rows = finish_copy_in(targets, table_label);
     return counts;
+}
+
+std::vector<int64_t> finish_copy_in(const std::vector<Connection *> &targets, const std::string &table_label) {
+    std::vector<int64_t> rows;
+    try {
+        for (Connection *t : targets)
+            rows.push_back(command_rows(t->finish_command()));
+    } catch (Error &error) {
+        throw in_table(std::move(error), table_label);
+    }
+    return rows;
 }
 
 }  // namespace pgclone

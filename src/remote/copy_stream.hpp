@@ -29,7 +29,15 @@ struct CopyCounts {
 // The source must be in COPY OUT state and every target in COPY IN state. Errors name the database
 // and table_label.
 // progress, if given, has one slot (or nullptr) per target: rows and bytes as each chunk is sent.
+// With FinishTargets::Later the targets' COPY is ended but its result is left unread (target_rows
+// stays empty): the caller starts the source's next COPY first, then calls finish_copy_in, so that
+// the source starts on the next table while the targets finish this one.
+enum class FinishTargets { Now, Later };
 CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &targets, const std::string &table_label,
-                     const PumpLimits &limits, const std::vector<ProgressSlot *> &progress = {});
+                     const PumpLimits &limits, const std::vector<ProgressSlot *> &progress = {},
+                     FinishTargets finish = FinishTargets::Now);
+
+// Reads the result of each target's ended COPY: the rows it took.
+std::vector<int64_t> finish_copy_in(const std::vector<Connection *> &targets, const std::string &table_label);
 
 }  // namespace pgclone
