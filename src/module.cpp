@@ -32,6 +32,7 @@ int lock_timeout_ms = 60000;
 int max_streams = 4;
 int delete_max_size_kb = 256;
 bool build_indexes_after = true;
+int stall_timeout_ms = 300000;
 
 int effective_max_workers() {
     int slots = max_worker_processes - 1;  // one is the launcher's
@@ -80,6 +81,11 @@ void define_settings() {
                              "superuser. The indexes are marked not ready during the copy and rebuilt before "
                              "the commit.",
                              &build_indexes_after, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable("pg_clone.stall_timeout",
+                            "A copy in which no byte moves for this long fails (0: wait for ever).",
+                            "A source or target that stops answering without closing its connection would "
+                            "otherwise hold the clone for as long as it stays silent.",
+                            &stall_timeout_ms, 300000, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
     MarkGUCPrefixReserved("pg_clone");
 }
 

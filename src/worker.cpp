@@ -83,6 +83,7 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job) {
     options.lock_timeout_ms = pg::settings::lock_timeout_ms;
     options.delete_below_bytes = static_cast<int64_t>(pg::settings::delete_max_size_kb) * 1024;
     options.build_indexes_after = pg::settings::build_indexes_after;
+    options.limits.stall_timeout_ms = pg::settings::stall_timeout_ms;
     pg::transaction([&] {
         options.control_identity = pg::query(pgclone::database_identity_query).at(0).at(0).value_or("");
     });

@@ -1,5 +1,7 @@
 #include "remote/copy_stream.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 
 #include "core/fanout.hpp"
@@ -22,7 +24,12 @@ struct TargetState {
     Connection *conn;
     ProgressSlot *progress = nullptr;
     bool blocked = false;  // libpq holds output that the socket did not take yet
+    size_t offset = 0;     // bytes of the front chunk already handed to libpq
 };
+
+// Chunks go to libpq in slices: its output buffer stays small, and a slow target that still takes
+// bytes shows progress (for pg_clone.stall_timeout) long before a whole chunk is through.
+constexpr size_t slice_size = 32 * 1024;
 
 // Moves queued chunks into one target's connection until it is empty or its socket is full.
 bool feed_target(FanOutBuffer &buffer, size_t index, TargetState &target) {
@@ -40,18 +47,23 @@ bool feed_target(FanOutBuffer &buffer, size_t index, TargetState &target) {
     }
     while (buffer.has_data(index)) {
         std::string_view chunk = buffer.front(index);
-        int rc = PQputCopyData(conn, chunk.data(), static_cast<int>(chunk.size()));
+        size_t size = std::min(slice_size, chunk.size() - target.offset);
+        int rc = PQputCopyData(conn, chunk.data() + target.offset, static_cast<int>(size));
         if (rc < 0)
             throw target.conn->error("could not send COPY data");
         if (rc == 0) {
             target.blocked = true;
             break;
         }
-        int64_t bytes = static_cast<int64_t>(chunk.size());
-        int64_t rows = buffer.consume(index);
-        if (target.progress)
-            target.progress->add(rows, bytes);
         progress = true;
+        target.offset += size;
+        if (target.offset == chunk.size()) {
+            target.offset = 0;
+            int64_t bytes = static_cast<int64_t>(chunk.size());
+            int64_t rows = buffer.consume(index);
+            if (target.progress)
+                target.progress->add(rows, bytes);
+        }
         rc = PQflush(conn);
         if (rc < 0)
             throw target.conn->error("could not send data");
@@ -105,6 +117,7 @@ CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &target
             states.push_back(TargetState{targets[i], i < progress.size() ? progress[i] : nullptr});
 
         bool source_done = false;
+        auto last_progress = std::chrono::steady_clock::now();
         for (;;) {
             bool progress = false;
             bool want_read = false;
@@ -121,15 +134,36 @@ CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &target
             }
             if (source_done && all_sent && buffer.open_bytes() == 0)
                 break;
-            if (progress)
+            auto now = std::chrono::steady_clock::now();
+            if (progress) {
+                last_progress = now;
                 continue;
+            }
             std::vector<SocketInterest> interests;
-            if (want_read && buffer.can_accept())
+            const Connection *stalled = nullptr;  // who we wait for
+            if (want_read && buffer.can_accept()) {
                 interests.push_back({source.socket(), true, false});
+                stalled = &source;
+            }
             for (const TargetState &t : states)
-                if (t.blocked)
+                if (t.blocked) {
                     interests.push_back({t.conn->socket(), true, true});
-            source.waiter().wait(interests, interests.empty() ? 0 : -1);
+                    stalled = stalled ? stalled : t.conn;
+                }
+            long timeout = interests.empty() ? 0 : -1;
+            if (!interests.empty() && limits.stall_timeout_ms > 0) {
+                long quiet = static_cast<long>(
+                    std::chrono::duration_cast<std::chrono::milliseconds>(now - last_progress).count());
+                if (quiet >= limits.stall_timeout_ms)
+                    throw Error(sqlstate::connection_failure,
+                                database_label(stalled->db_name()) + ": no data moved for " +
+                                    std::to_string(quiet / 1000) + " s (pg_clone.stall_timeout)",
+                                "The server stopped answering without closing the connection.",
+                                "Check that the server and the network are up; pg_clone.stall_timeout sets "
+                                "how long a clone waits.");
+                timeout = limits.stall_timeout_ms - quiet;
+            }
+            source.waiter().wait(interests, timeout);
         }
 
         counts.source_rows = command_rows(source.finish_command());

@@ -19,6 +19,7 @@ namespace pgclone {
 struct PumpLimits {
     size_t chunk_size = 256 * 1024;
     size_t max_buffered = 8 * 1024 * 1024;  // for the whole clone: shared by its streams
+    long stall_timeout_ms = 0;  // no byte moved for this long fails the copy (0: wait for ever)
 };
 
 struct CopyCounts {
