@@ -70,6 +70,15 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
             values.push_back(defaults.port.c_str());
         }
     }
+    // A peer that vanishes without closing the connection (a host down, a network cut) is noticed by
+    // TCP within about a minute, not hours; a conninfo that sets these wins.
+    static const char *const tcp_defaults[][2] = {
+        {"keepalives", "1"}, {"keepalives_idle", "30"}, {"keepalives_interval", "10"},
+        {"keepalives_count", "3"}, {"tcp_user_timeout", "60000"}};
+    for (const auto &setting : tcp_defaults) {
+        keywords.push_back(setting[0]);
+        values.push_back(setting[1]);
+    }
     keywords.push_back("dbname");
     values.push_back(conninfo.c_str());
     keywords.push_back("application_name");
