@@ -1,0 +1,160 @@
+// One clone run (run_clone in clone_runner.hpp): its state and its steps, implemented in four files,
+// one for each part of a clone:
+//   clone_runner.cpp   connections, snapshots, streams, checking the tables on every database
+//   target_setup.cpp   locking, checking and emptying the target tables
+//   table_copy.cpp     the streams' copies, table after table
+//   commit_round.cpp   the checks that come after the copy, the commit, and the rollback
+// Pure C++ and libpq.
+#pragma once
+
+#ifdef POSTGRES_H
+#error "pure C++ headers must be included before postgres.h"
+#endif
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/plan.hpp"
+#include "core/progress.hpp"
+#include "remote/clone_runner.hpp"
+#include "remote/connection.hpp"
+#include "remote/copy_stream.hpp"
+#include "remote/remote_catalog.hpp"
+
+namespace pgclone {
+
+constexpr long first_user_oid = 16384;  // FirstNormalObjectId: built-in types share OIDs everywhere
+
+inline const Column *find_column(const RemoteTable &table, const std::string &name) {
+    for (const Column &c : table.columns)
+        if (c.name == name)
+            return &c;
+    return nullptr;
+}
+
+inline std::string join(const std::vector<std::string> &items, const char *separator) {
+    std::string out;
+    for (const auto &item : items) {
+        if (!out.empty())
+            out += separator;
+        out += item;
+    }
+    return out;
+}
+
+// The sessions of one stream: one per source (reading) and one per writer, by database index.
+struct StreamSessions {
+    std::vector<std::optional<Connection>> readers;
+    std::vector<std::optional<Connection>> writers;
+};
+
+class CloneRun {
+  public:
+    CloneRun(const CloneJob &job, const RunnerOptions &options, Waiter &waiter)
+        : job_(job), options_(options), waiter_(waiter), plan_(make_plan(roles(job), job.empty_only)),
+          streams_(1), db_tables_(job.dbs.size()) {
+        streams_[0].readers.resize(job.dbs.size());
+        streams_[0].writers.resize(job.dbs.size());
+    }
+
+    CloneReport run();
+
+  private:
+    // clone_runner.cpp: the run's frame, connections, snapshots, streams, table checks.
+    void phase(const std::string &what) const;
+    static std::vector<DbRole> roles(const CloneJob &job);
+    Connection open(size_t db);
+    std::string quoted(Connection &conn, const RemoteTable &table) const;
+    // Stream 0's sessions do the checks for all; every stream reads and writes its own tables.
+    Connection &reader(size_t db, size_t stream = 0) { return *streams_[stream].readers[db]; }
+    Connection &writer(size_t db, size_t stream = 0) { return *streams_[stream].writers[db]; }
+    Connection &any_session(size_t db);
+    template <typename F>
+    void each_session(F f) {
+        for (StreamSessions &stream : streams_)
+            for (auto *sessions : {&stream.readers, &stream.writers})
+                for (auto &conn : *sessions)
+                    if (conn)
+                        f(*conn);
+    }
+    template <typename F>
+    void each_session_of(size_t stream, F f) {
+        for (auto *sessions : {&streams_[stream].readers, &streams_[stream].writers})
+            for (auto &conn : *sessions)
+                if (conn)
+                    f(*conn);
+    }
+    void open_sessions(size_t stream);
+    void connect_all();
+    std::string pick_client_encoding();
+    void refuse_same_database_twice();
+    void set_lock_timeout(Connection &conn);
+    void refuse_own_catalog() const;
+    void open_sources();
+    void open_streams();
+    static std::string quote_literal(const std::string &text);
+    void resolve_on_first_source(Connection &conn);
+    void check_tables(size_t db, Connection &conn);
+    CloneReport report() const;
+
+    // target_setup.cpp: locking, checking and emptying the targets.
+    std::string target_name(Connection &conn, size_t w, size_t t) const;
+    std::vector<std::string> target_names(Connection &conn, size_t w, size_t stream) const;
+    static bool use_replica_role(Connection &conn);
+    void open_writers();
+    void plan_index_builds(size_t w, size_t k, Connection &conn, const std::vector<RemoteTable> &mine);
+    void refuse_foreign_code(size_t w, Connection &conn, const std::vector<RemoteTable> &tables) const;
+    void claim_progress();
+    void set_progress(size_t t, size_t d, ProgressPhase phase);
+    void prepare_writers();
+
+    // table_copy.cpp: the streams' copies.
+    // A table whose rows were all sent, and whose targets are finishing it (see copy_table).
+    struct PendingCopy {
+        size_t table;
+        std::vector<size_t> dests;
+        std::vector<Connection *> targets;
+        std::vector<ProgressSlot *> slots;
+    };
+    void copy_all();
+    void set_copying(size_t stream, std::string what);
+    bool binary_ok(size_t t, size_t s, const std::vector<size_t> &dests) const;
+    void finish_pending(std::optional<PendingCopy> &pending);
+    void copy_table(size_t k, size_t t, size_t s, const std::vector<size_t> &dests, const PumpLimits &limits,
+                    std::optional<PendingCopy> &pending);
+
+    // commit_round.cpp: after the copy.
+    void check_deferrable_constraints(size_t w);
+    void build_postponed_indexes(size_t w);
+    void commit_all();
+    void abort_all() noexcept;
+
+    const CloneJob &job_;
+    const RunnerOptions &options_;
+    Waiter &waiter_;
+    ClonePlan plan_;
+    std::vector<StreamSessions> streams_;             // stream 0 first; more once the tables are known
+    std::vector<std::vector<size_t>> stream_tables_;  // per stream: its tables, largest first
+    std::string client_encoding_;                     // the SET statement every session runs
+    std::vector<RemoteTable> tables_;                // as resolved on the first source
+    std::vector<std::vector<RemoteTable>> db_tables_;  // per database, aligned with tables_
+    std::vector<std::vector<bool>> skipped_;           // per database and table (empty_only)
+    std::vector<std::vector<int64_t>> rows_;           // per database and table
+    std::vector<bool> replica_;                        // per database: session_replication_role = replica
+    std::vector<std::vector<std::vector<DeferrableConstraint>>> deferrable_;  // per database and table
+    std::vector<std::vector<bool>> empty_by_delete_;   // per database and table: DELETE, not TRUNCATE
+    std::vector<std::vector<std::vector<TableIndex>>> build_after_;  // per database and table
+    std::vector<int64_t> source_sizes_;                // per table, on the first source
+    std::vector<TableSize> source_estimates_;          // the same, with the estimated rows
+    // per table, source and database written: the progress slot (or nullptr)
+    std::vector<std::vector<std::vector<ProgressSlot *>>> progress_;
+    std::optional<size_t> control_db_;                 // the database holding pg_clone's own catalog
+    std::vector<std::string> notes_;
+    std::mutex copying_mutex_;
+    std::vector<std::string> copying_;  // per stream: what it copies now, for report_phase
+};
+
+}  // namespace pgclone

@@ -1,0 +1,149 @@
+// The copy: every stream copies its tables in a thread of its own, each table from every source into
+// every other database that takes rows, pipelined so that the source starts a table while the targets
+// finish the one before.
+
+#include "remote/clone_run.hpp"
+
+#include <utility>
+
+#include "remote/stream_pool.hpp"
+
+namespace pgclone {
+
+// Every stream copies its tables in a thread of its own; this thread watches for cancel and
+// shutdown, and tells what is being copied.
+void CloneRun::copy_all() {
+    rows_.assign(job_.dbs.size(), std::vector<int64_t>(tables_.size(), 0));
+    copying_.assign(streams_.size(), {});
+    PumpLimits limits = options_.limits;
+    // The memory bound is the clone's, not each stream's.
+    limits.max_buffered = std::max(limits.max_buffered / streams_.size(), 2 * limits.chunk_size);
+    auto work = [&](size_t k, Waiter &waiter) {
+        each_session_of(k, [&](Connection &conn) { conn.set_waiter(waiter); });
+        std::optional<PendingCopy> pending;
+        for (size_t t : stream_tables_[k]) {
+            for (size_t s : plan_.sources) {
+                std::vector<size_t> dests;
+                for (size_t d : plan_.destinations(s))
+                    if (!skipped_[d][t])
+                        dests.push_back(d);
+                if (!dests.empty())
+                    copy_table(k, t, s, dests, limits, pending);
+            }
+        }
+        finish_pending(pending);
+        set_copying(k, "");
+    };
+    auto report_copying = [&] {
+        std::vector<std::string> now;
+        {
+            std::lock_guard<std::mutex> lock(copying_mutex_);
+            for (const std::string &what : copying_)
+                if (!what.empty())
+                    now.push_back(what);
+        }
+        if (!now.empty())
+            phase("copying " + join(now, "; "));
+    };
+    try {
+        StreamPool::run(streams_.size(), work, waiter_, report_copying);
+    } catch (...) {
+        each_session([&](Connection &conn) { conn.set_waiter(waiter_); });
+        throw;
+    }
+    each_session([&](Connection &conn) { conn.set_waiter(waiter_); });
+}
+
+void CloneRun::set_copying(size_t stream, std::string what) {
+    std::lock_guard<std::mutex> lock(copying_mutex_);
+    copying_[stream] = std::move(what);
+}
+
+bool CloneRun::binary_ok(size_t t, size_t s, const std::vector<size_t> &dests) const {
+    const RemoteTable &source = s == plan_.sources.front() ? tables_[t] : db_tables_[s][t];
+    for (const Column &c : source.columns) {
+        if (c.type_oid >= first_user_oid)
+            return false;
+        for (size_t d : dests) {
+            const Column *other = find_column(db_tables_[d][t], c.name);
+            if (!other || other->type_oid != c.type_oid)
+                return false;
+        }
+    }
+    return true;
+}
+
+void CloneRun::finish_pending(std::optional<PendingCopy> &pending) {
+    if (!pending)
+        return;
+    std::vector<int64_t> rows = finish_copy_in(pending->targets, tables_[pending->table].label);
+    for (size_t i = 0; i < pending->dests.size(); i++) {
+        rows_[pending->dests[i]][pending->table] += rows[i];
+        if (ProgressSlot *slot = pending->slots[i]) {
+            slot->rows.store(rows[i]);  // the target's own count
+            slot->set_phase(ProgressPhase::Done);
+        }
+    }
+    pending.reset();
+}
+
+// Runs in stream k's thread: only libpq and this stream's sessions. The source's COPY of this
+// table is sent before the targets' results for the previous one are read, so that the source
+// starts on it while they finish (a connection takes no new command before its COPY's result is
+// read).
+void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t> &dests, const PumpLimits &limits,
+                std::optional<PendingCopy> &pending) {
+    const RemoteTable &table = tables_[t];
+    Connection &source = reader(s, k);
+    std::vector<std::string> columns;
+    for (const Column &c : table.columns)
+        columns.push_back(source.quote_ident(c.name));
+    std::string column_list = join(columns, ", ");
+    std::string format = binary_ok(t, s, dests) ? " WITH (FORMAT binary)" : "";
+
+    std::vector<std::string> names;
+    for (size_t d : dests)
+        names.push_back(job_.dbs[d].name);
+    set_copying(k, table.label + " from " + job_.dbs[s].name + " into " + join(names, ", "));
+
+    std::vector<Connection *> targets;
+    const RemoteTable &here = s == plan_.sources.front() ? table : db_tables_[s][t];
+    std::string what = here.relkind == 'p'
+                           ? "(SELECT " + column_list + " FROM " + quoted(source, here) + ")"
+                           : quoted(source, here) + " (" + column_list + ")";
+    try {
+        source.send_copy("COPY " + what + " TO STDOUT" + format);
+    } catch (Error &e) {
+        e.add_table(table.label);
+        throw;
+    }
+    finish_pending(pending);
+    try {
+        // One round trip for all: every session gets its COPY, then each is awaited.
+        for (size_t d : dests) {
+            Connection &conn = writer(d, k);
+            conn.send_copy("COPY " + quoted(conn, db_tables_[d][t]) + " (" + column_list + ") FROM STDIN" +
+                           format);
+            targets.push_back(&conn);
+        }
+        for (Connection *conn : targets)
+            conn->await_copy();
+        source.await_copy();
+    } catch (Error &e) {
+        e.add_table(table.label);
+        throw;
+    }
+    std::vector<ProgressSlot *> slots;
+    for (size_t d : dests) {
+        ProgressSlot *slot = progress_[t][s][d];
+        if (slot) {
+            slot->copy_started_us.store(now_us());
+            slot->set_phase(ProgressPhase::Copying);
+        }
+        slots.push_back(slot);
+    }
+    pump_copy(source, targets, table.label, limits, slots, FinishTargets::Later);
+    pending = PendingCopy{t, dests, targets, slots};
+}
+
+}  // namespace pgclone
