@@ -75,6 +75,16 @@ const char *cancelled_message = "cancelled by bucardo.clone_cancel(); targets we
 Outcome run_job(int64_t id, const pgclone::CloneJob &job) {
     if (job.tables.empty() || job.dbs.empty())
         return {"failed", "", "the clone's relgroup or dbgroup is empty or no longer exists"};
+    {
+        std::string sources, targets;
+        for (const auto &db : job.dbs) {
+            std::string &list = db.role == pgclone::DbRole::Source ? sources : targets;
+            list += (list.empty() ? "" : ", ") + db.name;
+        }
+        pg::log(LOG, "pg_clone: clone " + std::to_string(id) + " started: " + std::to_string(job.tables.size()) +
+                         (job.tables.size() == 1 ? " table" : " tables") + " from " + sources + " into " + targets +
+                         ", up to " + std::to_string(job.streams) + (job.streams == 1 ? " stream" : " streams"));
+    }
     pg::LatchWaiter waiter(&shutdown_requested);
     pg::ProgressBoard progress(id);
     pgclone::RunnerOptions options;

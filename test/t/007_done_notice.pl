@@ -45,5 +45,10 @@ is($cancelled, qq({"id" : $id, "status" : "cancelled"}), 'a queued clone cancell
 my $queued = notices_of(q{SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', start => '1 hour');});
 is($queued, '', 'a clone that has not ended says nothing');
 
+# The server log has a line when each clone starts, and one when it ends.
+my $log = slurp_file($node->logfile);
+like($log, qr/pg_clone: clone 1 started: 2 tables from alpha into beta, up to \d+ streams?/, 'the start is logged');
+like($log, qr/pg_clone: clone 1 done: beta: 2 tables/, 'and the end');
+
 $node->stop;
 done_testing();
