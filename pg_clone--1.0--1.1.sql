@@ -82,11 +82,21 @@ REVOKE ALL ON FUNCTION bucardo.clone(text, text, text, text, text, text, boolean
 -- Every clone that ends (done, failed or cancelled, by its worker, the launcher or clone_cancel) says
 -- so on channel bucardo_clone_done, when the transaction that ended it commits: a client can LISTEN
 -- instead of polling. The payload is JSON: {"id": 7, "status": "done"}.
+-- The same trigger wakes bucardo.clone_wait() callers when that transaction commits (a condition
+-- variable in shared memory), so that they need not poll.
+CREATE FUNCTION bucardo._clone_ended() RETURNS void
+LANGUAGE c AS 'MODULE_PATHNAME', 'pg_clone_ended';
+CREATE FUNCTION bucardo._clone_end_generation() RETURNS bigint
+LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'pg_clone_end_generation';
+CREATE FUNCTION bucardo._clone_wait_for_end(generation bigint, timeout_ms integer) RETURNS bigint
+LANGUAGE c VOLATILE STRICT AS 'MODULE_PATHNAME', 'pg_clone_wait_for_end';
+
 CREATE FUNCTION bucardo._clone_done_notify() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 BEGIN
     PERFORM pg_catalog.pg_notify('bucardo_clone_done',
                                  pg_catalog.json_build_object('id', NEW.id, 'status', NEW.status)::text);
+    PERFORM bucardo._clone_ended();
     RETURN NULL;
 END $$;
 
@@ -136,3 +146,39 @@ COMMENT ON VIEW bucardo.clone_progress IS 'Running clones: rows and bytes copied
 
 REVOKE ALL ON FUNCTION bucardo._clone_progress() FROM PUBLIC;
 REVOKE ALL ON bucardo.clone_progress FROM PUBLIC;
+REVOKE ALL ON FUNCTION bucardo._clone_ended() FROM PUBLIC;
+REVOKE ALL ON FUNCTION bucardo._clone_end_generation() FROM PUBLIC;
+REVOKE ALL ON FUNCTION bucardo._clone_wait_for_end(bigint, integer) FROM PUBLIC;
+
+-- clone_wait sleeps until a clone ends (or a second passes, as a backstop), instead of every 50 ms.
+CREATE OR REPLACE FUNCTION bucardo.clone_wait(id bigint, timeout interval DEFAULT NULL) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    current text;
+    deadline timestamptz := clock_timestamp() + timeout;
+    generation bigint;
+    left_ms integer;
+BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'bucardo.clone_wait needs READ COMMITTED isolation'
+            USING ERRCODE = 'active_sql_transaction',
+                  HINT = 'Under a snapshot isolation level the clone''s progress can never become visible.';
+    END IF;
+    LOOP
+        -- Read before the status: a clone that ends after the read wakes the sleep below.
+        generation := bucardo._clone_end_generation();
+        SELECT c.status INTO current FROM bucardo.clone c WHERE c.id = clone_wait.id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'clone % does not exist', id USING ERRCODE = 'undefined_object';
+        END IF;
+        EXIT WHEN current IN ('done', 'failed', 'cancelled');
+        left_ms := 1000;
+        IF deadline IS NOT NULL THEN
+            EXIT WHEN clock_timestamp() >= deadline;
+            left_ms := least(left_ms, ceil(extract(epoch FROM deadline - clock_timestamp()) * 1000)::integer);
+        END IF;
+        PERFORM bucardo._clone_wait_for_end(generation, greatest(left_ms, 1));
+    END LOOP;
+    RETURN current;
+END $$;
+REVOKE ALL ON FUNCTION bucardo.clone_wait(bigint, interval) FROM PUBLIC;

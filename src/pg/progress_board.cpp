@@ -9,11 +9,17 @@ extern "C" {
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
+#include "storage/condition_variable.h"
 #include "storage/shmem.h"
+#include "access/xact.h"
+#include "utils/wait_event.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(pg_clone_progress);
+PG_FUNCTION_INFO_V1(pg_clone_ended);
+PG_FUNCTION_INFO_V1(pg_clone_end_generation);
+PG_FUNCTION_INFO_V1(pg_clone_wait_for_end);
 }
 
 namespace pg {
@@ -24,6 +30,9 @@ constexpr int slot_count = 4096;  // tables x targets of all running clones
 
 struct ProgressArea {
     LWLock *lock;  // taken to claim and release slots (the counters need no lock)
+    // Counts the clones that ended (committed), and wakes bucardo.clone_wait() when one does.
+    pg_atomic_uint64 ends;
+    ConditionVariable ended;
     pgclone::ProgressSlot slots[slot_count];
 };
 
@@ -47,6 +56,8 @@ void startup_shmem() {
     if (!found) {
         new (area) ProgressArea();
         area->lock = &(GetNamedLWLockTranche("pg_clone"))->lock;
+        pg_atomic_init_u64(&area->ends, 0);
+        ConditionVariableInit(&area->ended);
     }
     LWLockRelease(AddinShmemInitLock);
 }
@@ -201,4 +212,57 @@ extern "C" Datum pg_clone_progress(PG_FUNCTION_ARGS) {
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
     }
     return (Datum)0;
+}
+
+namespace {
+
+bool end_pending = false;  // this transaction ended a clone: wake the waiters once it commits
+bool callback_registered = false;
+
+void wake_waiters_at_commit(XactEvent event, void *) {
+    if (event == XACT_EVENT_COMMIT && end_pending && pg::area) {
+        pg_atomic_fetch_add_u64(&pg::area->ends, 1);
+        ConditionVariableBroadcast(&pg::area->ended);
+    }
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
+        event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE)
+        end_pending = false;
+}
+
+}  // namespace
+
+// bucardo._clone_ended(): called by the trigger that sees a clone end; its waiters wake at commit,
+// when the new status is visible to them.
+extern "C" Datum pg_clone_ended(PG_FUNCTION_ARGS) {
+    if (!callback_registered) {
+        RegisterXactCallback(wake_waiters_at_commit, NULL);
+        callback_registered = true;
+    }
+    end_pending = true;
+    PG_RETURN_VOID();
+}
+
+// bucardo._clone_end_generation(): how many clones have ended since the server started.
+extern "C" Datum pg_clone_end_generation(PG_FUNCTION_ARGS) {
+    PG_RETURN_INT64(pg::area ? static_cast<int64>(pg_atomic_read_u64(&pg::area->ends)) : 0);
+}
+
+// bucardo._clone_wait_for_end(generation, timeout_ms): sleeps until a clone ends after the generation
+// given was read, or the timeout passes; returns the generation then. A cancel (Ctrl-C) is seen at once.
+extern "C" Datum pg_clone_wait_for_end(PG_FUNCTION_ARGS) {
+    uint64 seen = static_cast<uint64>(PG_GETARG_INT64(0));
+    int32 timeout_ms = PG_GETARG_INT32(1);
+    if (!pg::area)
+        PG_RETURN_INT64(0);
+    TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), timeout_ms);
+    ConditionVariablePrepareToSleep(&pg::area->ended);
+    while (pg_atomic_read_u64(&pg::area->ends) == seen) {
+        long left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
+        if (left <= 0)
+            break;
+        if (ConditionVariableTimedSleep(&pg::area->ended, left, PG_WAIT_EXTENSION))
+            break;
+    }
+    ConditionVariableCancelSleep();
+    PG_RETURN_INT64(static_cast<int64>(pg_atomic_read_u64(&pg::area->ends)));
 }

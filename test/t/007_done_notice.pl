@@ -18,7 +18,8 @@ sub notices_of
 {
 	my ($sql) = @_;
 	my ($stdout, $stderr);
-	$node->psql('postgres', "LISTEN bucardo_clone_done;\n$sql\nSELECT 1;",
+	# clone_wait wakes at the end's commit, a moment before the notice is signalled: give it that moment.
+	$node->psql('postgres', "LISTEN bucardo_clone_done;\n$sql\nSELECT pg_sleep(0.5);\nSELECT 1;",
 		stdout => \$stdout, stderr => \$stderr, on_error_die => 1);
 	my @notices = ($stdout . "\n" . $stderr) =~ /Asynchronous notification "bucardo_clone_done" with payload "([^"]*(?:"[^"]*)*?)" received/g;
 	return join(' | ', @notices);
@@ -44,6 +45,20 @@ is($cancelled, qq({"id" : $id, "status" : "cancelled"}), 'a queued clone cancell
 
 my $queued = notices_of(q{SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', start => '1 hour');});
 is($queued, '', 'a clone that has not ended says nothing');
+
+# clone_wait sleeps until the clone's end is committed (no polling): how long after the end it
+# returned is logged, not asserted. At its timeout it returns the status then.
+my $latency = $node->safe_psql('postgres', q{
+SELECT bucardo.clone(tables => 'foo, bar', dbs => 'alpha, beta') AS id \gset
+SELECT bucardo.clone_wait(:id, '60 s') AS status \gset
+SELECT :'status' || ' ' || round(extract(epoch FROM clock_timestamp() - ended) * 1000) FROM bucardo.clone WHERE id = :id});
+like($latency, qr/^done \d+$/, 'clone_wait returns done');
+note("clone_wait returned $latency ms after the clone's end was recorded");
+my $timed = $node->safe_psql('postgres', q{
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', start => '1 hour') AS id \gset
+SELECT clock_timestamp() AS t0 \gset
+SELECT bucardo.clone_wait(:id, '0.3 s') || ' ' || (clock_timestamp() - :'t0'::timestamptz < interval '5 s')});
+is($timed, 'queued true', 'at its timeout clone_wait returns the status then');
 
 # The server log has a line when each clone starts, and one when it ends.
 my $log = slurp_file($node->logfile);
