@@ -182,3 +182,19 @@ BEGIN
     RETURN current;
 END $$;
 REVOKE ALL ON FUNCTION bucardo.clone_wait(bigint, interval) FROM PUBLIC;
+
+-- Per-table results of every clone that is done: one row per database written and table.
+CREATE TABLE bucardo.clone_table (
+    clone_id   bigint NOT NULL REFERENCES bucardo.clone (id) ON DELETE CASCADE,
+    db         text NOT NULL,
+    table_name text NOT NULL,
+    rows       bigint NOT NULL,
+    bytes      bigint NOT NULL,       -- COPY data sent
+    seconds    numeric NOT NULL,      -- from its first COPY to the target's answer
+    format     text CHECK (format IN ('binary', 'text')),  -- NULL: nothing was copied
+    emptied    text NOT NULL CHECK (emptied IN ('truncate', 'delete', 'none')),
+    skipped    boolean NOT NULL,      -- empty_only: the table was not empty
+    PRIMARY KEY (clone_id, db, table_name)
+);
+COMMENT ON TABLE bucardo.clone_table IS 'What each clone that is done wrote, per database and table';
+REVOKE ALL ON bucardo.clone_table FROM PUBLIC;

@@ -10,6 +10,8 @@ SELECT bucardo.clone('foobar', empty_only => true) AS id \gset
 SELECT empty_only FROM bucardo.clone WHERE id = :id;
 SELECT bucardo.clone_wait(:id, '60 s');
 SELECT status, summary, error FROM bucardo.clone WHERE id = :id;
+SELECT db, table_name, rows, format, emptied, skipped FROM bucardo.clone_table WHERE clone_id = :id
+ ORDER BY db, table_name;
 \c clone_beta
 SELECT count(*), min(id), max(id) FROM foo;  -- skipped: kept as it was
 SELECT count(*) FROM bar;                    -- was empty: filled

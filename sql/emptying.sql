@@ -28,6 +28,9 @@ INSERT INTO referencing VALUES (1);
 SELECT bucardo.clone(tables => 'public.tiny, public.roomy, public.ruled', dbs => 'alpha, beta') AS id \gset
 SELECT bucardo.clone_wait(:id, '60 s');
 SELECT status, summary, error FROM bucardo.clone WHERE id = :id;
+-- Its per-table results say how each table was emptied.
+SELECT db, table_name, rows, bytes > 0 AS sent, seconds >= 0 AS timed, format, emptied, skipped
+  FROM bucardo.clone_table WHERE clone_id = :id ORDER BY table_name;
 -- The clone's sessions have ended (their statistics are counted when they do).
 DO $$
 BEGIN

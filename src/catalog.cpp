@@ -149,8 +149,20 @@ bool cancel_requested(int64_t id) {
     return requested;
 }
 
-void finish_clone(int64_t id, const std::string &status, const std::string &summary, const std::string &error) {
+void finish_clone(int64_t id, const std::string &status, const std::string &summary, const std::string &error,
+                  const pgclone::CloneReport *report) {
     pg::transaction([&] {
+        // A 1.0 installation, not yet updated, has no bucardo.clone_table.
+        bool has_table = !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_table') IS NOT NULL").empty();
+        if (report && has_table) {
+            for (const pgclone::WriterOutcome &writer : report->writers)
+                for (const pgclone::TableOutcome &t : writer.tables)
+                    pg::query("INSERT INTO bucardo.clone_table (clone_id, db, table_name, rows, bytes, seconds, format,"
+                              " emptied, skipped) VALUES ($1::bigint, $2, $3, $4::bigint, $5::bigint,"
+                              " round($6::numeric, 3), NULLIF($7, ''), $8, $9::boolean)",
+                              {std::to_string(id), writer.db, t.table, std::to_string(t.rows), std::to_string(t.bytes),
+                               std::to_string(t.seconds), t.format, t.emptied, t.skipped ? "true" : "false"});
+        }
         pg::query("UPDATE bucardo.clone SET status = $2, ended = clock_timestamp(), summary = NULLIF($3, ''),"
                   "       error = NULLIF($4, '') WHERE id = $1::bigint",
                   {std::to_string(id), status, summary, error});

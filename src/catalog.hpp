@@ -40,6 +40,9 @@ std::optional<ClaimedClone> begin_clone(int64_t id);
 
 bool cancel_requested(int64_t id);
 
-void finish_clone(int64_t id, const std::string &status, const std::string &summary, const std::string &error);
+// Records how a clone ended; for a clone that is done, also one bucardo.clone_table row per database
+// written and table (report may be null).
+void finish_clone(int64_t id, const std::string &status, const std::string &summary, const std::string &error,
+                  const pgclone::CloneReport *report = nullptr);
 
 }  // namespace catalog

@@ -3,6 +3,7 @@
 
 #include <csignal>
 #include <malloc.h>
+#include <optional>
 #include <string>
 
 #include "catalog.hpp"
@@ -59,6 +60,7 @@ struct Outcome {
     std::string status;
     std::string summary;
     std::string error;
+    std::optional<pgclone::CloneReport> report;  // for a clone that is done
 };
 
 std::string describe(const pgclone::Error &e) {
@@ -102,7 +104,7 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job) {
         pg::call([&] { pgstat_report_activity(STATE_RUNNING, text.c_str()); });
     };
     pgclone::CloneReport report = pgclone::run_clone(job, options, waiter);
-    return {"done", report.summary(), ""};
+    return {"done", report.summary(), "", report};
 }
 
 Outcome run(int64_t id) {
@@ -136,7 +138,8 @@ void main_body(int64_t id) {
     }
     if (outcome.status.empty())
         return;
-    catalog::finish_clone(id, outcome.status, outcome.summary, outcome.error);
+    catalog::finish_clone(id, outcome.status, outcome.summary, outcome.error,
+                          outcome.report ? &*outcome.report : nullptr);
     std::string line = "pg_clone: clone " + std::to_string(id) + " " + outcome.status;
     line += outcome.status == "done" ? ": " + outcome.summary : ": " + outcome.error;
     pg::log(LOG, line);

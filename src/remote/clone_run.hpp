@@ -11,6 +11,7 @@
 #error "pure C++ headers must be included before postgres.h"
 #endif
 
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -118,6 +119,7 @@ class CloneRun {
         std::vector<size_t> dests;
         std::vector<Connection *> targets;
         std::vector<ProgressSlot *> slots;
+        std::chrono::steady_clock::time_point started;
     };
     void copy_all();
     void set_copying(size_t stream, std::string what);
@@ -143,6 +145,9 @@ class CloneRun {
     std::vector<std::vector<RemoteTable>> db_tables_;  // per database, aligned with tables_
     std::vector<std::vector<bool>> skipped_;           // per database and table (empty_only)
     std::vector<std::vector<int64_t>> rows_;           // per database and table
+    std::vector<std::vector<int64_t>> bytes_;          // per database and table: COPY data sent
+    std::vector<std::vector<double>> seconds_;         // per database and table: copying
+    std::vector<std::vector<std::string>> formats_;    // per database and table: binary or text
     std::vector<bool> replica_;                        // per database: session_replication_role = replica
     std::vector<std::vector<std::vector<DeferrableConstraint>>> deferrable_;  // per database and table
     std::vector<std::vector<bool>> empty_by_delete_;   // per database and table: DELETE, not TRUNCATE

@@ -247,8 +247,14 @@ CloneReport CloneRun::report() const {
     report.notes = notes_;
     for (size_t w : plan_.writers) {
         WriterOutcome outcome{job_.dbs[w].name, {}};
-        for (size_t t = 0; t < tables_.size(); t++)
-            outcome.tables.push_back({tables_[t].label, rows_[w][t], skipped_[w][t]});
+        for (size_t t = 0; t < tables_.size(); t++) {
+            TableOutcome table{tables_[t].label, rows_[w][t], skipped_[w][t]};
+            table.bytes = bytes_[w][t];
+            table.seconds = seconds_[w][t];
+            table.format = formats_[w][t];
+            table.emptied = !plan_.truncates[w] ? "none" : empty_by_delete_[w][t] ? "delete" : "truncate";
+            outcome.tables.push_back(std::move(table));
+        }
         report.writers.push_back(std::move(outcome));
     }
     return report;

@@ -25,6 +25,7 @@ struct TargetState {
     ProgressSlot *progress = nullptr;
     bool blocked = false;  // libpq holds output that the socket did not take yet
     size_t offset = 0;     // bytes of the front chunk already handed to libpq
+    int64_t bytes = 0;     // sent so far
 };
 
 // Chunks go to libpq in slices: its output buffer stays small, and a slow target that still takes
@@ -57,6 +58,7 @@ bool feed_target(FanOutBuffer &buffer, size_t index, TargetState &target) {
         }
         progress = true;
         target.offset += size;
+        target.bytes += static_cast<int64_t>(size);
         if (target.offset == chunk.size()) {
             target.offset = 0;
             int64_t bytes = static_cast<int64_t>(chunk.size());
@@ -175,6 +177,8 @@ CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &target
                 throw t.conn->error("could not end COPY");
             t.conn->flush();
         }
+        for (const TargetState &t : states)
+            counts.target_bytes.push_back(t.bytes);
     } catch (Error &error) {
         throw in_table(std::move(error), table_label);
     }

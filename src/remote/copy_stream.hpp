@@ -24,7 +24,8 @@ struct PumpLimits {
 
 struct CopyCounts {
     int64_t source_rows = 0;
-    std::vector<int64_t> target_rows;  // one per target, in the order given
+    std::vector<int64_t> target_rows;   // one per target, in the order given
+    std::vector<int64_t> target_bytes;  // COPY data sent to each target
 };
 
 // The source must be in COPY OUT state and every target in COPY IN state. Errors name the database

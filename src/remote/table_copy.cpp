@@ -14,6 +14,9 @@ namespace pgclone {
 // shutdown, and tells what is being copied.
 void CloneRun::copy_all() {
     rows_.assign(job_.dbs.size(), std::vector<int64_t>(tables_.size(), 0));
+    bytes_.assign(job_.dbs.size(), std::vector<int64_t>(tables_.size(), 0));
+    seconds_.assign(job_.dbs.size(), std::vector<double>(tables_.size(), 0));
+    formats_.assign(job_.dbs.size(), std::vector<std::string>(tables_.size()));
     copying_.assign(streams_.size(), {});
     PumpLimits limits = options_.limits;
     // The memory bound is the clone's, not each stream's.
@@ -77,8 +80,10 @@ void CloneRun::finish_pending(std::optional<PendingCopy> &pending) {
     if (!pending)
         return;
     std::vector<int64_t> rows = finish_copy_in(pending->targets, tables_[pending->table].label);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - pending->started).count();
     for (size_t i = 0; i < pending->dests.size(); i++) {
         rows_[pending->dests[i]][pending->table] += rows[i];
+        seconds_[pending->dests[i]][pending->table] += seconds;
         if (ProgressSlot *slot = pending->slots[i]) {
             slot->rows.store(rows[i]);  // the target's own count
             slot->set_phase(ProgressPhase::Done);
@@ -105,6 +110,7 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
     for (size_t d : dests)
         names.push_back(job_.dbs[d].name);
     set_copying(k, table.label + " from " + job_.dbs[s].name + " into " + join(names, ", "));
+    auto started = std::chrono::steady_clock::now();
 
     std::vector<Connection *> targets;
     const RemoteTable &here = s == plan_.sources.front() ? table : db_tables_[s][t];
@@ -142,8 +148,14 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
         }
         slots.push_back(slot);
     }
-    pump_copy(source, targets, table.label, limits, slots, FinishTargets::Later);
-    pending = PendingCopy{t, dests, targets, slots};
+    CopyCounts counts = pump_copy(source, targets, table.label, limits, slots, FinishTargets::Later);
+    for (size_t i = 0; i < dests.size(); i++) {
+        bytes_[dests[i]][t] += counts.target_bytes[i];
+        // With several sources, text wins if any of them went as text.
+        if (formats_[dests[i]][t] != "text")
+            formats_[dests[i]][t] = format.empty() ? "text" : "binary";
+    }
+    pending = PendingCopy{t, dests, targets, slots, started};
 }
 
 }  // namespace pgclone
