@@ -33,6 +33,7 @@ int max_streams = 4;
 int delete_max_size_kb = 256;
 bool build_indexes_after = true;
 int stall_timeout_ms = 300000;
+int log_progress_interval_ms = 0;
 
 int effective_max_workers() {
     int slots = max_worker_processes - 1;  // one is the launcher's
@@ -86,6 +87,10 @@ void define_settings() {
                             "A source or target that stops answering without closing its connection would "
                             "otherwise hold the clone for as long as it stays silent.",
                             &stall_timeout_ms, 300000, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+    DefineCustomIntVariable("pg_clone.log_progress_interval",
+                            "How often a running clone logs its progress (0: never).",
+                            "bucardo.clone_progress shows it at any time.",
+                            &log_progress_interval_ms, 0, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
     MarkGUCPrefixReserved("pg_clone");
 }
 

@@ -96,6 +96,8 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job) {
     options.delete_below_bytes = static_cast<int64_t>(pg::settings::delete_max_size_kb) * 1024;
     options.build_indexes_after = pg::settings::build_indexes_after;
     options.limits.stall_timeout_ms = pg::settings::stall_timeout_ms;
+    options.log_progress_interval_ms = pg::settings::log_progress_interval_ms;
+    options.log = [id](const std::string &line) { pg::log(LOG, "pg_clone: clone " + std::to_string(id) + " " + line); };
     pg::transaction([&] {
         options.control_identity = pg::query(pgclone::database_identity_query).at(0).at(0).value_or("");
     });

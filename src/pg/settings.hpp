@@ -10,6 +10,7 @@ extern char *listen_conninfo;  // pg_clone.listen_conninfo: the launcher's LISTE
 extern int connect_timeout_s;  // pg_clone.connect_timeout
 extern int lock_timeout_ms;    // pg_clone.lock_timeout: waits for table locks on remote databases
 extern int max_streams;        // pg_clone.max_streams: parallel streams of one clone
+extern int log_progress_interval_ms;  // pg_clone.log_progress_interval: a progress line in the log
 extern int stall_timeout_ms;   // pg_clone.stall_timeout: a copy that moves no byte for this long fails
 extern bool build_indexes_after;  // pg_clone.build_indexes_after: bulk-build indexes of big tables
 extern int delete_max_size_kb;  // pg_clone.delete_max_size: smaller target tables are emptied by DELETE

@@ -122,6 +122,7 @@ class CloneRun {
         std::chrono::steady_clock::time_point started;
     };
     void copy_all();
+    void log_progress_now_and_then();
     void set_copying(size_t stream, std::string what);
     bool binary_ok(size_t t, size_t s, const std::vector<size_t> &dests) const;
     void finish_pending(std::optional<PendingCopy> &pending);
@@ -160,6 +161,7 @@ class CloneRun {
     std::vector<std::string> notes_;
     std::mutex copying_mutex_;
     std::vector<std::string> copying_;  // per stream: what it copies now, for report_phase
+    std::chrono::steady_clock::time_point last_progress_log_{};
 };
 
 }  // namespace pgclone

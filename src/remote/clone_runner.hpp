@@ -49,6 +49,9 @@ struct RunnerOptions {
     PumpLimits limits;
     // Where live progress goes (nullptr: nowhere).
     ProgressBoard *progress = nullptr;
+    // A progress line goes to log every this often while the streams copy (0: never).
+    long log_progress_interval_ms = 0;
+    std::function<void(const std::string &)> log;
     // Told what the clone is doing now ("copying public.foo from alpha into beta"), for monitoring.
     std::function<void(const std::string &)> report_phase;
 };

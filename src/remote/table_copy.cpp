@@ -47,6 +47,7 @@ void CloneRun::copy_all() {
         }
         if (!now.empty())
             phase("copying " + join(now, "; "));
+        log_progress_now_and_then();
     };
     try {
         StreamPool::run(streams_.size(), work, waiter_, report_copying);
@@ -156,6 +157,36 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
             formats_[dests[i]][t] = format.empty() ? "text" : "binary";
     }
     pending = PendingCopy{t, dests, targets, slots, started};
+}
+
+// A line in the server log every options_.log_progress_interval_ms (pg_clone.log_progress_interval),
+// for those who watch the log rather than bucardo.clone_progress.
+void CloneRun::log_progress_now_and_then() {
+    if (options_.log_progress_interval_ms <= 0 || !options_.log)
+        return;
+    auto now = std::chrono::steady_clock::now();
+    if (last_progress_log_ == std::chrono::steady_clock::time_point{}) {
+        last_progress_log_ = now;
+        return;
+    }
+    if (now - last_progress_log_ < std::chrono::milliseconds(options_.log_progress_interval_ms))
+        return;
+    last_progress_log_ = now;
+    int64_t rows = 0, bytes = 0;
+    size_t done = 0, total = 0;
+    for (const auto &per_source : progress_)
+        for (const auto &per_target : per_source)
+            for (ProgressSlot *slot : per_target)
+                if (slot) {
+                    total++;
+                    rows += slot->rows.load();
+                    bytes += slot->bytes.load();
+                    auto phase = static_cast<ProgressPhase>(slot->phase.load());
+                    done += phase == ProgressPhase::Done || phase == ProgressPhase::Skipped;
+                }
+    options_.log("progress: " + std::to_string(done) + " of " + std::to_string(total) +
+                 " table copies done, " + std::to_string(rows) + " rows and " + std::to_string(bytes / (1024 * 1024)) +
+                 " MB sent so far");
 }
 
 }  // namespace pgclone

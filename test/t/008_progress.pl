@@ -1,5 +1,6 @@
 # bucardo.clone_progress while a clone runs: a row per table and target with its phase and the rows
-# copied so far, a totals row per clone, and nothing once the clone has ended.
+# copied so far (never going back), a totals row per clone, and nothing once the clone has ended; a
+# progress line in the server log every pg_clone.log_progress_interval.
 use strict;
 use warnings;
 
@@ -9,7 +10,7 @@ use PgCloneTest;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = clone_node();
+my $node = clone_node(conf => "pg_clone.log_progress_interval = '1s'\n");
 
 $node->safe_psql('src', q{
 CREATE TABLE slow (id int PRIMARY KEY, v text);
@@ -46,6 +47,17 @@ is( $node->safe_psql(
 		'postgres',
 		"SELECT phase, rows_copied >= 1300 FROM bucardo.clone_progress WHERE clone_id = $id AND table_name IS NULL"),
 	'total|t', 'a totals row counts every table');
+
+my @seen;
+for (1 .. 3)
+{
+	push @seen, $node->safe_psql('postgres',
+		"SELECT rows_copied FROM bucardo.clone_progress WHERE clone_id = $id AND table_name IS NULL");
+	sleep 1;
+}
+ok($seen[0] <= $seen[1] && $seen[1] <= $seen[2], "the rows copied never go back (@seen)");
+like(slurp_file($node->logfile), qr/pg_clone: clone $id progress: \d+ of 3 table copies done, \d+ rows and \d+ MB sent so far/,
+	'the server log has progress lines');
 
 is($node->safe_psql('postgres', "SELECT bucardo.clone_cancel($id)"), 't', 'cancel the slow clone');
 is(wait_clone($node, $id), 'cancelled', 'it ends cancelled');
