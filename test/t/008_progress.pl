@@ -69,6 +69,14 @@ $node->safe_psql('dst', 'DROP TRIGGER slow_slow ON slow');
 $id = $node->safe_psql('postgres', "SELECT bucardo.clone(tables => 'foo, bar, slow', dbs => 'alpha, beta')");
 is(wait_clone($node, $id), 'done', 'the clone without the trigger is done');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM bucardo.clone_progress'), '0', 'no progress rows are left');
+is( $node->safe_psql(
+		'postgres',
+		"SELECT string_agg(table_name || ' ' || rows || ' ' || emptied, ', ' ORDER BY table_name)"
+		  . " FROM bucardo.clone_table WHERE clone_id = $id"),
+	'public.bar 300 delete, public.foo 1000 delete, public.slow 3000 delete',
+	'its per-table results count what was copied');
+is($node->safe_psql('dst', 'SELECT (SELECT count(*) FROM foo) + (SELECT count(*) FROM bar) + (SELECT count(*) FROM slow)'),
+	'4300', 'as the target does');
 
 $node->stop;
 done_testing();
