@@ -28,7 +28,9 @@ std::vector<size_t> ClonePlan::destinations(size_t source) const {
     return result;
 }
 
-bool ClonePlan::is_writer(size_t db) const { return std::find(writers.begin(), writers.end(), db) != writers.end(); }
+bool ClonePlan::is_writer(size_t db) const {
+    return std::find(writers.begin(), writers.end(), db) != writers.end();
+}
 
 std::vector<NameCandidate> name_candidates(const std::vector<TableName> &tables,
                                            const std::vector<std::string> &search_path) {

@@ -19,14 +19,14 @@ enum class ProgressPhase : uint32_t { Waiting = 0, Emptying, Copying, Done, Skip
 struct ProgressSlot {
     // Who the slot is for; written once when it is claimed, while changecount is odd.
     std::atomic<uint32_t> changecount{0};
-    int64_t clone_id = 0;  // 0: free
-    int32_t owner_pid = 0; // the worker that claimed it
+    int64_t clone_id = 0;   // 0: free
+    int32_t owner_pid = 0;  // the worker that claimed it
     char source[64] = {};
     char target[64] = {};
     char table[160] = {};
-    int64_t estimated_rows = -1;  // from the source's statistics; -1 when unknown
-    int64_t estimated_bytes = 0;  // the source table's size on disk
-    int64_t clone_started_us = 0; // microseconds since the Unix epoch
+    int64_t estimated_rows = -1;   // from the source's statistics; -1 when unknown
+    int64_t estimated_bytes = 0;   // the source table's size on disk
+    int64_t clone_started_us = 0;  // microseconds since the Unix epoch
     // Counters and phase: updated while the clone runs, each read on its own.
     std::atomic<uint32_t> phase{0};
     std::atomic<int64_t> rows{0};
@@ -37,7 +37,8 @@ struct ProgressSlot {
     void set_phase(ProgressPhase p) { phase.store(static_cast<uint32_t>(p), std::memory_order_relaxed); }
     void add(int64_t more_rows, int64_t more_bytes);
 };
-static_assert(std::atomic<int64_t>::is_always_lock_free, "progress counters must be lock-free in shared memory");
+static_assert(std::atomic<int64_t>::is_always_lock_free,
+              "progress counters must be lock-free in shared memory");
 
 int64_t now_us();
 
@@ -46,8 +47,9 @@ int64_t now_us();
 class ProgressBoard {
   public:
     virtual ~ProgressBoard() = default;
-    virtual ProgressSlot *claim(const std::string &table, const std::string &source, const std::string &target,
-                                int64_t estimated_rows, int64_t estimated_bytes) = 0;
+    virtual ProgressSlot *claim(const std::string &table, const std::string &source,
+                                const std::string &target, int64_t estimated_rows,
+                                int64_t estimated_bytes) = 0;
 };
 
 }  // namespace pgclone

@@ -5,16 +5,16 @@
 #include "pg/guard.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/condition_variable.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
-#include "storage/condition_variable.h"
 #include "storage/shmem.h"
-#include "access/xact.h"
-#include "utils/wait_event.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
+#include "utils/wait_event.h"
 
 PG_FUNCTION_INFO_V1(pg_clone_progress);
 PG_FUNCTION_INFO_V1(pg_clone_ended);
@@ -90,11 +90,16 @@ TimestampTz from_unix_us(int64_t us) {
 
 const char *phase_name(uint32_t phase) {
     switch (static_cast<pgclone::ProgressPhase>(phase)) {
-        case pgclone::ProgressPhase::Waiting: return "waiting";
-        case pgclone::ProgressPhase::Emptying: return "emptying";
-        case pgclone::ProgressPhase::Copying: return "copying";
-        case pgclone::ProgressPhase::Done: return "done";
-        case pgclone::ProgressPhase::Skipped: return "skipped";
+    case pgclone::ProgressPhase::Waiting:
+        return "waiting";
+    case pgclone::ProgressPhase::Emptying:
+        return "emptying";
+    case pgclone::ProgressPhase::Copying:
+        return "copying";
+    case pgclone::ProgressPhase::Done:
+        return "done";
+    case pgclone::ProgressPhase::Skipped:
+        return "skipped";
     }
     return "unknown";
 }
@@ -155,8 +160,10 @@ pgclone::ProgressSlot *ProgressBoard::claim(const std::string &table, const std:
         LWLockRelease(area->lock);
         if (!claimed && !warned_) {
             warned_ = true;
-            ereport(LOG, (errmsg("pg_clone: clone " INT64_FORMAT " runs without progress: all %d progress slots "
-                                 "are taken", clone_id_, slot_count)));
+            ereport(LOG,
+                    (errmsg("pg_clone: clone " INT64_FORMAT " runs without progress: all %d progress slots "
+                            "are taken",
+                            clone_id_, slot_count)));
         }
     });
     return claimed;

@@ -17,8 +17,9 @@ class ProgressBoard : public pgclone::ProgressBoard {
   public:
     explicit ProgressBoard(int64_t clone_id);
     ~ProgressBoard() override;
-    pgclone::ProgressSlot *claim(const std::string &table, const std::string &source, const std::string &target,
-                                 int64_t estimated_rows, int64_t estimated_bytes) override;
+    pgclone::ProgressSlot *claim(const std::string &table, const std::string &source,
+                                 const std::string &target, int64_t estimated_rows,
+                                 int64_t estimated_bytes) override;
 
   private:
     int64_t clone_id_;

@@ -139,10 +139,10 @@ class CloneRun {
     const RunnerOptions &options_;
     Waiter &waiter_;
     ClonePlan plan_;
-    std::vector<StreamSessions> streams_;             // stream 0 first; more once the tables are known
-    std::vector<std::vector<size_t>> stream_tables_;  // per stream: its tables, largest first
-    std::string client_encoding_;                     // the SET statement every session runs
-    std::vector<RemoteTable> tables_;                // as resolved on the first source
+    std::vector<StreamSessions> streams_;              // stream 0 first; more once the tables are known
+    std::vector<std::vector<size_t>> stream_tables_;   // per stream: its tables, largest first
+    std::string client_encoding_;                      // the SET statement every session runs
+    std::vector<RemoteTable> tables_;                  // as resolved on the first source
     std::vector<std::vector<RemoteTable>> db_tables_;  // per database, aligned with tables_
     std::vector<std::vector<bool>> skipped_;           // per database and table (empty_only)
     std::vector<std::vector<int64_t>> rows_;           // per database and table
@@ -151,13 +151,13 @@ class CloneRun {
     std::vector<std::vector<std::string>> formats_;    // per database and table: binary or text
     std::vector<bool> replica_;                        // per database: session_replication_role = replica
     std::vector<std::vector<std::vector<DeferrableConstraint>>> deferrable_;  // per database and table
-    std::vector<std::vector<bool>> empty_by_delete_;   // per database and table: DELETE, not TRUNCATE
+    std::vector<std::vector<bool>> empty_by_delete_;  // per database and table: DELETE, not TRUNCATE
     std::vector<std::vector<std::vector<TableIndex>>> build_after_;  // per database and table
-    std::vector<int64_t> source_sizes_;                // per table, on the first source
-    std::vector<TableSize> source_estimates_;          // the same, with the estimated rows
+    std::vector<int64_t> source_sizes_;                              // per table, on the first source
+    std::vector<TableSize> source_estimates_;                        // the same, with the estimated rows
     // per table, source and database written: the progress slot (or nullptr)
     std::vector<std::vector<std::vector<ProgressSlot *>>> progress_;
-    std::optional<size_t> control_db_;                 // the database holding pg_clone's own catalog
+    std::optional<size_t> control_db_;  // the database holding pg_clone's own catalog
     std::vector<std::string> notes_;
     std::mutex copying_mutex_;
     std::vector<std::string> copying_;  // per stream: what it copies now, for report_phase

@@ -53,9 +53,7 @@ std::string CloneRun::quoted(Connection &conn, const RemoteTable &table) const {
     return conn.quote_ident(table.schema) + "." + conn.quote_ident(table.name);
 }
 
-Connection &CloneRun::any_session(size_t db) {
-    return streams_[0].readers[db] ? reader(db) : writer(db);
-}
+Connection &CloneRun::any_session(size_t db) { return streams_[0].readers[db] ? reader(db) : writer(db); }
 
 void CloneRun::open_sessions(size_t stream) {
     streams_[stream].readers.resize(job_.dbs.size());
@@ -94,10 +92,10 @@ void CloneRun::refuse_same_database_twice() {
         for (size_t other = 0; other < db; other++)
             if (identities[other] == identities[db])
                 throw Error(sqlstate::invalid_parameter_value,
-                            database_label(job_.dbs[other].name) + " and " + database_label(job_.dbs[db].name) +
-                                " are the same database",
-                            "Both connection strings reach database \"" +
-                                std::string(PQdb(conn.raw())) + "\" on the same server.",
+                            database_label(job_.dbs[other].name) + " and " +
+                                database_label(job_.dbs[db].name) + " are the same database",
+                            "Both connection strings reach database \"" + std::string(PQdb(conn.raw())) +
+                                "\" on the same server.",
                             "Register each database once with bucardo.add_db.");
     }
 }
@@ -190,11 +188,11 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
         const TableName &asked = job_.tables[i];
         std::string shown = asked.schema ? display_name(*asked.schema, asked.name) : asked.name;
         if (!found[i])
-            throw Error(sqlstate::undefined_table, database_label(conn.db_name()) + ", table " + shown +
-                                                       ": table does not exist");
+            throw Error(sqlstate::undefined_table,
+                        database_label(conn.db_name()) + ", table " + shown + ": table does not exist");
         if (found[i]->relkind != 'r' && found[i]->relkind != 'p')
-            throw Error(sqlstate::wrong_object_type, database_label(conn.db_name()) + ", table " + shown +
-                                                         ": not a table");
+            throw Error(sqlstate::wrong_object_type,
+                        database_label(conn.db_name()) + ", table " + shown + ": not a table");
         if (found[i]->columns.empty())
             throw Error(sqlstate::undefined_column, database_label(conn.db_name()) + ", table " +
                                                         found[i]->label + ": table has no columns to copy");
@@ -234,7 +232,8 @@ void CloneRun::check_tables(size_t db, Connection &conn) {
             if (!extra.empty())
                 parts.push_back("not in the source: " + join(extra, ", "));
             throw Error(sqlstate::undefined_column,
-                        where + ": columns differ from " + database_label(job_.dbs[plan_.sources.front()].name),
+                        where + ": columns differ from " +
+                            database_label(job_.dbs[plan_.sources.front()].name),
                         "Columns " + join(parts, "; ") + ".",
                         "Both sides need the same columns, by name; generated columns are not compared.");
         }
@@ -260,7 +259,6 @@ CloneReport CloneRun::report() const {
     return report;
 }
 
-
 std::string CloneReport::summary() const {
     std::vector<std::string> parts;
     for (const WriterOutcome &w : writers) {
@@ -274,8 +272,9 @@ std::string CloneReport::summary() const {
             copied.push_back(t.table + " " + std::to_string(t.rows));
             total += t.rows;
         }
-        std::string part = w.db + ": " + std::to_string(copied.size()) + (copied.size() == 1 ? " table, " : " tables, ") +
-                           std::to_string(total) + (total == 1 ? " row" : " rows");
+        std::string part = w.db + ": " + std::to_string(copied.size()) +
+                           (copied.size() == 1 ? " table, " : " tables, ") + std::to_string(total) +
+                           (total == 1 ? " row" : " rows");
         if (!copied.empty())
             part += " (" + join(copied, ", ") + ")";
         if (!skipped.empty())
@@ -291,6 +290,5 @@ std::string CloneReport::summary() const {
 CloneReport run_clone(const CloneJob &job, const RunnerOptions &options, Waiter &waiter) {
     return CloneRun(job, options, waiter).run();
 }
-
 
 }  // namespace pgclone

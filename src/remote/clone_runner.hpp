@@ -58,15 +58,16 @@ struct RunnerOptions {
 
 struct TableOutcome {
     TableOutcome() = default;
-    TableOutcome(std::string table_, int64_t rows_, bool skipped_) : table(std::move(table_)), rows(rows_), skipped(skipped_) {}
+    TableOutcome(std::string table_, int64_t rows_, bool skipped_)
+        : table(std::move(table_)), rows(rows_), skipped(skipped_) {}
 
     std::string table;
     int64_t rows = 0;
-    bool skipped = false;    // empty_only: the table was not empty
-    int64_t bytes = 0;       // COPY data sent
-    double seconds = 0;      // from its first COPY to its target's answer
-    std::string format;      // binary or text ("" when nothing was copied)
-    std::string emptied;     // truncate, delete or none
+    bool skipped = false;  // empty_only: the table was not empty
+    int64_t bytes = 0;     // COPY data sent
+    double seconds = 0;    // from its first COPY to its target's answer
+    std::string format;    // binary or text ("" when nothing was copied)
+    std::string emptied;   // truncate, delete or none
 };
 
 struct WriterOutcome {

@@ -109,8 +109,9 @@ bool drain_source(Connection &source, FanOutBuffer &buffer, bool &progress, bool
 
 }  // namespace
 
-CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &targets, const std::string &table_label,
-                     const PumpLimits &limits, const std::vector<ProgressSlot *> &progress, FinishTargets finish) {
+CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &targets,
+                     const std::string &table_label, const PumpLimits &limits,
+                     const std::vector<ProgressSlot *> &progress, FinishTargets finish) {
     CopyCounts counts;
     try {
         FanOutBuffer buffer(targets.size(), limits.chunk_size, limits.max_buffered);
@@ -187,7 +188,8 @@ CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &target
     return counts;
 }
 
-std::vector<int64_t> finish_copy_in(const std::vector<Connection *> &targets, const std::string &table_label) {
+std::vector<int64_t> finish_copy_in(const std::vector<Connection *> &targets,
+                                    const std::string &table_label) {
     std::vector<int64_t> rows;
     try {
         for (Connection *t : targets)

@@ -19,7 +19,7 @@ namespace pgclone {
 struct PumpLimits {
     size_t chunk_size = 256 * 1024;
     size_t max_buffered = 8 * 1024 * 1024;  // for the whole clone: shared by its streams
-    long stall_timeout_ms = 0;  // no byte moved for this long fails the copy (0: wait for ever)
+    long stall_timeout_ms = 0;              // no byte moved for this long fails the copy (0: wait for ever)
 };
 
 struct CopyCounts {
@@ -35,8 +35,9 @@ struct CopyCounts {
 // stays empty): the caller starts the source's next COPY first, then calls finish_copy_in, so that
 // the source starts on the next table while the targets finish this one.
 enum class FinishTargets { Now, Later };
-CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &targets, const std::string &table_label,
-                     const PumpLimits &limits, const std::vector<ProgressSlot *> &progress = {},
+CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &targets,
+                     const std::string &table_label, const PumpLimits &limits,
+                     const std::vector<ProgressSlot *> &progress = {},
                      FinishTargets finish = FinishTargets::Now);
 
 // Reads the result of each target's ended COPY: the rows it took.

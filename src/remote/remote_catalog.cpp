@@ -31,7 +31,8 @@ size_t ordinal(const PGresult *result, int row) { return std::stoul(value(result
 
 // Runs a query over the tables ($1, oids) whose rows are (table ordinal, two text columns).
 template <typename F>
-void for_each_table_row(Connection &conn, const std::string &sql, const std::vector<RemoteTable> &tables, F each) {
+void for_each_table_row(Connection &conn, const std::string &sql, const std::vector<RemoteTable> &tables,
+                        F each) {
     if (tables.empty())
         return;
     Result result = conn.exec(sql, {oid_array(tables)});
@@ -42,10 +43,12 @@ void for_each_table_row(Connection &conn, const std::string &sql, const std::vec
 
 }  // namespace
 
-std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn, const std::vector<TableName> &names) {
+std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn,
+                                                        const std::vector<TableName> &names) {
     static const char *sql =
         "SELECT t.ord, n.nspname, c.relname, c.relkind, c.oid, a.attname, a.atttypid::pg_catalog.int8"
-        "  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[]))"
+        "  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+        "pg_catalog.unnest($2::pg_catalog.text[]))"
         "       WITH ORDINALITY AS t(nsp, rel, ord)"
         "  JOIN pg_catalog.pg_namespace n ON n.nspname = t.nsp"
         "  JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = t.rel"
@@ -107,13 +110,15 @@ std::vector<TableSize> table_sizes(Connection &conn, const std::vector<RemoteTab
     return sizes;
 }
 
-std::vector<std::pair<size_t, size_t>> foreign_key_links(Connection &conn, const std::vector<RemoteTable> &tables) {
+std::vector<std::pair<size_t, size_t>> foreign_key_links(Connection &conn,
+                                                         const std::vector<RemoteTable> &tables) {
     // By name: the tables' oids on this database are not known yet. Top-level constraints name the
     // partitioned tables themselves.
     static const char *sql =
         "WITH t AS ("
         "    SELECT c.oid, t.ord"
-        "      FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[]))"
+        "      FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+        "pg_catalog.unnest($2::pg_catalog.text[]))"
         "           WITH ORDINALITY AS t(nsp, rel, ord)"
         "      JOIN pg_catalog.pg_namespace n ON n.nspname = t.nsp"
         "      JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = t.rel"
@@ -209,7 +214,8 @@ std::vector<ForeignCode> find_foreign_code(Connection &conn, const std::vector<R
         "    UNION ALL"
         "    SELECT t.ord, pg_catalog.format('type %s', t.typid::pg_catalog.regtype), f.fn"
         "      FROM types t JOIN pg_catalog.pg_type ty ON ty.oid = t.typid"
-        "     CROSS JOIN LATERAL (VALUES (ty.typinput::pg_catalog.oid), (ty.typreceive::pg_catalog.oid)) AS f(fn)"
+        "     CROSS JOIN LATERAL (VALUES (ty.typinput::pg_catalog.oid), (ty.typreceive::pg_catalog.oid)) AS "
+        "f(fn)"
         ")"
         " SELECT DISTINCT f.ord, f.what, f.fn::pg_catalog.regprocedure::pg_catalog.text,"
         "        pg_catalog.pg_get_userbyid(p.proowner)::pg_catalog.text"
@@ -228,8 +234,8 @@ std::vector<ForeignCode> find_foreign_code(Connection &conn, const std::vector<R
     return found;
 }
 
-std::vector<std::vector<DeferrableConstraint>> deferrable_constraints(Connection &conn,
-                                                                      const std::vector<RemoteTable> &tables) {
+std::vector<std::vector<DeferrableConstraint>> deferrable_constraints(
+    Connection &conn, const std::vector<RemoteTable> &tables) {
     static const std::string sql =
         std::string("WITH ") + tables_and_partitions +
         " SELECT r.ord, c.conname::pg_catalog.text, pg_catalog.format('%I.%I', n.nspname, i.relname)"
@@ -246,7 +252,8 @@ std::vector<std::vector<DeferrableConstraint>> deferrable_constraints(Connection
     return found;
 }
 
-std::vector<bool> delete_is_cheaper(Connection &conn, const std::vector<RemoteTable> &tables, int64_t max_bytes) {
+std::vector<bool> delete_is_cheaper(Connection &conn, const std::vector<RemoteTable> &tables,
+                                    int64_t max_bytes) {
     static const char *sql =
         "SELECT t.ord, c.relkind = 'r' AND NOT c.relhasrules AND NOT c.relrowsecurity"
         "       AND pg_catalog.pg_table_size(c.oid) <= $2::pg_catalog.int8"
@@ -268,7 +275,8 @@ std::vector<bool> delete_is_cheaper(Connection &conn, const std::vector<RemoteTa
     return cheaper;
 }
 
-std::vector<std::vector<TableIndex>> buildable_indexes(Connection &conn, const std::vector<RemoteTable> &tables) {
+std::vector<std::vector<TableIndex>> buildable_indexes(Connection &conn,
+                                                       const std::vector<RemoteTable> &tables) {
     static const char *sql =
         "SELECT t.ord, i.indexrelid, pg_catalog.format('%I.%I', n.nspname, c.relname)"
         "  FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)"

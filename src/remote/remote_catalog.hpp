@@ -36,7 +36,8 @@ struct RemoteTable {
 
 // One entry per name asked for, empty where no relation has that name. Unqualified names are looked
 // up in the schemas of the session's own search_path, in order, as SQL would.
-std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn, const std::vector<TableName> &names);
+std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn,
+                                                        const std::vector<TableName> &names);
 
 // Each table's size on disk (heap and TOAST; for a partitioned table, its partitions'), for
 // scheduling the largest first.
@@ -48,7 +49,8 @@ std::vector<TableSize> table_sizes(Connection &conn, const std::vector<RemoteTab
 
 // Pairs of the tables (by index) joined by a foreign key in this database, either way: TRUNCATE must
 // empty them in one statement, so one stream must hold both.
-std::vector<std::pair<size_t, size_t>> foreign_key_links(Connection &conn, const std::vector<RemoteTable> &tables);
+std::vector<std::pair<size_t, size_t>> foreign_key_links(Connection &conn,
+                                                         const std::vector<RemoteTable> &tables);
 
 // Code that a clone's statements on these tables (TRUNCATE, COPY FROM, the deferred checks) would run
 // and that belongs to a role other than the session's own and not to a superuser: trigger functions
@@ -56,8 +58,8 @@ std::vector<std::pair<size_t, size_t>> foreign_key_links(Connection &conn, const
 // indexes, generated columns, partition keys and the column types' domains. Such code would run with
 // the clone's privileges; an empty result means there is none.
 struct ForeignCode {
-    size_t table;        // index into the tables given
-    std::string where;   // trigger "t" on public.foo
+    size_t table;          // index into the tables given
+    std::string where;     // trigger "t" on public.foo
     std::string function;  // public.f(integer)
     std::string owner;
 };
@@ -80,7 +82,8 @@ std::vector<std::vector<DeferrableConstraint>> deferrable_constraints(Connection
 // no row security, no trigger that would fire for DELETE, and no foreign key to or from it (TRUNCATE
 // refuses to empty a referenced table alone, where DELETE, with triggers off, would leave dangling
 // references; and a referenced table's TRUNCATE must name its referencing tables).
-std::vector<bool> delete_is_cheaper(Connection &conn, const std::vector<RemoteTable> &tables, int64_t max_bytes);
+std::vector<bool> delete_is_cheaper(Connection &conn, const std::vector<RemoteTable> &tables,
+                                    int64_t max_bytes);
 
 // The indexes of each table that a bulk load may leave to be built at the end: those of plain tables
 // that are valid, ready and live (an index a failed CREATE INDEX CONCURRENTLY left behind is not
@@ -89,7 +92,8 @@ struct TableIndex {
     std::string oid;
     std::string name;
 };
-std::vector<std::vector<TableIndex>> buildable_indexes(Connection &conn, const std::vector<RemoteTable> &tables);
+std::vector<std::vector<TableIndex>> buildable_indexes(Connection &conn,
+                                                       const std::vector<RemoteTable> &tables);
 
 // Text that is equal for two sessions exactly when they reach the same database of the same running
 // server. The same query run through SPI gives the control database's.

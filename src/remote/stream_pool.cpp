@@ -96,7 +96,8 @@ void StreamPool::run(size_t streams, const Work &work, Waiter &caller, const Pro
         for (; started < streams; started++)
             states[started].thread = std::thread(body, started);
     } catch (const std::exception &e) {
-        start_failure = Error(sqlstate::internal_error, std::string("could not start a clone stream: ") + e.what());
+        start_failure =
+            Error(sqlstate::internal_error, std::string("could not start a clone stream: ") + e.what());
     }
     pthread_sigmask(SIG_SETMASK, &saved, nullptr);
 

@@ -81,7 +81,8 @@ void CloneRun::finish_pending(std::optional<PendingCopy> &pending) {
     if (!pending)
         return;
     std::vector<int64_t> rows = finish_copy_in(pending->targets, tables_[pending->table].label);
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - pending->started).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - pending->started).count();
     for (size_t i = 0; i < pending->dests.size(); i++) {
         rows_[pending->dests[i]][pending->table] += rows[i];
         seconds_[pending->dests[i]][pending->table] += seconds;
@@ -97,8 +98,8 @@ void CloneRun::finish_pending(std::optional<PendingCopy> &pending) {
 // table is sent before the targets' results for the previous one are read, so that the source
 // starts on it while they finish (a connection takes no new command before its COPY's result is
 // read).
-void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t> &dests, const PumpLimits &limits,
-                std::optional<PendingCopy> &pending) {
+void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t> &dests,
+                          const PumpLimits &limits, std::optional<PendingCopy> &pending) {
     const RemoteTable &table = tables_[t];
     Connection &source = reader(s, k);
     std::vector<std::string> columns;
@@ -115,9 +116,8 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
 
     std::vector<Connection *> targets;
     const RemoteTable &here = s == plan_.sources.front() ? table : db_tables_[s][t];
-    std::string what = here.relkind == 'p'
-                           ? "(SELECT " + column_list + " FROM " + quoted(source, here) + ")"
-                           : quoted(source, here) + " (" + column_list + ")";
+    std::string what = here.relkind == 'p' ? "(SELECT " + column_list + " FROM " + quoted(source, here) + ")"
+                                           : quoted(source, here) + " (" + column_list + ")";
     try {
         source.send_copy("COPY " + what + " TO STDOUT" + format);
     } catch (Error &e) {
@@ -185,8 +185,8 @@ void CloneRun::log_progress_now_and_then() {
                     done += phase == ProgressPhase::Done || phase == ProgressPhase::Skipped;
                 }
     options_.log("progress: " + std::to_string(done) + " of " + std::to_string(total) +
-                 " table copies done, " + std::to_string(rows) + " rows and " + std::to_string(bytes / (1024 * 1024)) +
-                 " MB sent so far");
+                 " table copies done, " + std::to_string(rows) + " rows and " +
+                 std::to_string(bytes / (1024 * 1024)) + " MB sent so far");
 }
 
 }  // namespace pgclone

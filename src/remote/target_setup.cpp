@@ -51,8 +51,9 @@ void CloneRun::open_writers() {
             conn.exec("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE");
         }
         if (!replica_[w])
-            notes_.push_back(job_.dbs[w].name + ": triggers and foreign keys stayed active "
-                                                "(session_replication_role needs superuser)");
+            notes_.push_back(job_.dbs[w].name +
+                             ": triggers and foreign keys stayed active "
+                             "(session_replication_role needs superuser)");
         check_tables(w, writer(w));
         // Each stream locks the tables it will fill, before the checks below, so that no trigger,
         // constraint or index can be added between them and the copy: the lock TRUNCATE needs
@@ -124,9 +125,9 @@ void CloneRun::refuse_foreign_code(size_t w, Connection &conn, const std::vector
     const ForeignCode &code = found.front();
     std::string user = PQuser(conn.raw());
     throw Error(sqlstate::insufficient_privilege,
-                database_label(job_.dbs[w].name) + ", table " + tables[code.table].label + ": " +
-                    code.where + " would run function " + code.function + ", owned by role \"" +
-                    code.owner + "\", with the privileges of role \"" + user + "\"",
+                database_label(job_.dbs[w].name) + ", table " + tables[code.table].label + ": " + code.where +
+                    " would run function " + code.function + ", owned by role \"" + code.owner +
+                    "\", with the privileges of role \"" + user + "\"",
                 "pg_clone runs no code on a target that belongs to a role other than the one it connects "
                 "as, unless a superuser owns it: triggers that fire for COPY or TRUNCATE, and functions "
                 "in constraints, indexes, generated columns, partition keys and column types.",
@@ -141,16 +142,17 @@ void CloneRun::refuse_foreign_code(size_t w, Connection &conn, const std::vector
 
 // One progress slot per table, source and database written (see core/progress.hpp).
 void CloneRun::claim_progress() {
-    progress_.assign(tables_.size(), std::vector<std::vector<ProgressSlot *>>(
-                                         job_.dbs.size(), std::vector<ProgressSlot *>(job_.dbs.size(), nullptr)));
+    progress_.assign(tables_.size(),
+                     std::vector<std::vector<ProgressSlot *>>(
+                         job_.dbs.size(), std::vector<ProgressSlot *>(job_.dbs.size(), nullptr)));
     if (!options_.progress)
         return;
     for (size_t t = 0; t < tables_.size(); t++)
         for (size_t s : plan_.sources)
             for (size_t d : plan_.destinations(s))
-                progress_[t][s][d] = options_.progress->claim(tables_[t].label, job_.dbs[s].name, job_.dbs[d].name,
-                                                              source_estimates_[t].rows,
-                                                              source_estimates_[t].bytes);
+                progress_[t][s][d] =
+                    options_.progress->claim(tables_[t].label, job_.dbs[s].name, job_.dbs[d].name,
+                                             source_estimates_[t].rows, source_estimates_[t].bytes);
 }
 
 void CloneRun::set_progress(size_t t, size_t d, ProgressPhase phase) {

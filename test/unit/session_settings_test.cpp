@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-
 #include "core/plan.hpp"
 #include "core/session_settings.hpp"
 
@@ -66,8 +65,8 @@ TEST(NameCandidates, QualifiedNamesHaveOneCandidate) {
 }
 
 TEST(NameCandidates, UnqualifiedNamesFollowTheSearchPathInOrder) {
-    auto candidates = name_candidates({{std::nullopt, "foo"}, {std::string("x"), "bar"}},
-                                      {"pg_catalog", "app", "public"});
+    auto candidates =
+        name_candidates({{std::nullopt, "foo"}, {std::string("x"), "bar"}}, {"pg_catalog", "app", "public"});
     ASSERT_EQ(candidates.size(), 4u);
     EXPECT_EQ(candidates[0].schema, "pg_catalog");
     EXPECT_EQ(candidates[1].schema, "app");
