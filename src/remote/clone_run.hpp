@@ -96,7 +96,6 @@ class CloneRun {
     void refuse_own_catalog() const;
     void open_sources();
     void open_streams();
-    static std::string quote_literal(const std::string &text);
     void resolve_on_first_source(Connection &conn);
     void check_tables(size_t db, Connection &conn);
     CloneReport report() const;
@@ -153,8 +152,7 @@ class CloneRun {
     std::vector<std::vector<std::vector<DeferrableConstraint>>> deferrable_;  // per database and table
     std::vector<std::vector<bool>> empty_by_delete_;  // per database and table: DELETE, not TRUNCATE
     std::vector<std::vector<std::vector<TableIndex>>> build_after_;  // per database and table
-    std::vector<int64_t> source_sizes_;                              // per table, on the first source
-    std::vector<TableSize> source_estimates_;                        // the same, with the estimated rows
+    std::vector<TableSize> source_estimates_;  // per table, on the first source: size and rows
     // per table, source and database written: the progress slot (or nullptr)
     std::vector<std::vector<std::vector<ProgressSlot *>>> progress_;
     std::optional<size_t> control_db_;  // the database holding pg_clone's own catalog

@@ -146,14 +146,15 @@ void CloneRun::open_sources() {
 // sessions, which read each source in the snapshot its first session exported.
 void CloneRun::open_streams() {
     source_estimates_ = table_sizes(reader(plan_.sources.front()), tables_);
+    std::vector<int64_t> bytes;
     for (const TableSize &size : source_estimates_)
-        source_sizes_.push_back(size.bytes);
+        bytes.push_back(size.bytes);
     // Tables joined by a foreign key anywhere are emptied together, so they share a stream.
     std::vector<std::pair<size_t, size_t>> links;
     for (size_t db = 0; db < job_.dbs.size(); db++)
         for (const auto &link : foreign_key_links(any_session(db), tables_))
             links.push_back(link);
-    stream_tables_ = assign_streams(source_sizes_, job_.streams, links);
+    stream_tables_ = assign_streams(bytes, job_.streams, links);
     streams_.resize(stream_tables_.size());
     std::vector<std::string> snapshots(job_.dbs.size());
     if (streams_.size() > 1)
@@ -161,24 +162,14 @@ void CloneRun::open_streams() {
             snapshots[s] = PQgetvalue(reader(s).exec("SELECT pg_catalog.pg_export_snapshot()").get(), 0, 0);
     for (size_t k = 1; k < streams_.size(); k++) {
         open_sessions(k);
-        for (auto *sessions : {&streams_[k].readers, &streams_[k].writers})
-            for (auto &conn : *sessions)
-                if (conn)
-                    conn->exec(client_encoding_);
+        each_session_of(k, [&](Connection &conn) { conn.exec(client_encoding_); });
         for (size_t s : plan_.sources) {
             Connection &conn = reader(s, k);
             set_lock_timeout(conn);
             conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-            conn.exec("SET TRANSACTION SNAPSHOT " + quote_literal(snapshots[s]));
+            conn.exec("SET TRANSACTION SNAPSHOT " + conn.quote_literal(snapshots[s]));
         }
     }
-}
-
-std::string CloneRun::quote_literal(const std::string &text) {
-    std::string out = "'";
-    for (char c : text)
-        out += c == '\'' ? std::string("''") : std::string(1, c);
-    return out + "'";
 }
 
 void CloneRun::resolve_on_first_source(Connection &conn) {

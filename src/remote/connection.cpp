@@ -162,6 +162,15 @@ std::string Connection::quote_ident(const std::string &name) const {
     return result;
 }
 
+std::string Connection::quote_literal(const std::string &text) const {
+    char *quoted = PQescapeLiteral(conn_, text.c_str(), text.size());
+    if (!quoted)
+        throw error("could not quote literal");
+    std::string result(quoted);
+    PQfreemem(quoted);
+    return result;
+}
+
 void Connection::flush() {
     for (;;) {
         int rc = PQflush(conn_);

@@ -51,10 +51,6 @@ class Connection {
     std::vector<Result> exec_script(const std::string &sql);
     // Sends a COPY and waits until the server is in COPY OUT or COPY IN state. In two steps, so that
     // several sessions can be started at once.
-    void start_copy(const std::string &sql) {
-        send_copy(sql);
-        await_copy();
-    }
     void send_copy(const std::string &sql);
     void await_copy();
     // Waits for the command's final results once a COPY has ended; returns the last one.
@@ -65,6 +61,7 @@ class Connection {
     void rollback_quietly(std::chrono::milliseconds budget) noexcept;
 
     std::string quote_ident(const std::string &name) const;
+    std::string quote_literal(const std::string &text) const;
     Error error(const std::string &what) const;  // from PQerrorMessage
     Error error(const PGresult *result) const;   // from a failed result
     // The schemas the session's own search_path named when it connected (pg_catalog included where

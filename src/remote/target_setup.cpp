@@ -80,7 +80,7 @@ void CloneRun::open_writers() {
                 // and gets its indexes built after its rows (which needs an emptied table).
                 for (size_t i = 0; i < cheaper.size(); i++) {
                     size_t t = stream_tables_[k][i];
-                    empty_by_delete_[w][t] = cheaper[i] && source_sizes_[t] < options_.large_table_bytes;
+                    empty_by_delete_[w][t] = cheaper[i] && source_estimates_[t].bytes < options_.large_table_bytes;
                 }
                 plan_index_builds(w, k, conn, mine);
             }
@@ -109,7 +109,7 @@ void CloneRun::plan_index_builds(size_t w, size_t k, Connection &conn, const std
     auto indexes = buildable_indexes(conn, mine);
     for (size_t i = 0; i < indexes.size(); i++) {
         size_t t = stream_tables_[k][i];
-        if (source_sizes_[t] >= options_.large_table_bytes && !empty_by_delete_[w][t])
+        if (source_estimates_[t].bytes >= options_.large_table_bytes && !empty_by_delete_[w][t])
             build_after_[w][t] = std::move(indexes[i]);
     }
 }
