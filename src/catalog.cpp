@@ -14,6 +14,16 @@ namespace {
 
 int64_t to_int64(const pg::Value &value) { return value ? std::stoll(*value) : 0; }
 
+void insert_report(int64_t id, const pgclone::CloneReport &report) {
+    for (const pgclone::WriterOutcome &writer : report.writers)
+        for (const pgclone::TableOutcome &t : writer.tables)
+            pg::query("INSERT INTO bucardo.clone_table (clone_id, db, table_name, rows, bytes, seconds, format,"
+                      " emptied, skipped) VALUES ($1::bigint, $2, $3, $4::bigint, $5::bigint,"
+                      " round($6::numeric, 3), NULLIF($7, ''), $8, $9::boolean)",
+                      {std::to_string(id), writer.db, t.table, std::to_string(t.rows), std::to_string(t.bytes),
+                       std::to_string(t.seconds), t.format, t.emptied, t.skipped ? "true" : "false"});
+}
+
 }  // namespace
 
 bool extension_exists() {
@@ -25,33 +35,67 @@ bool extension_exists() {
     return exists;
 }
 
-int fail_orphaned_clones(bool after_restart) {
-    int count = 0;
-    // A worker shows in pg_stat_activity before it records its pid; one that never recorded it
-    // within a minute of being started never ran.
+bool has_two_phase() {
+    bool has = false;
     pg::transaction([&] {
-        auto rows = pg::query(
-            "UPDATE bucardo.clone c SET status = 'failed', ended = clock_timestamp(),"
-            "       error = CASE WHEN $1::boolean"
-            "               THEN 'the clone was interrupted by a server restart; its targets were left unchanged'"
-            "               ELSE 'the clone worker exited unexpectedly; its targets were left unchanged' END"
-            " WHERE c.status = 'running'"
-            "   AND CASE WHEN c.worker_pid IS NULL"
-            "            THEN $1::boolean OR c.started < clock_timestamp() - interval '1 minute'"
-            "            ELSE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
-            "                              WHERE a.pid = c.worker_pid AND a.backend_type = 'pg_clone worker')"
-            "       END"
-            " RETURNING c.id",
-            {after_restart ? "true" : "false"});
-        count = static_cast<int>(rows.size());
+        has = !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_transaction') IS NOT NULL").empty();
     });
-    return count;
+    return has;
 }
 
-int running_clones() {
+Orphans handle_orphaned_clones(bool after_restart, bool two_phase) {
+    Orphans orphans;
+    std::string restart = after_restart ? "true" : "false";
+    // A worker shows in pg_stat_activity before it records its pid; one that never recorded it
+    // within a minute of being started never ran.
+    std::string orphaned =
+        " c.status = 'running'"
+        " AND CASE WHEN c.worker_pid IS NULL"
+        "          THEN $1::boolean OR " +
+        std::string(two_phase ? "greatest(c.started, c.resolve_started)" : "c.started") +
+        "               < clock_timestamp() - interval '1 minute'"
+        "          ELSE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a"
+        "                            WHERE a.pid = c.worker_pid AND a.backend_type = 'pg_clone worker')"
+        "     END";
+    pg::transaction([&] {
+        if (two_phase) {
+            // Cut in its two-phase commit round: the recovery finishes it from the recorded decision.
+            auto rows = pg::query(
+                "UPDATE bucardo.clone c SET resolve_at = clock_timestamp(), worker_pid = NULL,"
+                "       error = coalesce(c.error, CASE WHEN $1::boolean"
+                "           THEN 'the clone was interrupted by a server restart in its commit round'"
+                "           ELSE 'the clone worker exited unexpectedly in its commit round' END)"
+                " WHERE c.resolve_at IS NULL AND" +
+                    orphaned +
+                    "   AND EXISTS (SELECT 1 FROM bucardo.clone_transaction t"
+                    "                WHERE t.clone_id = c.id AND t.state IN ('preparing', 'prepared'))"
+                    " RETURNING c.id",
+                {restart});
+            orphans.to_resolve = static_cast<int>(rows.size());
+        }
+        auto rows = pg::query(
+            "UPDATE bucardo.clone c SET status = 'failed', ended = clock_timestamp(),"
+            "       error = CASE WHEN " +
+                std::string(two_phase ? "c.two_phase IS FALSE AND c.decision = 'commit'" : "false") +
+                "               THEN 'the clone was interrupted during its commit round, without two-phase commit: "
+                "some targets may hold the new rows and others the old; run the clone again'"
+                "               WHEN $1::boolean"
+                "               THEN 'the clone was interrupted by a server restart; its targets were left unchanged'"
+                "               ELSE 'the clone worker exited unexpectedly; its targets were left unchanged' END"
+                " WHERE" +
+                orphaned + (two_phase ? " AND c.resolve_at IS NULL" : "") + " RETURNING c.id",
+            {restart});
+        orphans.failed = static_cast<int>(rows.size());
+    });
+    return orphans;
+}
+
+int running_clones(bool two_phase) {
     int count = 0;
     pg::transaction([&] {
-        auto rows = pg::query("SELECT count(*) FROM bucardo.clone WHERE status = 'running'");
+        // A clone waiting for its next recovery attempt holds no worker.
+        auto rows = pg::query(std::string("SELECT count(*) FROM bucardo.clone WHERE status = 'running'") +
+                              (two_phase ? " AND resolve_at IS NULL" : ""));
         count = static_cast<int>(to_int64(rows.at(0).at(0)));
     });
     return count;
@@ -78,12 +122,34 @@ int claim_due_clones(int limit, const std::function<bool(int64_t)> &start_worker
     return started;
 }
 
-std::optional<long> next_due_in_ms() {
+int claim_due_resolutions(int limit, const std::function<bool(int64_t)> &start_worker) {
+    int started = 0;
+    pg::transaction([&] {
+        auto due = pg::query(
+            "SELECT id FROM bucardo.clone WHERE status = 'running' AND resolve_at <= clock_timestamp()"
+            " ORDER BY resolve_at, id LIMIT $1::int FOR UPDATE SKIP LOCKED",
+            {std::to_string(limit)});
+        for (const auto &row : due) {
+            int64_t id = to_int64(row.at(0));
+            if (!start_worker(id))
+                break;
+            pg::query("UPDATE bucardo.clone SET resolve_at = NULL, resolve_started = clock_timestamp(),"
+                      " worker_pid = NULL WHERE id = $1::bigint",
+                      {std::to_string(id)});
+            started++;
+        }
+    });
+    return started;
+}
+
+std::optional<long> next_due_in_ms(bool two_phase) {
     std::optional<long> result;
     pg::transaction([&] {
-        auto rows = pg::query(
-            "SELECT ceil(extract(epoch FROM min(startwhen) - clock_timestamp()) * 1000)::bigint"
-            "  FROM bucardo.clone WHERE status = 'queued'");
+        auto rows = pg::query(std::string(
+            "SELECT ceil(extract(epoch FROM min(due) - clock_timestamp()) * 1000)::bigint FROM ("
+            " SELECT startwhen AS due FROM bucardo.clone WHERE status = 'queued'") +
+            (two_phase ? " UNION ALL SELECT resolve_at FROM bucardo.clone WHERE status = 'running'" : "") +
+            ") AS d");
         // NULL when nothing is queued; negative when a clone is overdue.
         if (!rows.empty() && rows[0][0])
             result = std::max(0L, static_cast<long>(to_int64(rows[0][0])));
@@ -154,18 +220,145 @@ void finish_clone(int64_t id, const std::string &status, const std::string &summ
     pg::transaction([&] {
         // A 1.0 installation, not yet updated, has no bucardo.clone_table.
         bool has_table = !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_table') IS NOT NULL").empty();
-        if (report && has_table) {
-            for (const pgclone::WriterOutcome &writer : report->writers)
-                for (const pgclone::TableOutcome &t : writer.tables)
-                    pg::query("INSERT INTO bucardo.clone_table (clone_id, db, table_name, rows, bytes, seconds, format,"
-                              " emptied, skipped) VALUES ($1::bigint, $2, $3, $4::bigint, $5::bigint,"
-                              " round($6::numeric, 3), NULLIF($7, ''), $8, $9::boolean)",
-                              {std::to_string(id), writer.db, t.table, std::to_string(t.rows), std::to_string(t.bytes),
-                               std::to_string(t.seconds), t.format, t.emptied, t.skipped ? "true" : "false"});
-        }
+        // A two-phase commit recorded them with its decision.
+        if (report && has_table &&
+            pg::query("SELECT 1 FROM bucardo.clone_table WHERE clone_id = $1::bigint LIMIT 1", {std::to_string(id)})
+                .empty())
+            insert_report(id, *report);
         pg::query("UPDATE bucardo.clone SET status = $2, ended = clock_timestamp(), summary = NULLIF($3, ''),"
                   "       error = NULLIF($4, '') WHERE id = $1::bigint",
                   {std::to_string(id), status, summary, error});
+    });
+}
+
+std::string gid_tag() {
+    std::string tag;
+    pg::transaction([&] {
+        auto rows = pg::query(
+            "SELECT s.system_identifier::text || '_' || d.oid::text FROM pg_catalog.pg_control_system() s,"
+            " pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()");
+        tag = rows.at(0).at(0).value_or("");
+    });
+    return tag;
+}
+
+void record_prepares(int64_t id, const std::vector<pgclone::PreparedXact> &xacts) {
+    pg::transaction([&] {
+        pg::query("UPDATE bucardo.clone SET two_phase = true WHERE id = $1::bigint", {std::to_string(id)});
+        for (const pgclone::PreparedXact &x : xacts)
+            pg::query("INSERT INTO bucardo.clone_transaction (gid, clone_id, db) VALUES ($1, $2::bigint, $3)",
+                      {x.gid, std::to_string(id), x.db});
+    });
+}
+
+void record_decision(int64_t id, bool commit, const pgclone::CloneReport *report) {
+    pg::transaction([&] {
+        // Only one decision, ever: a recovery that decided rollback wins over a late worker.
+        auto rows = pg::query(
+            "UPDATE bucardo.clone SET decision = $2, summary = CASE WHEN $2 = 'commit' THEN NULLIF($3, '') END"
+            " WHERE id = $1::bigint AND decision IS NULL RETURNING id",
+            {std::to_string(id), commit ? "commit" : "rollback", report ? report->summary() : ""});
+        if (rows.empty())
+            throw pgclone::Error(pgclone::sqlstate::object_not_in_prerequisite_state,
+                                 "clone " + std::to_string(id) + " already has a decision");
+        if (commit) {
+            pg::query("UPDATE bucardo.clone_transaction SET state = 'prepared' WHERE clone_id = $1::bigint",
+                      {std::to_string(id)});
+            if (report)
+                insert_report(id, *report);
+        }
+    });
+}
+
+void record_resolved(const std::string &gid, bool committed) {
+    pg::transaction([&] {
+        pg::query("UPDATE bucardo.clone_transaction SET state = $2 WHERE gid = $1",
+                  {gid, committed ? "committed" : "rolled back"});
+    });
+}
+
+void record_commit_round(int64_t id) {
+    pg::transaction([&] {
+        pg::query("UPDATE bucardo.clone SET two_phase = false, decision = 'commit' WHERE id = $1::bigint",
+                  {std::to_string(id)});
+    });
+}
+
+int unresolved_transactions(int64_t id) {
+    int count = 0;
+    pg::transaction([&] {
+        auto rows = pg::query("SELECT count(*) FROM bucardo.clone_transaction"
+                              " WHERE clone_id = $1::bigint AND state IN ('preparing', 'prepared')",
+                              {std::to_string(id)});
+        count = static_cast<int>(to_int64(rows.at(0).at(0)));
+    });
+    return count;
+}
+
+void await_resolution(int64_t id, const std::string &error, long delay_ms) {
+    pg::transaction([&] {
+        pg::query("UPDATE bucardo.clone SET resolve_at = clock_timestamp() + $3::bigint * interval '1 ms',"
+                  "       worker_pid = NULL, error = coalesce(NULLIF($2, ''), error) WHERE id = $1::bigint",
+                  {std::to_string(id), error, std::to_string(delay_ms)});
+    });
+}
+
+std::optional<Resolution> begin_resolution(int64_t id) {
+    std::optional<Resolution> resolution;
+    pg::transaction([&] {
+        auto row = pg::query("SELECT decision, resolve_attempts FROM bucardo.clone"
+                             " WHERE id = $1::bigint AND status = 'running' AND resolve_at IS NULL FOR UPDATE",
+                             {std::to_string(id)});
+        if (row.empty())
+            return;
+        // No decision was recorded: the clone never reached its commit point, and never will.
+        pg::query("UPDATE bucardo.clone SET decision = coalesce(decision, 'rollback'),"
+                  "       resolve_attempts = resolve_attempts + 1, worker_pid = pg_catalog.pg_backend_pid()"
+                  " WHERE id = $1::bigint",
+                  {std::to_string(id)});
+        resolution.emplace();
+        resolution->commit = row[0].at(0) == pg::Value("commit");
+        resolution->attempts = static_cast<int>(to_int64(row[0].at(1))) + 1;
+        auto xacts = pg::query(
+            "SELECT t.db, d.conninfo, t.gid FROM bucardo.clone_transaction t"
+            "  LEFT JOIN bucardo.db d ON d.name = t.db"
+            " WHERE t.clone_id = $1::bigint AND t.state IN ('preparing', 'prepared') ORDER BY t.db, t.gid",
+            {std::to_string(id)});
+        for (const auto &x : xacts) {
+            std::string db = x.at(0).value_or("");
+            if (resolution->dbs.empty() || resolution->dbs.back().name != db)
+                resolution->dbs.push_back({db, x.at(1).value_or(""), {}});
+            resolution->dbs.back().gids.push_back(x.at(2).value_or(""));
+        }
+    });
+    return resolution;
+}
+
+void finish_resolution(int64_t id, bool commit) {
+    pg::transaction([&] {
+        if (commit)
+            pg::query("UPDATE bucardo.clone SET status = 'done', ended = clock_timestamp(), error = NULL,"
+                      "       resolve_error = NULL,"
+                      "       summary = concat_ws('; ', summary, 'note: the commit round was finished by recovery"
+                      " (' || resolve_attempts || CASE WHEN resolve_attempts = 1 THEN ' attempt)' ELSE ' attempts)' END)"
+                      " WHERE id = $1::bigint",
+                      {std::to_string(id)});
+        else
+            pg::query("UPDATE bucardo.clone SET status = 'failed', ended = clock_timestamp(), resolve_error = NULL,"
+                      "       summary = NULL,"
+                      "       error = coalesce(error, 'the clone was interrupted in its commit round')"
+                      "               || '; its prepared transactions were rolled back on every target, which "
+                      "are unchanged'"
+                      " WHERE id = $1::bigint",
+                      {std::to_string(id)});
+    });
+}
+
+void retry_resolution(int64_t id, int attempts, const std::string &error) {
+    pg::transaction([&] {
+        pg::query("UPDATE bucardo.clone SET resolve_at = clock_timestamp() + $2::bigint * interval '1 ms',"
+                  "       resolve_error = $3, worker_pid = NULL WHERE id = $1::bigint",
+                  {std::to_string(id), std::to_string(pgclone::resolve_backoff_ms(attempts)), error});
     });
 }
 

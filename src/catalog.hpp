@@ -9,24 +9,37 @@
 #include <vector>
 
 #include "remote/clone_runner.hpp"
+#include "remote/prepared_recovery.hpp"
 
 namespace catalog {
 
 bool extension_exists();
 
-// Clones left 'running' by workers that no longer exist (a crash or restart) become 'failed'.
+// Whether the installed extension has two-phase commit's tables (version 1.2 or later).
+bool has_two_phase();
+
+// Clones left 'running' by workers that no longer exist (a crash or restart) become 'failed', or,
+// when they have prepared transactions to resolve, wait for the recovery (resolve_at).
 // after_restart: no worker of an earlier launcher can still be starting.
-int fail_orphaned_clones(bool after_restart);
+struct Orphans {
+    int failed = 0;
+    int to_resolve = 0;
+};
+Orphans handle_orphaned_clones(bool after_restart, bool two_phase);
 
 // The clones marked running: they hold worker slots.
-int running_clones();
+int running_clones(bool two_phase);
 
 // Claims up to `limit` due clones, in start order; start_worker returns false when no worker slot
 // was free, and the clone then stays queued. Returns the number started.
 int claim_due_clones(int limit, const std::function<bool(int64_t)> &start_worker);
 
-// Milliseconds until the earliest queued clone is due (0 if one is due now), if any is queued.
-std::optional<long> next_due_in_ms();
+// Claims up to `limit` clones whose prepared transactions are due for a recovery attempt;
+// start_worker as above. Returns the number started.
+int claim_due_resolutions(int limit, const std::function<bool(int64_t)> &start_worker);
+
+// Milliseconds until the earliest queued clone (or recovery attempt) is due (0 if one is due now).
+std::optional<long> next_due_in_ms(bool two_phase);
 
 void fail_if_running(int64_t id, const std::string &error);
 
@@ -39,6 +52,31 @@ struct ClaimedClone {
 std::optional<ClaimedClone> begin_clone(int64_t id);
 
 bool cancel_requested(int64_t id);
+
+// The commit round's records (see pgclone::CommitRecord): each call commits before it returns.
+std::string gid_tag();  // the control database's system identifier and oid
+void record_prepares(int64_t id, const std::vector<pgclone::PreparedXact> &xacts);
+void record_decision(int64_t id, bool commit, const pgclone::CloneReport *report);
+void record_resolved(const std::string &gid, bool committed);
+void record_commit_round(int64_t id);  // a round without two-phase commit begins
+
+// Prepared transactions of the clone not yet known to be committed or rolled back.
+int unresolved_transactions(int64_t id);
+// Leaves the clone running, for the launcher's recovery in delay_ms; error says why, if known.
+void await_resolution(int64_t id, const std::string &error, long delay_ms);
+
+// A recovery worker's view of its clone: the decision (recorded now as rollback if there was none)
+// and the unresolved transactions, by database.
+struct Resolution {
+    bool commit = false;
+    int attempts = 0;  // this one included
+    std::vector<pgclone::InDoubtDb> dbs;
+};
+std::optional<Resolution> begin_resolution(int64_t id);
+// Every transaction resolved: the clone ends done (commit) or failed (rollback).
+void finish_resolution(int64_t id, bool commit);
+// Some still unresolved: the next attempt after a back-off.
+void retry_resolution(int64_t id, int attempts, const std::string &error);
 
 // Records how a clone ended; for a clone that is done, also one bucardo.clone_table row per database
 // written and table (report may be null).

@@ -162,7 +162,8 @@ class Listener {
     std::string superuser_;
 };
 
-bool start_worker(int64_t id) {
+// resolve: a recovery worker, for a clone's prepared transactions left in doubt.
+bool start_worker(int64_t id, bool resolve = false) {
     bool started = false;
     pg::call([&] {
         BackgroundWorker worker = {};
@@ -174,6 +175,7 @@ bool start_worker(int64_t id) {
         snprintf(worker.bgw_name, BGW_MAXLEN, "pg_clone worker for clone " INT64_FORMAT, (int64)id);
         snprintf(worker.bgw_type, BGW_MAXLEN, "pg_clone worker");
         worker.bgw_main_arg = Int64GetDatum(id);
+        worker.bgw_extra[0] = resolve ? 'r' : 'c';
         worker.bgw_notify_pid = MyProcPid;  // our latch is set when it stops: a slot is free again
         started = RegisterDynamicBackgroundWorker(&worker, NULL);
     });
@@ -185,19 +187,31 @@ long launch_due_clones(bool &recovered) {
     long sleep_ms = pg::settings::naptime_s * 1000L;
     if (!catalog::extension_exists())
         return sleep_ms;
-    int orphans = catalog::fail_orphaned_clones(!recovered);
-    if (orphans > 0)
-        pg::log(LOG, "pg_clone launcher: marked " + std::to_string(orphans) + " interrupted clone(s) as failed");
+    bool two_phase = catalog::has_two_phase();
+    catalog::Orphans orphans = catalog::handle_orphaned_clones(!recovered, two_phase);
+    if (orphans.failed > 0)
+        pg::log(LOG, "pg_clone launcher: marked " + std::to_string(orphans.failed) + " interrupted clone(s) as failed");
+    if (orphans.to_resolve > 0)
+        pg::log(LOG, "pg_clone launcher: " + std::to_string(orphans.to_resolve) +
+                         " interrupted clone(s) have prepared transactions to resolve");
     recovered = true;
     int max_workers = pg::settings::effective_max_workers();
-    int running = catalog::running_clones();
+    int running = catalog::running_clones(two_phase);
     if (running < max_workers) {
         bool out_of_slots = false;
-        running += catalog::claim_due_clones(max_workers - running, [&](int64_t id) {
-            bool ok = start_worker(id);
-            out_of_slots = !ok;
-            return ok;
-        });
+        // Prepared transactions in doubt hold locks on the targets: they go first.
+        if (two_phase)
+            running += catalog::claim_due_resolutions(max_workers - running, [&](int64_t id) {
+                bool ok = start_worker(id, true);
+                out_of_slots = !ok;
+                return ok;
+            });
+        if (running < max_workers && !out_of_slots)
+            running += catalog::claim_due_clones(max_workers - running, [&](int64_t id) {
+                bool ok = start_worker(id);
+                out_of_slots = !ok;
+                return ok;
+            });
         if (out_of_slots) {
             pg::log(LOG, "pg_clone launcher: no background worker slot free (max_worker_processes); "
                          "due clones stay queued");
@@ -206,7 +220,7 @@ long launch_due_clones(bool &recovered) {
     }
     // A full house waits for a worker to stop (our latch) rather than for the start time.
     if (running < max_workers) {
-        if (auto due = catalog::next_due_in_ms())
+        if (auto due = catalog::next_due_in_ms(two_phase))
             sleep_ms = std::min(sleep_ms, std::max(*due, 1L));
     }
     return sleep_ms;

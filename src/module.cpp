@@ -34,6 +34,8 @@ int delete_max_size_kb = 256;
 bool build_indexes_after = true;
 int stall_timeout_ms = 300000;
 int log_progress_interval_ms = 0;
+int two_phase = two_phase_auto;
+char *test_pause_at = nullptr;
 
 int effective_max_workers() {
     int slots = max_worker_processes - 1;  // one is the launcher's
@@ -43,6 +45,13 @@ int effective_max_workers() {
 }  // namespace pg::settings
 
 namespace {
+
+const struct config_enum_entry two_phase_options[] = {
+    {"auto", pg::settings::two_phase_auto, false}, {"on", pg::settings::two_phase_on, false},
+    {"off", pg::settings::two_phase_off, false},   {"true", pg::settings::two_phase_on, true},
+    {"false", pg::settings::two_phase_off, true},  {"yes", pg::settings::two_phase_on, true},
+    {"no", pg::settings::two_phase_off, true},     {"1", pg::settings::two_phase_on, true},
+    {"0", pg::settings::two_phase_off, true},      {NULL, 0, false}};
 
 void define_settings() {
     using namespace pg::settings;
@@ -91,6 +100,17 @@ void define_settings() {
                             "How often a running clone logs its progress (0: never).",
                             "bucardo.clone_progress shows it at any time.",
                             &log_progress_interval_ms, 0, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+    DefineCustomEnumVariable("pg_clone.two_phase", "Commit every target session of a clone with two-phase commit.",
+                             "auto: when more than one session writes and every target server has free "
+                             "max_prepared_transactions slots, else one session after another; on: always, "
+                             "refusing a clone whose targets cannot; off: never.",
+                             &two_phase, two_phase_auto, two_phase_options, PGC_SIGHUP, 0, NULL, NULL, NULL);
+    // For tests only: holds a clone at a named step of its commit round, until a reload names no longer
+    // that step. Costs a string comparison at each step.
+    DefineCustomStringVariable("pg_clone.test_pause_at", "For tests: a commit round step at which clones wait.",
+                               "before_commit, after_prepare, after_decision or after_first_commit; empty: none.",
+                               &test_pause_at, "", PGC_SIGHUP, GUC_NOT_IN_SAMPLE | GUC_SUPERUSER_ONLY, NULL, NULL,
+                               NULL);
     MarkGUCPrefixReserved("pg_clone");
 }
 

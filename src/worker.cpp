@@ -12,6 +12,7 @@
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "remote/clone_runner.hpp"
+#include "remote/prepared_recovery.hpp"
 #include "remote/remote_catalog.hpp"
 
 #include "pg/guard.hpp"
@@ -20,6 +21,7 @@ extern "C" {
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
 #include "postmaster/postmaster.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
@@ -72,9 +74,53 @@ std::string describe(const pgclone::Error &e) {
     return text;
 }
 
+// The commit round's records, in the control database (catalog.cpp), and the test-only pause at its
+// steps (pg_clone.test_pause_at).
+class WorkerRecord : public pgclone::CommitRecord {
+  public:
+    explicit WorkerRecord(int64_t id) : id_(id) {}
+    void will_prepare(const std::vector<pgclone::PreparedXact> &xacts) override { catalog::record_prepares(id_, xacts); }
+    void decide(bool commit, const pgclone::CloneReport *report) override {
+        catalog::record_decision(id_, commit, report);
+    }
+    void resolved(const std::string &gid, bool committed) override { catalog::record_resolved(gid, committed); }
+    void commit_round_begins() override { catalog::record_commit_round(id_); }
+    void reached(const char *step) override;
+
+  private:
+    int64_t id_;
+};
+
+bool pausing_at(const char *step) {
+    return pg::settings::test_pause_at && strcmp(pg::settings::test_pause_at, step) == 0;
+}
+
+void WorkerRecord::reached(const char *step) {
+    if (!pausing_at(step))
+        return;
+    std::string what = "clone " + std::to_string(id_) + ": paused at " + step;
+    pg::log(LOG, "pg_clone: clone " + std::to_string(id_) + " paused at " + step + " (pg_clone.test_pause_at)");
+    pg::call([&] { pgstat_report_activity(STATE_RUNNING, what.c_str()); });
+    // Bounded: an hour at most.
+    for (int waited = 0; waited < 36000 && pausing_at(step); waited++) {
+        if (shutdown_requested)
+            throw pgclone::Error(pgclone::sqlstate::admin_shutdown,
+                                 std::string("clone interrupted at ") + step + ": the worker was terminated");
+        pg::call([] {
+            (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100, PG_WAIT_EXTENSION);
+            ResetLatch(MyLatch);
+            if (ConfigReloadPending) {
+                ConfigReloadPending = false;
+                ProcessConfigFile(PGC_SIGHUP);
+            }
+        });
+    }
+    pg::log(LOG, "pg_clone: clone " + std::to_string(id_) + " goes on from " + step);
+}
+
 const char *cancelled_message = "cancelled by bucardo.clone_cancel(); targets were left unchanged";
 
-Outcome run_job(int64_t id, const pgclone::CloneJob &job) {
+Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord *record) {
     if (job.tables.empty() || job.dbs.empty())
         return {"failed", "", "the clone's relgroup or dbgroup is empty or no longer exists"};
     {
@@ -97,6 +143,12 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job) {
     options.build_indexes_after = pg::settings::build_indexes_after;
     options.limits.stall_timeout_ms = pg::settings::stall_timeout_ms;
     options.log_progress_interval_ms = pg::settings::log_progress_interval_ms;
+    options.record = record;
+    options.two_phase = pg::settings::two_phase == pg::settings::two_phase_on    ? pgclone::TwoPhaseMode::On
+                        : pg::settings::two_phase == pg::settings::two_phase_off ? pgclone::TwoPhaseMode::Off
+                                                                                 : pgclone::TwoPhaseMode::Auto;
+    if (record)
+        options.gid_tag = catalog::gid_tag();
     options.log = [id](const std::string &line) { pg::log(LOG, "pg_clone: clone " + std::to_string(id) + " " + line); };
     pg::transaction([&] {
         options.control_identity = pg::query(pgclone::database_identity_query).at(0).at(0).value_or("");
@@ -109,7 +161,7 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job) {
     return {"done", report.summary(), "", report};
 }
 
-Outcome run(int64_t id) {
+Outcome run(int64_t id, pgclone::CommitRecord *record) {
     try {
         auto claimed = catalog::begin_clone(id);
         if (!claimed)
@@ -117,7 +169,7 @@ Outcome run(int64_t id) {
         // A cancel that came before our pid was recorded could not signal us.
         if (claimed->cancel_requested)
             return {"cancelled", "", cancelled_message};
-        return run_job(id, claimed->job);
+        return run_job(id, claimed->job, record);
     } catch (const pgclone::Error &e) {
         // A shutdown also ends the remote sessions of this server: report the cause, not its echo.
         if (shutdown_requested)
@@ -129,10 +181,46 @@ Outcome run(int64_t id) {
     }
 }
 
+// A recovery worker: finishes the commit round of a clone whose prepared transactions were left in
+// doubt, from its recorded decision.
+void resolve(int64_t id) {
+    auto resolution = catalog::begin_resolution(id);
+    if (!resolution)
+        return;
+    const char *what = resolution->commit ? "commit" : "rollback";
+    pg::log(LOG, "pg_clone: clone " + std::to_string(id) + ": resolving its prepared transactions (decision: " +
+                     what + ", attempt " + std::to_string(resolution->attempts) + ")");
+    pg::LatchWaiter waiter(&shutdown_requested);
+    pgclone::ConnectDefaults defaults = local_defaults(id);
+    std::string clone_sessions = defaults.application_name;
+    defaults.application_name = "pg_clone recovery " + std::to_string(id);
+    auto log = [id](const std::string &line) { pg::log(LOG, "pg_clone: clone " + std::to_string(id) + ": " + line); };
+    pgclone::InDoubtOutcome outcome =
+        pgclone::resolve_in_doubt(resolution->dbs, resolution->commit, clone_sessions, defaults, waiter, log);
+    for (const std::string &gid : outcome.resolved)
+        catalog::record_resolved(gid, resolution->commit);
+    if (outcome.errors.empty()) {
+        catalog::finish_resolution(id, resolution->commit);
+        pg::log(LOG, "pg_clone: clone " + std::to_string(id) + (resolution->commit ? " done" : " failed") +
+                         ": its prepared transactions were " +
+                         (resolution->commit ? "committed" : "rolled back") + " on every target");
+        return;
+    }
+    std::string errors;
+    for (const auto &e : outcome.errors)
+        errors += (errors.empty() ? "" : "; ") + e;
+    catalog::retry_resolution(id, resolution->attempts, errors);
+    pg::log(LOG, "pg_clone: clone " + std::to_string(id) + ": prepared transactions still in doubt (" + errors +
+                     "); next attempt in " + std::to_string(pgclone::resolve_backoff_ms(resolution->attempts) / 1000) +
+                     " s");
+}
+
 void main_body(int64_t id) {
+    bool two_phase = catalog::has_two_phase();
+    WorkerRecord record(id);
     Outcome outcome;
     try {
-        outcome = run(id);
+        outcome = run(id, two_phase ? &record : nullptr);
     } catch (const pgclone::Error &e) {
         outcome = {"failed", "", describe(e)};
     } catch (const std::exception &e) {
@@ -140,6 +228,13 @@ void main_body(int64_t id) {
     }
     if (outcome.status.empty())
         return;
+    // Prepared transactions left in doubt: the clone stays running until the recovery resolves them.
+    if (two_phase && catalog::unresolved_transactions(id) > 0) {
+        catalog::await_resolution(id, outcome.error, pgclone::resolve_backoff_ms(1));
+        pg::log(LOG, "pg_clone: clone " + std::to_string(id) + ": prepared transactions left for the recovery" +
+                         (outcome.error.empty() ? "" : ": " + outcome.error));
+        return;
+    }
     catalog::finish_clone(id, outcome.status, outcome.summary, outcome.error,
                           outcome.report ? &*outcome.report : nullptr);
     std::string line = "pg_clone: clone " + std::to_string(id) + " " + outcome.status;
@@ -152,6 +247,7 @@ void main_body(int64_t id) {
 void pg_clone_worker_main(Datum main_arg) {
     int64 id = DatumGetInt64(main_arg);
     pqsignal(SIGTERM, handle_sigterm);
+    pqsignal(SIGHUP, SignalHandlerForConfigReload);
     BackgroundWorkerUnblockSignals();
     BackgroundWorkerInitializeConnection(pg::settings::database, NULL, 0);
     {
@@ -171,7 +267,10 @@ void pg_clone_worker_main(Datum main_arg) {
     bool failed = false;
     char message[1024];
     try {
-        main_body(id);
+        if (MyBgworkerEntry->bgw_extra[0] == 'r')
+            resolve(id);
+        else
+            main_body(id);
     } catch (const std::exception &e) {
         // Recording the outcome itself failed; the launcher marks the clone failed when we are gone.
         snprintf(message, sizeof(message), "%s", e.what());

@@ -20,6 +20,7 @@ constexpr const char *undefined_table = "42P01";
 constexpr const char *undefined_column = "42703";
 constexpr const char *wrong_object_type = "42809";
 constexpr const char *insufficient_privilege = "42501";
+constexpr const char *object_not_in_prerequisite_state = "55000";
 constexpr const char *connection_failure = "08006";
 constexpr const char *unable_to_connect = "08001";
 constexpr const char *query_canceled = "57014";

@@ -15,6 +15,10 @@ extern int stall_timeout_ms;   // pg_clone.stall_timeout: a copy that moves no b
 extern bool build_indexes_after;  // pg_clone.build_indexes_after: bulk-build indexes of big tables
 extern int delete_max_size_kb;  // pg_clone.delete_max_size: smaller target tables are emptied by DELETE
 
+enum TwoPhase { two_phase_auto, two_phase_on, two_phase_off };
+extern int two_phase;          // pg_clone.two_phase: a TwoPhase
+extern char *test_pause_at;    // pg_clone.test_pause_at: for tests, a commit round step to wait at
+
 // max_workers, clamped to the background worker slots that can exist besides the launcher.
 int effective_max_workers();
 

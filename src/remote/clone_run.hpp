@@ -1,9 +1,10 @@
-// One clone run (run_clone in clone_runner.hpp): its state and its steps, implemented in four files,
+// One clone run (run_clone in clone_runner.hpp): its state and its steps, implemented in five files,
 // one for each part of a clone:
 //   clone_runner.cpp   connections, snapshots, streams, checking the tables on every database
 //   target_setup.cpp   locking, checking and emptying the target tables
 //   table_copy.cpp     the streams' copies, table after table
-//   commit_round.cpp   the checks that come after the copy, the commit, and the rollback
+//   post_copy_checks.cpp  index builds and constraint checks after the copy
+//   commit_round.cpp   the commit (two-phase or one session after another) and the rollback
 // Pure C++ and libpq.
 #pragma once
 
@@ -16,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/plan.hpp"
@@ -128,10 +130,19 @@ class CloneRun {
     void copy_table(size_t k, size_t t, size_t s, const std::vector<size_t> &dests, const PumpLimits &limits,
                     std::optional<PendingCopy> &pending);
 
-    // commit_round.cpp: after the copy.
+    // post_copy_checks.cpp: after the copy, before the commit.
     void check_deferrable_constraints(size_t w);
     void build_postponed_indexes(size_t w);
+
+    // commit_round.cpp: the commit, two-phase or not, and the rollback.
+    void reached(const char *step);
+    void choose_commit();
     void commit_all();
+    void commit_two_phase();
+    void roll_back_prepared(const std::vector<std::pair<size_t, size_t>> &prepared) noexcept;
+    void commit_one_by_one();
+    std::vector<DbCommitState> commit_states(size_t cut_at, bool answered,
+                                             const std::vector<std::vector<size_t>> &committed) const;
     void abort_all() noexcept;
 
     const CloneJob &job_;
@@ -155,6 +166,8 @@ class CloneRun {
     std::vector<TableSize> source_estimates_;  // per table, on the first source: size and rows
     // per table, source and database written: the progress slot (or nullptr)
     std::vector<std::vector<std::vector<ProgressSlot *>>> progress_;
+    bool two_phase_ = false;                     // the commit round prepares every writing session
+    std::vector<std::vector<std::string>> gids_;  // per database and stream: its global transaction id
     std::optional<size_t> control_db_;  // the database holding pg_clone's own catalog
     std::vector<std::string> notes_;
     std::mutex copying_mutex_;

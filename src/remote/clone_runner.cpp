@@ -18,6 +18,7 @@ CloneReport CloneRun::run() {
         phase("taking snapshots and checking tables");
         open_sources();
         open_streams();
+        choose_commit();
         phase("locking and checking target tables");
         open_writers();
         claim_progress();

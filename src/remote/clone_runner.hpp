@@ -15,6 +15,7 @@
 
 #include "core/parse.hpp"
 #include "core/progress.hpp"
+#include "core/two_phase.hpp"
 #include "remote/connection.hpp"
 #include "remote/copy_stream.hpp"
 
@@ -34,6 +35,31 @@ struct CloneJob {
     std::vector<DbSpec> dbs;
 };
 
+struct CloneReport;
+
+// A prepared transaction of a clone: the database it is on, and its global id.
+struct PreparedXact {
+    std::string db;
+    std::string gid;
+};
+
+// The control database's record of a clone's commit round (catalog.cpp). Every call has committed
+// when it returns; a call that cannot record throws.
+class CommitRecord {
+  public:
+    virtual ~CommitRecord() = default;
+    // Before the first PREPARE TRANSACTION: every id about to be prepared.
+    virtual void will_prepare(const std::vector<PreparedXact> &xacts) = 0;
+    // The decision, before the first COMMIT PREPARED (or ROLLBACK PREPARED); with commit, the report.
+    virtual void decide(bool commit, const CloneReport *report) = 0;
+    // A prepared transaction committed or rolled back on its database.
+    virtual void resolved(const std::string &gid, bool committed) = 0;
+    // A commit round without two-phase commit begins: from now on the targets may end up split.
+    virtual void commit_round_begins() = 0;
+    // A named step of the commit round (pg_clone.test_pause_at may hold the clone there).
+    virtual void reached(const char *step) = 0;
+};
+
 struct RunnerOptions {
     ConnectDefaults connect;
     int lock_timeout_ms = 60000;
@@ -47,6 +73,11 @@ struct RunnerOptions {
     // database_identity() of the control database: its tables in schema bucardo are never cloned.
     std::string control_identity;
     PumpLimits limits;
+    // pg_clone.two_phase, and where the commit round is recorded (nullptr: nowhere, and no two-phase
+    // commit). gid_tag names the control database in global transaction ids.
+    TwoPhaseMode two_phase = TwoPhaseMode::Auto;
+    CommitRecord *record = nullptr;
+    std::string gid_tag;
     // Where live progress goes (nullptr: nowhere).
     ProgressBoard *progress = nullptr;
     // A progress line goes to log every this often while the streams copy (0: never).

@@ -1,57 +1,66 @@
-// After the copy: indexes built, deferrable constraints checked, every session of every target
-// committed together; or, on any failure, everything rolled back.
+// The commit round: every session of every target committed together, with two-phase commit where
+// pg_clone.two_phase and the targets allow it, one session after another otherwise; or, on any failure
+// before the decision, everything rolled back.
+//
+// Two-phase commit, in order: the global ids are recorded in the control database; every writing
+// session runs PREPARE TRANSACTION; the decision "commit" is recorded (the commit point); every prepared
+// transaction is committed. A crash at any instant leaves a recorded decision (or none, which means
+// rollback) and recorded ids, from which the launcher's recovery finishes the round
+// (prepared_recovery.hpp).
 
 #include "remote/clone_run.hpp"
 
-#include <chrono>
+#include <algorithm>
 #include <utility>
 
 namespace pgclone {
 
-// Under session_replication_role = replica, PostgreSQL skips the checks of deferrable unique and
-// exclusion constraints (they are triggers that fire on origin only). Rebuilding the index checks
-// every row against every other, with the index's own operators; the stream that filled the
-// table does it, since its session holds the table's lock.
-void CloneRun::check_deferrable_constraints(size_t w) {
-    if (deferrable_[w].empty())
-        return;
-    for (size_t k = 0; k < streams_.size(); k++) {
-        Connection &conn = writer(w, k);
-        for (size_t t : stream_tables_[k]) {
-            if (skipped_[w][t] || !build_after_[w][t].empty())
-                continue;  // not written, or all its indexes were just rebuilt
-            for (const DeferrableConstraint &constraint : deferrable_[w][t]) {
-                try {
-                    conn.exec("REINDEX INDEX " + constraint.index);
-                } catch (Error &e) {
-                    ErrorInfo info = e.info();
-                    std::string cause = info.message.substr(info.message.find(": ") + 2);
-                    info.message = database_label(job_.dbs[w].name) + ", table " + db_tables_[w][t].label +
-                                   ": deferrable constraint \"" + constraint.name + "\" is violated (" +
-                                   cause + ")";
-                    throw Error(std::move(info));
-                }
-            }
-        }
-    }
+namespace {
+
+// "database \"beta\": could not receive data" -> "could not receive data"
+std::string cause_of(const Error &e) {
+    const std::string &message = e.info().message;
+    auto colon = message.rfind("database \"", 0) == 0 ? message.find("\": ") : std::string::npos;
+    return colon == std::string::npos ? message : message.substr(colon + 3);
 }
 
-// The indexes left for after the copy are built now (see plan_index_builds), each stream its own
-// tables'; a duplicate key fails here, naming the table.
-void CloneRun::build_postponed_indexes(size_t w) {
-    for (size_t k = 0; k < streams_.size(); k++) {
-        Connection &conn = writer(w, k);
-        for (size_t t : stream_tables_[k]) {
-            for (const TableIndex &index : build_after_[w][t]) {
-                try {
-                    conn.exec("REINDEX INDEX " + index.name);
-                } catch (Error &e) {
-                    e.add_table(db_tables_[w][t].label);
-                    throw;
-                }
-            }
-        }
+}  // namespace
+
+void CloneRun::reached(const char *step) {
+    if (options_.record)
+        options_.record->reached(step);
+}
+
+// Decided before anything is emptied: with pg_clone.two_phase = on, a target server without a free
+// prepared-transaction slot for each of the clone's sessions there fails the clone now.
+void CloneRun::choose_commit() {
+    if (!options_.record) {
+        if (options_.two_phase == TwoPhaseMode::On)
+            throw Error(sqlstate::object_not_in_prerequisite_state,
+                        "pg_clone.two_phase is on, but the extension in the control database is older than 1.2",
+                        "", "Run ALTER EXTENSION pg_clone UPDATE in the control database.");
+        return;
     }
+    std::vector<PrepareCapacity> servers;
+    std::vector<std::string> keys;
+    for (size_t w : plan_.writers) {
+        PrepareSlots slots = prepare_slots(writer(w));
+        auto found = std::find(keys.begin(), keys.end(), slots.server);
+        if (found == keys.end()) {
+            keys.push_back(slots.server);
+            servers.push_back({{}, 0, slots.max_prepared, slots.in_use});
+            found = keys.end() - 1;
+        }
+        PrepareCapacity &server = servers[static_cast<size_t>(found - keys.begin())];
+        server.dbs.push_back(job_.dbs[w].name);
+        server.sessions += static_cast<int>(streams_.size());
+    }
+    TwoPhaseChoice choice = choose_two_phase(options_.two_phase, servers);
+    if (!choice.error.empty())
+        throw Error(sqlstate::object_not_in_prerequisite_state, choice.error, "", choice.hint);
+    if (!choice.note.empty())
+        notes_.push_back(choice.note);
+    two_phase_ = choice.use;
 }
 
 void CloneRun::commit_all() {
@@ -66,17 +75,163 @@ void CloneRun::commit_all() {
         for (size_t k = 0; k < streams_.size(); k++)
             writer(w, k).exec("SET CONSTRAINTS ALL IMMEDIATE");
     }
-    // From the first COMMIT on, a cancel would leave targets split: hold it back until the end.
+    reached("before_commit");
+    // From here on a cancel would leave targets split: hold it back until the end.
     waiter_.set_interruptible(false);
     try {
-        for (size_t w : plan_.writers)
-            for (size_t k = 0; k < streams_.size(); k++)
-                writer(w, k).exec("COMMIT");
+        if (two_phase_)
+            commit_two_phase();
+        else
+            commit_one_by_one();
     } catch (...) {
         waiter_.set_interruptible(true);
         throw;
     }
     waiter_.set_interruptible(true);
+}
+
+void CloneRun::commit_two_phase() {
+    std::vector<PreparedXact> xacts;
+    gids_.assign(job_.dbs.size(), {});
+    int n = 0;
+    for (size_t w : plan_.writers)
+        for (size_t k = 0; k < streams_.size(); k++) {
+            gids_[w].push_back(prepared_gid(job_.id, n++, options_.gid_tag));
+            xacts.push_back({job_.dbs[w].name, gids_[w].back()});
+        }
+    options_.record->will_prepare(xacts);
+
+    // Phase one: every session prepares. Any failure up to the recorded decision rolls back all.
+    std::vector<std::pair<size_t, size_t>> prepared;
+    try {
+        for (size_t w : plan_.writers)
+            for (size_t k = 0; k < streams_.size(); k++) {
+                Connection &conn = writer(w, k);
+                conn.exec("PREPARE TRANSACTION " + conn.quote_literal(gids_[w][k]));
+                prepared.emplace_back(w, k);
+            }
+        reached("after_prepare");
+        CloneReport outcome = report();
+        options_.record->decide(true, &outcome);
+    } catch (...) {
+        roll_back_prepared(prepared);
+        throw;
+    }
+    reached("after_decision");
+
+    // Phase two: the decision is commit. A database that cannot be reached now is committed by the
+    // launcher's recovery once it can.
+    std::optional<Error> failure;
+    std::vector<std::string> failed_dbs;
+    bool first = true;
+    for (auto [w, k] : prepared) {
+        Connection &conn = writer(w, k);
+        try {
+            conn.exec("COMMIT PREPARED " + conn.quote_literal(gids_[w][k]));
+        } catch (const Error &e) {
+            if (!failure)
+                failure = e;
+            if (std::find(failed_dbs.begin(), failed_dbs.end(), job_.dbs[w].name) == failed_dbs.end())
+                failed_dbs.push_back(job_.dbs[w].name);
+            continue;
+        }
+        try {
+            options_.record->resolved(gids_[w][k], true);
+        } catch (const Error &) {
+            // Recovery finds the transaction gone, which under a commit decision means committed.
+        }
+        if (first) {
+            first = false;
+            reached("after_first_commit");
+        }
+    }
+    if (failure) {
+        std::string names;
+        for (const auto &db : failed_dbs)
+            names += (names.empty() ? "" : ", ") + database_label(db);
+        throw Error(failure->sqlstate().c_str(),
+                    names + ": could not commit its prepared transactions (" + cause_of(*failure) +
+                        "); the clone's decision is commit, and pg_clone commits them as soon as the "
+                        "database can be reached (see bucardo.clone_in_doubt)");
+    }
+}
+
+// Before the decision: records "rollback", then rolls back what was prepared. What cannot be rolled
+// back now (a lost connection) stays recorded for the launcher's recovery.
+void CloneRun::roll_back_prepared(const std::vector<std::pair<size_t, size_t>> &prepared) noexcept {
+    try {
+        options_.record->decide(false, nullptr);
+    } catch (...) {
+        return;  // no decision recorded means rollback to the recovery as well
+    }
+    for (size_t w : plan_.writers)
+        for (size_t k = 0; k < streams_.size(); k++) {
+            Connection &conn = writer(w, k);
+            const std::string &gid = gids_[w][k];
+            bool was_prepared = std::find(prepared.begin(), prepared.end(), std::make_pair(w, k)) != prepared.end();
+            try {
+                if (was_prepared)
+                    conn.exec("ROLLBACK PREPARED " + conn.quote_literal(gid));
+                else if (PQstatus(conn.raw()) != CONNECTION_OK)
+                    continue;  // its PREPARE may have been carried out: for the recovery to see
+                // A session that answered never prepared: abort_all rolls its transaction back.
+                options_.record->resolved(gid, false);
+            } catch (...) {
+            }
+        }
+}
+
+// Without two-phase commit, session after session. When the round is cut, the error says which
+// databases committed, which rolled back, and which were sent a COMMIT that got no answer.
+void CloneRun::commit_one_by_one() {
+    if (options_.record)
+        options_.record->commit_round_begins();
+    std::vector<std::vector<size_t>> committed(job_.dbs.size());  // per database: streams committed
+    bool first = true;
+    for (size_t w : plan_.writers)
+        for (size_t k = 0; k < streams_.size(); k++) {
+            Connection &conn = writer(w, k);
+            try {
+                conn.exec("COMMIT");
+            } catch (const Error &e) {
+                bool answered = PQstatus(conn.raw()) == CONNECTION_OK;
+                if (first && answered)
+                    throw;  // nothing committed anywhere: every target is unchanged
+                throw Error(e.sqlstate().c_str(), cut_commit_message(job_.dbs[w].name, cause_of(e),
+                                                             commit_states(w, answered, committed)));
+            }
+            committed[w].push_back(k);
+            if (first) {
+                first = false;
+                reached("after_first_commit");
+            }
+        }
+}
+
+// Where each writing database stands when the COMMIT of one of cut_at's sessions failed.
+std::vector<DbCommitState> CloneRun::commit_states(size_t cut_at, bool answered,
+                                                   const std::vector<std::vector<size_t>> &committed) const {
+    std::vector<DbCommitState> states;
+    bool before = true;
+    for (size_t w : plan_.writers) {
+        const std::string &name = job_.dbs[w].name;
+        if (w != cut_at) {
+            states.push_back({name, before ? CommitState::Committed : CommitState::RolledBack});
+            continue;
+        }
+        before = false;
+        std::vector<std::string> tables;
+        for (size_t k : committed[w])
+            for (size_t t : stream_tables_[k])
+                tables.push_back(tables_[t].label);
+        if (tables.empty())
+            states.push_back({name, answered ? CommitState::RolledBack : CommitState::Unknown});
+        else if (answered)
+            states.push_back({name + " (only " + join(tables, ", ") + ")", CommitState::Committed});
+        else
+            states.push_back({name + " (" + join(tables, ", ") + " committed, the rest unknown)", CommitState::Unknown});
+    }
+    return states;
 }
 
 void CloneRun::abort_all() noexcept {

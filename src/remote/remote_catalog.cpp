@@ -303,3 +303,21 @@ std::string database_identity(Connection &conn) {
 }
 
 }  // namespace pgclone
+
+namespace pgclone {
+
+PrepareSlots prepare_slots(Connection &conn) {
+    Result result = conn.exec(
+        "SELECT pg_catalog.concat_ws('/', pg_catalog.current_setting('port'),"
+        " (pg_catalog.date_part('epoch', pg_catalog.pg_postmaster_start_time())"
+        "  OPERATOR(pg_catalog.*) 1000000)::pg_catalog.int8),"
+        " pg_catalog.current_setting('max_prepared_transactions'),"
+        " (SELECT pg_catalog.count(*) FROM pg_catalog.pg_prepared_xacts)");
+    PrepareSlots slots;
+    slots.server = PQgetvalue(result.get(), 0, 0);
+    slots.max_prepared = std::stoi(PQgetvalue(result.get(), 0, 1));
+    slots.in_use = std::stoi(PQgetvalue(result.get(), 0, 2));
+    return slots;
+}
+
+}  // namespace pgclone

@@ -95,6 +95,15 @@ struct TableIndex {
 std::vector<std::vector<TableIndex>> buildable_indexes(Connection &conn,
                                                        const std::vector<RemoteTable> &tables);
 
+// The server's prepared-transaction slots (two-phase commit): a text equal for two sessions exactly when
+// they reach the same running server, max_prepared_transactions, and how many are in use.
+struct PrepareSlots {
+    std::string server;
+    int max_prepared = 0;
+    int in_use = 0;
+};
+PrepareSlots prepare_slots(Connection &conn);
+
 // Text that is equal for two sessions exactly when they reach the same database of the same running
 // server. The same query run through SPI gives the control database's.
 extern const char *const database_identity_query;

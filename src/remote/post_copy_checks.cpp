@@ -1,0 +1,56 @@
+// After the copy, before the commit: the indexes left for after the rows are built, and the
+// deferrable constraints that session_replication_role = replica skipped are checked.
+
+#include "remote/clone_run.hpp"
+
+#include <utility>
+
+namespace pgclone {
+
+// Under session_replication_role = replica, PostgreSQL skips the checks of deferrable unique and
+// exclusion constraints (they are triggers that fire on origin only). Rebuilding the index checks
+// every row against every other, with the index's own operators; the stream that filled the
+// table does it, since its session holds the table's lock.
+void CloneRun::check_deferrable_constraints(size_t w) {
+    if (deferrable_[w].empty())
+        return;
+    for (size_t k = 0; k < streams_.size(); k++) {
+        Connection &conn = writer(w, k);
+        for (size_t t : stream_tables_[k]) {
+            if (skipped_[w][t] || !build_after_[w][t].empty())
+                continue;  // not written, or all its indexes were just rebuilt
+            for (const DeferrableConstraint &constraint : deferrable_[w][t]) {
+                try {
+                    conn.exec("REINDEX INDEX " + constraint.index);
+                } catch (Error &e) {
+                    ErrorInfo info = e.info();
+                    std::string cause = info.message.substr(info.message.find(": ") + 2);
+                    info.message = database_label(job_.dbs[w].name) + ", table " + db_tables_[w][t].label +
+                                   ": deferrable constraint \"" + constraint.name + "\" is violated (" +
+                                   cause + ")";
+                    throw Error(std::move(info));
+                }
+            }
+        }
+    }
+}
+
+// The indexes left for after the copy are built now (see plan_index_builds), each stream its own
+// tables'; a duplicate key fails here, naming the table.
+void CloneRun::build_postponed_indexes(size_t w) {
+    for (size_t k = 0; k < streams_.size(); k++) {
+        Connection &conn = writer(w, k);
+        for (size_t t : stream_tables_[k]) {
+            for (const TableIndex &index : build_after_[w][t]) {
+                try {
+                    conn.exec("REINDEX INDEX " + index.name);
+                } catch (Error &e) {
+                    e.add_table(db_tables_[w][t].label);
+                    throw;
+                }
+            }
+        }
+    }
+}
+
+}  // namespace pgclone
