@@ -22,6 +22,8 @@ shared_preload_libraries = 'pg_clone'
 port = $port
 listen_addresses = ''
 unix_socket_directories = '$work'
+# Two-phase commit across the targets' sessions (pg_clone.two_phase = auto).
+max_prepared_transactions = 10
 CONF
 as_pg_user pg_ctl -D "$work/data" -l "$work/server.log" -w start >/dev/null
 
@@ -57,7 +59,7 @@ echo "clone $id queued; waiting for it"
 status=$(sql postgres -At -c "SELECT bucardo.clone_wait($id, '120 s')")
 
 echo "== what the clone did"
-sql postgres -c "SELECT id, status, ended - started AS took, summary, error FROM bucardo.clone WHERE id = $id" -x
+sql postgres -c "SELECT id, status, ended - started AS took, two_phase, summary, error FROM bucardo.clone WHERE id = $id" -x
 for db in shop staging reporting; do
     sql "$db" -At -F ' ' -c "SELECT '$db:', (SELECT count(*) FROM customers) AS customers, 'customers,',
                                     (SELECT count(*) FROM orders) AS orders, 'orders'"
