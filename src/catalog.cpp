@@ -306,10 +306,12 @@ void await_resolution(int64_t id, const std::string &error, long delay_ms) {
 std::optional<Resolution> begin_resolution(int64_t id) {
     std::optional<Resolution> resolution;
     pg::transaction([&] {
-        auto row = pg::query("SELECT decision, resolve_attempts FROM bucardo.clone"
-                             " WHERE id = $1::bigint AND status = 'running' AND resolve_at IS NULL FOR UPDATE",
+        // By id only: the lock waits for the launcher's claim to commit, and the row is then read as
+        // the claim left it (a condition on resolve_at would be checked against the row before the claim).
+        auto row = pg::query("SELECT decision, resolve_attempts, status = 'running' AND resolve_at IS NULL"
+                             " FROM bucardo.clone WHERE id = $1::bigint FOR UPDATE",
                              {std::to_string(id)});
-        if (row.empty())
+        if (row.empty() || row[0].at(2) != pg::Value("t"))
             return;
         // No decision was recorded: the clone never reached its commit point, and never will.
         pg::query("UPDATE bucardo.clone SET decision = coalesce(decision, 'rollback'),"

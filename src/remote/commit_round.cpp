@@ -17,11 +17,16 @@ namespace pgclone {
 
 namespace {
 
-// "database \"beta\": could not receive data" -> "could not receive data"
+// "database \"beta\": could not receive data: ...\n\tThis probably means..." -> "could not receive data: ...",
+// its first line, without the database and a final period.
 std::string cause_of(const Error &e) {
     const std::string &message = e.info().message;
     auto colon = message.rfind("database \"", 0) == 0 ? message.find("\": ") : std::string::npos;
-    return colon == std::string::npos ? message : message.substr(colon + 3);
+    std::string cause = colon == std::string::npos ? message : message.substr(colon + 3);
+    cause = cause.substr(0, cause.find('\n'));
+    while (!cause.empty() && (cause.back() == '.' || cause.back() == ' '))
+        cause.pop_back();
+    return cause;
 }
 
 }  // namespace
