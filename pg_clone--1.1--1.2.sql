@@ -2,6 +2,7 @@
 -- allow it prepares every target session (PREPARE TRANSACTION), records its decision here, and only
 -- then commits them (COMMIT PREPARED). The global ids it prepares are recorded before the first
 -- PREPARE, so that after any crash the launcher can finish the clone from the recorded decision.
+-- Also: clone(..., sequences, analyze).
 \echo Use "ALTER EXTENSION pg_clone UPDATE TO '1.2'" to load this file. \quit
 
 ALTER TABLE bucardo.clone
@@ -75,6 +76,99 @@ BEGIN
     END IF;
     RETURN false;
 END $$;
+
+
+-- A target ready to use: the sequences owned by the cloned tables (serial and identity columns) follow
+-- them, sequences may be named in table lists, and every table filled is analyzed before the commit.
+-- ANALYZE is a reserved word: the argument is written "analyze" => false.
+ALTER TABLE bucardo.clone
+    ADD COLUMN sequences boolean NOT NULL DEFAULT true,
+    ADD COLUMN "analyze" boolean NOT NULL DEFAULT true;
+COMMENT ON COLUMN bucardo.clone.sequences IS
+    'Set the target sequences owned by the cloned tables to the source''s state';
+COMMENT ON COLUMN bucardo.clone."analyze" IS 'ANALYZE every target table filled, before the commit';
+
+DROP FUNCTION bucardo.clone(text, text, text, text, text, text, boolean, integer);
+CREATE FUNCTION bucardo.clone(sync text DEFAULT NULL, relgroup text DEFAULT NULL, dbgroup text DEFAULT NULL,
+                              tables text DEFAULT NULL, dbs text DEFAULT NULL, start text DEFAULT NULL,
+                              empty_only boolean DEFAULT false, streams integer DEFAULT NULL,
+                              sequences boolean DEFAULT true, "analyze" boolean DEFAULT true)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    use_relgroup text;
+    use_dbgroup text;
+    startwhen timestamptz;
+    clone_id bigint;
+BEGIN
+    IF num_nonnulls(sync, relgroup, tables) <> 1 THEN
+        RAISE EXCEPTION 'give the tables to clone with exactly one of sync, relgroup or tables'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF num_nonnulls(sync, dbgroup, dbs) <> 1 THEN
+        RAISE EXCEPTION 'give the databases to clone with exactly one of sync, dbgroup or dbs'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF empty_only IS NULL THEN
+        RAISE EXCEPTION 'empty_only must be true or false' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF sequences IS NULL THEN
+        RAISE EXCEPTION 'sequences must be true or false' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF clone."analyze" IS NULL THEN
+        RAISE EXCEPTION 'analyze must be true or false' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF streams IS NOT NULL AND (streams < 1 OR streams > 64) THEN
+        RAISE EXCEPTION 'streams must be between 1 and 64, not %', streams
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Leave it out to use pg_clone.max_streams.';
+    END IF;
+    startwhen := bucardo._start_time(start);
+
+    IF sync IS NOT NULL THEN
+        SELECT s.relgroup, s.dbgroup INTO use_relgroup, use_dbgroup FROM bucardo.sync s WHERE s.name = clone.sync;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'sync "%" does not exist', sync USING ERRCODE = 'undefined_object';
+        END IF;
+    END IF;
+    IF relgroup IS NOT NULL THEN
+        IF NOT EXISTS (SELECT 1 FROM bucardo.relgroup g WHERE g.name = clone.relgroup) THEN
+            RAISE EXCEPTION 'relgroup "%" does not exist', relgroup USING ERRCODE = 'undefined_object';
+        END IF;
+        use_relgroup := relgroup;
+    END IF;
+    IF dbgroup IS NOT NULL THEN
+        IF NOT EXISTS (SELECT 1 FROM bucardo.dbgroup g WHERE g.name = clone.dbgroup) THEN
+            RAISE EXCEPTION 'dbgroup "%" does not exist', dbgroup USING ERRCODE = 'undefined_object';
+        END IF;
+        use_dbgroup := dbgroup;
+    END IF;
+    -- Lists given inline become groups named like clone_relgroup1, as Bucardo does.
+    IF tables IS NOT NULL THEN
+        LOOP
+            use_relgroup := 'clone_relgroup' || nextval('bucardo.clone_relgroup_seq');
+            EXIT WHEN NOT EXISTS (SELECT 1 FROM bucardo.relgroup g WHERE g.name = use_relgroup);
+        END LOOP;
+        PERFORM bucardo._create_relgroup(use_relgroup, tables);
+    END IF;
+    IF dbs IS NOT NULL THEN
+        LOOP
+            use_dbgroup := 'clone_dbgroup' || nextval('bucardo.clone_dbgroup_seq');
+            EXIT WHEN NOT EXISTS (SELECT 1 FROM bucardo.dbgroup g WHERE g.name = use_dbgroup);
+        END LOOP;
+        PERFORM bucardo._create_dbgroup(use_dbgroup, dbs);
+    END IF;
+
+    INSERT INTO bucardo.clone (sync, relgroup, dbgroup, empty_only, startwhen, streams, sequences, "analyze")
+    VALUES (clone.sync, use_relgroup, use_dbgroup, clone.empty_only, startwhen, clone.streams, clone.sequences,
+            clone."analyze")
+    RETURNING id INTO clone_id;
+    -- Delivered at commit: the launcher wakes then, and never for a request that rolled back.
+    PERFORM pg_notify('bucardo_clone_ready', clone_id::text);
+    RETURN clone_id;
+END $$;
+
+REVOKE ALL ON FUNCTION bucardo.clone(text, text, text, text, text, text, boolean, integer, boolean, boolean)
+    FROM PUBLIC;
 
 REVOKE ALL ON bucardo.clone_transaction FROM PUBLIC;
 REVOKE ALL ON bucardo.clone_in_doubt FROM PUBLIC;

@@ -176,8 +176,11 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
             return;
         auto clone = pg::query(
             "UPDATE bucardo.clone SET worker_pid = pg_catalog.pg_backend_pid() WHERE id = $1::bigint"
-            // streams is read through jsonb: a 1.0 installation, not yet updated, has no such column.
-            " RETURNING relgroup, dbgroup, empty_only, pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'streams'",
+            // Read through jsonb: an installation not yet updated has no such columns (streams came in 1.1,
+            // sequences and analyze in 1.2).
+            " RETURNING relgroup, dbgroup, empty_only, pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'streams',"
+            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'sequences',"
+            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'analyze'",
             {std::to_string(id)});
         claimed.emplace();
         claimed->cancel_requested = row[0].at(1) == pg::Value("t");
@@ -185,6 +188,8 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
         job->id = id;
         job->empty_only = clone[0].at(2) == pg::Value("t");
         int asked = clone[0].at(3) ? std::stoi(*clone[0].at(3)) : 0;
+        job->sequences = clone[0].at(4) != pg::Value("false");
+        job->analyze = clone[0].at(5) != pg::Value("false");
         job->streams = std::max(1, asked > 0 ? std::min(asked, pg::settings::max_streams) : pg::settings::max_streams);
         auto tables = pg::query(
             "SELECT schemaname, tablename FROM bucardo.relmap WHERE relgroup = $1 ORDER BY position",

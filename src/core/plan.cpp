@@ -73,7 +73,8 @@ std::vector<std::vector<size_t>> assign_streams(const std::vector<int64_t> &tabl
     // Largest group first; equal sizes keep the order asked for.
     std::stable_sort(groups.begin(), groups.end(),
                      [&](size_t a, size_t b) { return group_size[a] > group_size[b]; });
-    size_t count = std::min(groups.size(), static_cast<size_t>(std::max(streams, 1)));
+    // At least one stream, even with no table: its sessions still set the sequences.
+    size_t count = std::max<size_t>(1, std::min(groups.size(), static_cast<size_t>(std::max(streams, 1))));
     std::vector<std::vector<size_t>> assigned(count);
     std::vector<int64_t> load(count, 0);
     std::vector<size_t> stream_of(n, 0);

@@ -1,9 +1,10 @@
-// One clone run (run_clone in clone_runner.hpp): its state and its steps, implemented in five files,
+// One clone run (run_clone in clone_runner.hpp): its state and its steps, implemented in six files,
 // one for each part of a clone:
 //   clone_runner.cpp   connections, snapshots, streams, checking the tables on every database
 //   target_setup.cpp   locking, checking and emptying the target tables
 //   table_copy.cpp     the streams' copies, table after table
-//   post_copy_checks.cpp  index builds and constraint checks after the copy
+//   post_copy_checks.cpp  index builds, constraint checks and ANALYZE after the copy
+//   sequences.cpp      the sequences named in the table list or owned by its tables
 //   commit_round.cpp   the commit (two-phase or one session after another) and the rollback
 // Pure C++ and libpq.
 #pragma once
@@ -59,6 +60,7 @@ class CloneRun {
     CloneRun(const CloneJob &job, const RunnerOptions &options, Waiter &waiter)
         : job_(job), options_(options), waiter_(waiter), plan_(make_plan(roles(job), job.empty_only)),
           streams_(1), db_tables_(job.dbs.size()) {
+        sequences_set_.resize(job.dbs.size());
         streams_[0].readers.resize(job.dbs.size());
         streams_[0].writers.resize(job.dbs.size());
     }
@@ -133,6 +135,14 @@ class CloneRun {
     // post_copy_checks.cpp: after the copy, before the commit.
     void check_deferrable_constraints(size_t w);
     void build_postponed_indexes(size_t w);
+    void analyze_tables(size_t w);
+
+    // sequences.cpp: the sequences named in the table list, and those owned by the tables.
+    void plan_sequences();
+    void find_sequences_on(size_t db);
+    void pick_sequence_values();
+    void check_target_sequences(size_t w);
+    void set_sequences(size_t w);
 
     // commit_round.cpp: the commit, two-phase or not, and the rollback.
     void reached(const char *step);
@@ -153,6 +163,17 @@ class CloneRun {
     std::vector<std::vector<size_t>> stream_tables_;   // per stream: its tables, largest first
     std::string client_encoding_;                      // the SET statement every session runs
     std::vector<RemoteTable> tables_;                  // as resolved on the first source
+    std::vector<RemoteTable> named_sequences_;         // sequences named in the table list (first source)
+    // A sequence the clone sets on every database written: named, or owned by a column of a table.
+    struct SequencePlan {
+        std::string label;            // as on the first source
+        std::optional<size_t> table;  // owned: the table whose column owns it
+        std::string column;
+        SequenceState value;                          // to set: the highest of all sources
+        std::vector<std::optional<RemoteTable>> on;   // per database: the sequence there, if any
+    };
+    std::vector<SequencePlan> sequences_;
+    std::vector<std::vector<SequenceOutcome>> sequences_set_;  // per database
     std::vector<std::vector<RemoteTable>> db_tables_;  // per database, aligned with tables_
     std::vector<std::vector<bool>> skipped_;           // per database and table (empty_only)
     std::vector<std::vector<int64_t>> rows_;           // per database and table

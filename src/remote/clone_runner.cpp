@@ -21,6 +21,7 @@ CloneReport CloneRun::run() {
         choose_commit();
         phase("locking and checking target tables");
         open_writers();
+        plan_sequences();
         claim_progress();
         phase(job_.empty_only ? "checking which target tables are empty" : "emptying target tables");
         prepare_writers();
@@ -139,7 +140,8 @@ void CloneRun::open_sources() {
         for (const auto &table : tables_)
             names.push_back(quoted(conn, table));
         // Keeps the tables from being altered or dropped under the snapshot.
-        conn.exec("LOCK TABLE " + join(names, ", ") + " IN ACCESS SHARE MODE");
+        if (!names.empty())
+            conn.exec("LOCK TABLE " + join(names, ", ") + " IN ACCESS SHARE MODE");
     }
 }
 
@@ -182,9 +184,16 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
         if (!found[i])
             throw Error(sqlstate::undefined_table,
                         database_label(conn.db_name()) + ", table " + shown + ": table does not exist");
+        if (found[i]->relkind == 'S') {
+            if (!seen.insert(found[i]->label).second)
+                throw Error(sqlstate::invalid_parameter_value, database_label(conn.db_name()) + ", sequence " +
+                                                                   found[i]->label + ": sequence is listed twice");
+            named_sequences_.push_back(*found[i]);
+            continue;
+        }
         if (found[i]->relkind != 'r' && found[i]->relkind != 'p')
             throw Error(sqlstate::wrong_object_type,
-                        database_label(conn.db_name()) + ", table " + shown + ": not a table");
+                        database_label(conn.db_name()) + ", table " + shown + ": not a table or sequence");
         if (found[i]->columns.empty())
             throw Error(sqlstate::undefined_column, database_label(conn.db_name()) + ", table " +
                                                         found[i]->label + ": table has no columns to copy");
@@ -237,7 +246,8 @@ CloneReport CloneRun::report() const {
     CloneReport report;
     report.notes = notes_;
     for (size_t w : plan_.writers) {
-        WriterOutcome outcome{job_.dbs[w].name, {}};
+        WriterOutcome outcome;
+        outcome.db = job_.dbs[w].name;
         for (size_t t = 0; t < tables_.size(); t++) {
             TableOutcome table{tables_[t].label, rows_[w][t], skipped_[w][t]};
             table.bytes = bytes_[w][t];
@@ -246,6 +256,7 @@ CloneReport CloneRun::report() const {
             table.emptied = !plan_.truncates[w] ? "none" : empty_by_delete_[w][t] ? "delete" : "truncate";
             outcome.tables.push_back(std::move(table));
         }
+        outcome.sequences = sequences_set_[w];
         report.writers.push_back(std::move(outcome));
     }
     return report;
@@ -271,6 +282,13 @@ std::string CloneReport::summary() const {
             part += " (" + join(copied, ", ") + ")";
         if (!skipped.empty())
             part += ", skipped (not empty): " + join(skipped, ", ");
+        if (!w.sequences.empty()) {
+            std::vector<std::string> set;
+            for (const SequenceOutcome &s : w.sequences)
+                set.push_back(s.sequence + " " + std::to_string(s.last_value) + (s.is_called ? "" : " (not called)"));
+            part += ", " + std::to_string(set.size()) + (set.size() == 1 ? " sequence (" : " sequences (") +
+                    join(set, ", ") + ")";
+        }
         parts.push_back(part);
     }
     std::string text = join(parts, "; ");

@@ -31,6 +31,8 @@ struct CloneJob {
     int64_t id = 0;
     bool empty_only = false;
     int streams = 1;  // parallel streams at most (never more than tables)
+    bool sequences = true;  // the sequences owned by the tables follow them
+    bool analyze = true;    // ANALYZE every target table filled, before the commit
     std::vector<TableName> tables;
     std::vector<DbSpec> dbs;
 };
@@ -101,9 +103,16 @@ struct TableOutcome {
     std::string emptied;   // truncate, delete or none
 };
 
+struct SequenceOutcome {
+    std::string sequence;  // public.foo_id_seq
+    int64_t last_value = 0;
+    bool is_called = false;
+};
+
 struct WriterOutcome {
     std::string db;
     std::vector<TableOutcome> tables;
+    std::vector<SequenceOutcome> sequences;
 };
 
 struct CloneReport {

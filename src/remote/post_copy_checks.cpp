@@ -1,5 +1,6 @@
-// After the copy, before the commit: the indexes left for after the rows are built, and the
-// deferrable constraints that session_replication_role = replica skipped are checked.
+// After the copy, before the commit: the indexes left for after the rows are built, the deferrable
+// constraints that session_replication_role = replica skipped are checked, and the tables filled are
+// analyzed, so that their new statistics appear with their new rows.
 
 #include "remote/clone_run.hpp"
 
@@ -48,6 +49,26 @@ void CloneRun::build_postponed_indexes(size_t w) {
                     e.add_table(db_tables_[w][t].label);
                     throw;
                 }
+            }
+        }
+    }
+}
+
+// Each stream analyzes the tables it filled (ANALYZE takes a sample, whatever the table's size; on a
+// table the clone's role does not own it only warns).
+void CloneRun::analyze_tables(size_t w) {
+    if (!job_.analyze)
+        return;
+    for (size_t k = 0; k < streams_.size(); k++) {
+        Connection &conn = writer(w, k);
+        for (size_t t : stream_tables_[k]) {
+            if (skipped_[w][t])
+                continue;
+            try {
+                conn.exec("ANALYZE " + quoted(conn, db_tables_[w][t]));
+            } catch (Error &e) {
+                e.add_table(db_tables_[w][t].label);
+                throw;
             }
         }
     }

@@ -321,3 +321,68 @@ PrepareSlots prepare_slots(Connection &conn) {
 }
 
 }  // namespace pgclone
+
+namespace pgclone {
+
+std::vector<OwnedSequence> owned_sequences(Connection &conn, const std::vector<RemoteTable> &tables) {
+    static const char *sql =
+        "SELECT t.ord, a.attname, n.nspname, c.relname, c.oid"
+        "  FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)"
+        "  JOIN pg_catalog.pg_depend d ON d.refobjid = t.rel AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')"
+        "       AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+        "       AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+        "  JOIN pg_catalog.pg_class c ON c.oid = d.objid AND c.relkind = 'S'"
+        "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        "  JOIN pg_catalog.pg_attribute a ON a.attrelid = t.rel AND a.attnum = d.refobjsubid"
+        " ORDER BY 1, 2";
+    std::vector<OwnedSequence> found;
+    if (tables.empty())
+        return found;
+    Result result = conn.exec(sql, {oid_array(tables)});
+    const PGresult *r = result.get();
+    for (int row = 0; row < PQntuples(r); row++) {
+        OwnedSequence owned;
+        owned.table = ordinal(r, row);
+        owned.column = value(r, row, 1);
+        owned.sequence.schema = value(r, row, 2);
+        owned.sequence.name = value(r, row, 3);
+        owned.sequence.oid = value(r, row, 4);
+        owned.sequence.relkind = 'S';
+        owned.sequence.label = display_name(owned.sequence.schema, owned.sequence.name);
+        found.push_back(std::move(owned));
+    }
+    return found;
+}
+
+std::vector<SequenceState> sequence_states(Connection &conn, const std::vector<RemoteTable> &sequences) {
+    std::vector<SequenceState> states(sequences.size());
+    if (sequences.empty())
+        return states;
+    std::string sql;
+    for (size_t i = 0; i < sequences.size(); i++) {
+        const RemoteTable &s = sequences[i];
+        sql += (i ? " UNION ALL " : "") + std::string("SELECT ") + std::to_string(i) +
+               ", q.last_value::pg_catalog.text, q.is_called, pg_catalog.format_type(p.seqtypid, NULL),"
+               " p.seqmin::pg_catalog.text, p.seqmax::pg_catalog.text, p.seqincrement::pg_catalog.text,"
+               " pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c"
+               "                         WHERE c.oid OPERATOR(pg_catalog.=) p.seqrelid), 'USAGE') FROM " +
+               conn.quote_ident(s.schema) + "." + conn.quote_ident(s.name) +
+               " AS q, pg_catalog.pg_sequence p WHERE p.seqrelid OPERATOR(pg_catalog.=) " + s.oid +
+               "::pg_catalog.oid";
+    }
+    Result result = conn.exec(sql);
+    const PGresult *r = result.get();
+    for (int row = 0; row < PQntuples(r); row++) {
+        SequenceState &state = states.at(std::stoul(value(r, row, 0)));
+        state.last_value = std::stoll(value(r, row, 1));
+        state.is_called = value(r, row, 2) == "t";
+        state.type = value(r, row, 3);
+        state.min = std::stoll(value(r, row, 4));
+        state.max = std::stoll(value(r, row, 5));
+        state.increment = std::stoll(value(r, row, 6));
+        state.owned = value(r, row, 7) == "t";
+    }
+    return states;
+}
+
+}  // namespace pgclone

@@ -95,6 +95,27 @@ struct TableIndex {
 std::vector<std::vector<TableIndex>> buildable_indexes(Connection &conn,
                                                        const std::vector<RemoteTable> &tables);
 
+// Sequences owned by columns of these tables (serial and identity columns), by table index and column.
+struct OwnedSequence {
+    size_t table;
+    std::string column;
+    RemoteTable sequence;  // relkind 'S', no columns
+};
+std::vector<OwnedSequence> owned_sequences(Connection &conn, const std::vector<RemoteTable> &tables);
+
+// Each sequence's state and definition, read with one query (a sequence's state is not transactional:
+// it is the latest, whatever the snapshot).
+struct SequenceState {
+    int64_t last_value = 0;
+    bool is_called = false;
+    std::string type;  // format_type: bigint, integer, smallint
+    int64_t min = 0;
+    int64_t max = 0;
+    int64_t increment = 1;
+    bool owned = false;  // the session's role owns it (or is a superuser)
+};
+std::vector<SequenceState> sequence_states(Connection &conn, const std::vector<RemoteTable> &sequences);
+
 // The server's prepared-transaction slots (two-phase commit): a text equal for two sessions exactly when
 // they reach the same running server, max_prepared_transactions, and how many are in use.
 struct PrepareSlots {

@@ -69,7 +69,8 @@ void CloneRun::open_writers() {
         build_after_[w].assign(tables_.size(), {});
         for (size_t k = 0; k < streams_.size(); k++) {
             Connection &conn = writer(w, k);
-            conn.exec("LOCK TABLE " + join(target_names(conn, w, k), ", ") + " IN " + mode + " MODE");
+            if (!stream_tables_[k].empty())
+                conn.exec("LOCK TABLE " + join(target_names(conn, w, k), ", ") + " IN " + mode + " MODE");
             std::vector<RemoteTable> mine;
             for (size_t t : stream_tables_[k])
                 mine.push_back(db_tables_[w][t]);
@@ -189,7 +190,8 @@ void CloneRun::prepare_writers() {
                 if (!postponed.empty())
                     sql += "UPDATE pg_catalog.pg_index SET indisready = false WHERE indexrelid IN (" +
                            join(postponed, ", ") + ")";
-                conn.exec_script(sql);
+                if (!sql.empty())
+                    conn.exec_script(sql);
             } else if (job_.empty_only) {
                 for (size_t t : stream_tables_[k]) {
                     Result r = conn.exec("SELECT EXISTS (SELECT FROM " + target_name(conn, w, t) + ")");

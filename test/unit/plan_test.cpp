@@ -183,7 +183,9 @@ TEST(AssignStreams, LargestFirstToTheLeastLoadedStream) {
 
 TEST(AssignStreams, NeverMoreStreamsThanTables) {
     EXPECT_EQ(assign_streams({5, 6}, 8).size(), 2u);
-    EXPECT_EQ(assign_streams({}, 4).size(), 0u);
+    // No table (a list of sequences only): one stream, empty.
+    ASSERT_EQ(assign_streams({}, 4).size(), 1u);
+    EXPECT_TRUE(assign_streams({}, 4)[0].empty());
     EXPECT_EQ(assign_streams({1, 2, 3}, 0).size(), 1u);
 }
 
