@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -102,6 +103,7 @@ class CloneRun {
     void open_streams();
     void resolve_on_first_source(Connection &conn);
     void check_tables(size_t db, Connection &conn);
+    void check_column_types(size_t db, Connection &conn);
     CloneReport report() const;
 
     // target_setup.cpp: locking, checking and emptying the targets.

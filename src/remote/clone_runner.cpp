@@ -240,6 +240,40 @@ void CloneRun::check_tables(size_t db, Connection &conn) {
         }
         mine.push_back(*found[i]);
     }
+    check_column_types(db, conn);
+}
+
+// Columns of different types are copied in text, which the target converts: only where PostgreSQL
+// itself would convert on assignment (int4 to int8, varchar to text), not text into integer, which would
+// fail in the middle of the copy, after the emptying.
+void CloneRun::check_column_types(size_t db, Connection &conn) {
+    std::vector<std::pair<long, long>> pairs;
+    for (size_t t = 0; t < tables_.size(); t++)
+        for (const Column &source : tables_[t].columns) {
+            const Column *target = find_column(db_tables_[db][t], source.name);
+            if (!target)
+                continue;
+            const ColumnType &from = source.type, &to = target->type;
+            if (builtin_pair(from.base_oid, to.base_oid))
+                pairs.emplace_back(from.base_oid, to.base_oid);
+            if (builtin_pair(from.element_oid, to.element_oid))
+                pairs.emplace_back(from.element_oid, to.element_oid);
+        }
+    std::set<std::pair<long, long>> casts = assignment_casts(conn, pairs);
+    auto cast_exists = [&](long from, long to) { return casts.count({from, to}) > 0; };
+    for (size_t t = 0; t < tables_.size(); t++)
+        for (const Column &source : tables_[t].columns) {
+            const Column *target = find_column(db_tables_[db][t], source.name);
+            if (!target || type_fit(source.type, target->type, cast_exists) != TypeFit::Refuse)
+                continue;
+            throw Error(sqlstate::datatype_mismatch,
+                        database_label(job_.dbs[db].name) + ", table " + tables_[t].label + ", column " +
+                            source.name + ": type " + target->type.name + " cannot take the source's " +
+                            source.type.name + " values",
+                        "",
+                        "The types must be the same, or ones PostgreSQL converts on assignment (such as integer "
+                        "to bigint, or varchar to text); a text column takes any type.");
+        }
 }
 
 CloneReport CloneRun::report() const {

@@ -1,5 +1,6 @@
 #include "remote/remote_catalog.hpp"
 
+#include <set>
 #include <utility>
 
 namespace pgclone {
@@ -46,7 +47,9 @@ void for_each_table_row(Connection &conn, const std::string &sql, const std::vec
 std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn,
                                                         const std::vector<TableName> &names) {
     static const char *sql =
-        "SELECT t.ord, n.nspname, c.relname, c.relkind, c.oid, a.attname, a.atttypid::pg_catalog.int8"
+        "SELECT t.ord, n.nspname, c.relname, c.relkind, c.oid, a.attname, a.atttypid::pg_catalog.int8,"
+        "       pg_catalog.format_type(a.atttypid, NULL), b.oid::pg_catalog.int8, pg_catalog.format_type(b.oid, NULL),"
+        "       b.typcategory, b.typelem::pg_catalog.int8, pg_catalog.format_type(b.typelem, NULL)"
         "  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
         "pg_catalog.unnest($2::pg_catalog.text[]))"
         "       WITH ORDINALITY AS t(nsp, rel, ord)"
@@ -54,6 +57,8 @@ std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn,
         "  JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = t.rel"
         "  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"
         "       AND NOT a.attisdropped AND a.attgenerated = ''"
+        "  LEFT JOIN pg_catalog.pg_type y ON y.oid = a.atttypid"
+        "  LEFT JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN y.typtype = 'd' THEN y.typbasetype ELSE y.oid END"
         " ORDER BY t.ord, a.attnum";
     std::vector<NameCandidate> candidates = name_candidates(names, conn.search_path());
     std::vector<std::string> schemas, relations;
@@ -81,8 +86,15 @@ std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn,
             table->oid = value(r, row, 4);
             table->label = display_name(table->schema, table->name);
         }
-        if (!PQgetisnull(r, row, 5))
-            table->columns.push_back({value(r, row, 5), std::stol(value(r, row, 6))});
+        if (!PQgetisnull(r, row, 5)) {
+            Column column;
+            column.name = value(r, row, 5);
+            column.type_oid = std::stol(value(r, row, 6));
+            column.type = ColumnType{column.type_oid,          value(r, row, 7),    std::stol(value(r, row, 8)),
+                                     value(r, row, 9),         value(r, row, 10)[0], std::stol(value(r, row, 11)),
+                                     value(r, row, 12)};
+            table->columns.push_back(std::move(column));
+        }
     }
     return tables;
 }
@@ -302,9 +314,6 @@ std::string database_identity(Connection &conn) {
     return PQgetvalue(result.get(), 0, 0);
 }
 
-}  // namespace pgclone
-
-namespace pgclone {
 
 PrepareSlots prepare_slots(Connection &conn) {
     Result result = conn.exec(
@@ -320,9 +329,6 @@ PrepareSlots prepare_slots(Connection &conn) {
     return slots;
 }
 
-}  // namespace pgclone
-
-namespace pgclone {
 
 std::vector<OwnedSequence> owned_sequences(Connection &conn, const std::vector<RemoteTable> &tables) {
     static const char *sql =
@@ -383,6 +389,26 @@ std::vector<SequenceState> sequence_states(Connection &conn, const std::vector<R
         state.owned = value(r, row, 7) == "t";
     }
     return states;
+}
+
+
+std::set<std::pair<long, long>> assignment_casts(Connection &conn, const std::vector<std::pair<long, long>> &pairs) {
+    std::set<std::pair<long, long>> found;
+    if (pairs.empty())
+        return found;
+    std::string from = "{", to = "{";
+    for (const auto &p : pairs) {
+        from += (from.size() > 1 ? "," : "") + std::to_string(p.first);
+        to += (to.size() > 1 ? "," : "") + std::to_string(p.second);
+    }
+    Result result = conn.exec(
+        "SELECT c.castsource::pg_catalog.int8, c.casttarget::pg_catalog.int8"
+        "  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.oid[]), pg_catalog.unnest($2::pg_catalog.oid[])) AS p(s, t)"
+        "  JOIN pg_catalog.pg_cast c ON c.castsource = p.s AND c.casttarget = p.t AND c.castcontext IN ('i', 'a')",
+        {from + "}", to + "}"});
+    for (int row = 0; row < PQntuples(result.get()); row++)
+        found.emplace(std::stol(value(result.get(), row, 0)), std::stol(value(result.get(), row, 1)));
+    return found;
 }
 
 }  // namespace pgclone

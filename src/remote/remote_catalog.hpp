@@ -11,11 +11,13 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/plan.hpp"
+#include "core/type_fit.hpp"
 #include "remote/connection.hpp"
 
 namespace pgclone {
@@ -23,6 +25,7 @@ namespace pgclone {
 struct Column {
     std::string name;
     long type_oid = 0;
+    ColumnType type;
 };
 
 struct RemoteTable {
@@ -115,6 +118,10 @@ struct SequenceState {
     bool owned = false;  // the session's role owns it (or is a superuser)
 };
 std::vector<SequenceState> sequence_states(Connection &conn, const std::vector<RemoteTable> &sequences);
+
+// Which of these (source type, target type) pairs of built-in types have an implicit or assignment cast
+// in pg_cast (see type_fit).
+std::set<std::pair<long, long>> assignment_casts(Connection &conn, const std::vector<std::pair<long, long>> &pairs);
 
 // The server's prepared-transaction slots (two-phase commit): a text equal for two sessions exactly when
 // they reach the same running server, max_prepared_transactions, and how many are in use.
