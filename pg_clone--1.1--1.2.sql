@@ -2,7 +2,7 @@
 -- allow it prepares every target session (PREPARE TRANSACTION), records its decision here, and only
 -- then commits them (COMMIT PREPARED). The global ids it prepares are recorded before the first
 -- PREPARE, so that after any crash the launcher can finish the clone from the recorded decision.
--- Also: clone(..., sequences, analyze).
+-- Also: clone(..., sequences, "analyze", filters, verify, empty) and bucardo.set_filter().
 \echo Use "ALTER EXTENSION pg_clone UPDATE TO '1.2'" to load this file. \quit
 
 ALTER TABLE bucardo.clone
@@ -78,6 +78,59 @@ BEGIN
 END $$;
 
 
+-- Refreshing a copy people use: row filters (per clone, or stored per table in a relgroup), a verification
+-- of every table before the commit, and emptying by DELETE so that readers keep the old rows until then.
+ALTER TABLE bucardo.clone
+    ADD COLUMN filters jsonb,
+    ADD COLUMN verify boolean NOT NULL DEFAULT false,
+    ADD COLUMN empty text NOT NULL DEFAULT 'truncate' CHECK (empty IN ('truncate', 'delete'));
+COMMENT ON COLUMN bucardo.clone.filters IS
+    'Row filters: {"table as written in the list": "SQL boolean expression run on the source"}';
+COMMENT ON COLUMN bucardo.clone.verify IS 'Compare every table on every target with the source before the commit';
+COMMENT ON COLUMN bucardo.clone.empty IS 'How targets are emptied: truncate, or delete (readers keep reading)';
+ALTER TABLE bucardo.relmap ADD COLUMN filter text;
+COMMENT ON COLUMN bucardo.relmap.filter IS 'Row filter of this table (SQL boolean expression run on the source)';
+ALTER TABLE bucardo.clone_table ADD COLUMN verified boolean;
+COMMENT ON COLUMN bucardo.clone_table.verified IS
+    'true: rows and content checksum matched the source before the commit; NULL: not verified';
+
+-- The relmap entry a table name means, as written in the list ("foo" and "public.foo" are two entries).
+CREATE FUNCTION bucardo._relmap_position(relgroup text, table_name text) RETURNS integer
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    parsed record;
+    found_position integer;
+BEGIN
+    SELECT count(*) AS n, min(p.schemaname) AS schemaname, min(p.tablename) AS tablename INTO parsed
+      FROM bucardo._parse_tables(table_name) p;
+    IF parsed.n <> 1 THEN
+        RAISE EXCEPTION 'invalid table name "%": name one table', table_name USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT m.position INTO found_position FROM bucardo.relmap m
+     WHERE m.relgroup = _relmap_position.relgroup AND m.schemaname IS NOT DISTINCT FROM parsed.schemaname
+       AND m.tablename = parsed.tablename;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table "%" is not in relgroup "%"', table_name, relgroup
+            USING ERRCODE = 'undefined_object', HINT = 'Name the table as it is written in the table list.';
+    END IF;
+    RETURN found_position;
+END $$;
+
+-- Stores (or, with NULL, removes) the row filter of one table of a relgroup.
+CREATE FUNCTION bucardo.set_filter(relgroup text, table_name text, filter text) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM bucardo.relgroup g WHERE g.name = set_filter.relgroup) THEN
+        RAISE EXCEPTION 'relgroup "%" does not exist', relgroup USING ERRCODE = 'undefined_object';
+    END IF;
+    IF filter IS NOT NULL AND btrim(filter) = '' THEN
+        RAISE EXCEPTION 'filter of table "%" is empty', table_name USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    UPDATE bucardo.relmap m SET filter = set_filter.filter
+     WHERE m.relgroup = set_filter.relgroup AND m.position = bucardo._relmap_position(set_filter.relgroup, table_name);
+    RETURN table_name;
+END $$;
+
 -- A target ready to use: the sequences owned by the cloned tables (serial and identity columns) follow
 -- them, sequences may be named in table lists, and every table filled is analyzed before the commit.
 -- ANALYZE is a reserved word: the argument is written "analyze" => false.
@@ -92,13 +145,17 @@ DROP FUNCTION bucardo.clone(text, text, text, text, text, text, boolean, integer
 CREATE FUNCTION bucardo.clone(sync text DEFAULT NULL, relgroup text DEFAULT NULL, dbgroup text DEFAULT NULL,
                               tables text DEFAULT NULL, dbs text DEFAULT NULL, start text DEFAULT NULL,
                               empty_only boolean DEFAULT false, streams integer DEFAULT NULL,
-                              sequences boolean DEFAULT true, "analyze" boolean DEFAULT true)
+                              sequences boolean DEFAULT true, "analyze" boolean DEFAULT true,
+                              filters jsonb DEFAULT NULL, verify boolean DEFAULT false,
+                              empty text DEFAULT 'truncate')
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     use_relgroup text;
     use_dbgroup text;
     startwhen timestamptz;
     clone_id bigint;
+    filter_table text;
+    filter_value jsonb;
 BEGIN
     IF num_nonnulls(sync, relgroup, tables) <> 1 THEN
         RAISE EXCEPTION 'give the tables to clone with exactly one of sync, relgroup or tables'
@@ -116,6 +173,22 @@ BEGIN
     END IF;
     IF clone."analyze" IS NULL THEN
         RAISE EXCEPTION 'analyze must be true or false' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF verify IS NULL THEN
+        RAISE EXCEPTION 'verify must be true or false' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF empty IS NULL OR empty NOT IN ('truncate', 'delete') THEN
+        RAISE EXCEPTION 'empty must be ''truncate'' or ''delete'', not %', quote_nullable(clone.empty)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF empty = 'delete' AND empty_only THEN
+        RAISE EXCEPTION 'empty => ''delete'' and empty_only conflict: empty_only never empties a table'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF filters IS NOT NULL AND pg_catalog.jsonb_typeof(filters) <> 'object' THEN
+        RAISE EXCEPTION 'filters must be a JSON object of table names and SQL conditions'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'For example ''{"public.orders": "created_at > now() - interval 30 days"}''.';
     END IF;
     IF streams IS NOT NULL AND (streams < 1 OR streams > 64) THEN
         RAISE EXCEPTION 'streams must be between 1 and 64, not %', streams
@@ -158,17 +231,29 @@ BEGIN
         PERFORM bucardo._create_dbgroup(use_dbgroup, dbs);
     END IF;
 
-    INSERT INTO bucardo.clone (sync, relgroup, dbgroup, empty_only, startwhen, streams, sequences, "analyze")
+    -- Every filter names a table of the list, as written there, with a condition.
+    FOR filter_table, filter_value IN SELECT f.key, f.value FROM pg_catalog.jsonb_each(filters) f LOOP
+        IF pg_catalog.jsonb_typeof(filter_value) <> 'string' OR btrim(filter_value #>> '{}') = '' THEN
+            RAISE EXCEPTION 'filter of table "%" must be a non-empty string holding an SQL condition', filter_table
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        PERFORM bucardo._relmap_position(use_relgroup, filter_table);
+    END LOOP;
+
+    INSERT INTO bucardo.clone (sync, relgroup, dbgroup, empty_only, startwhen, streams, sequences, "analyze",
+                               filters, verify, empty)
     VALUES (clone.sync, use_relgroup, use_dbgroup, clone.empty_only, startwhen, clone.streams, clone.sequences,
-            clone."analyze")
+            clone."analyze", clone.filters, clone.verify, clone.empty)
     RETURNING id INTO clone_id;
     -- Delivered at commit: the launcher wakes then, and never for a request that rolled back.
     PERFORM pg_notify('bucardo_clone_ready', clone_id::text);
     RETURN clone_id;
 END $$;
 
-REVOKE ALL ON FUNCTION bucardo.clone(text, text, text, text, text, text, boolean, integer, boolean, boolean)
-    FROM PUBLIC;
+REVOKE ALL ON FUNCTION bucardo.clone(text, text, text, text, text, text, boolean, integer, boolean, boolean, jsonb,
+                                     boolean, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bucardo._relmap_position(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bucardo.set_filter(text, text, text) FROM PUBLIC;
 
 REVOKE ALL ON bucardo.clone_transaction FROM PUBLIC;
 REVOKE ALL ON bucardo.clone_in_doubt FROM PUBLIC;

@@ -15,13 +15,26 @@ namespace {
 int64_t to_int64(const pg::Value &value) { return value ? std::stoll(*value) : 0; }
 
 void insert_report(int64_t id, const pgclone::CloneReport &report) {
+    bool v12 = !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_transaction') IS NOT NULL").empty();
     for (const pgclone::WriterOutcome &writer : report.writers)
-        for (const pgclone::TableOutcome &t : writer.tables)
-            pg::query("INSERT INTO bucardo.clone_table (clone_id, db, table_name, rows, bytes, seconds, format,"
-                      " emptied, skipped) VALUES ($1::bigint, $2, $3, $4::bigint, $5::bigint,"
-                      " round($6::numeric, 3), NULLIF($7, ''), $8, $9::boolean)",
-                      {std::to_string(id), writer.db, t.table, std::to_string(t.rows), std::to_string(t.bytes),
-                       std::to_string(t.seconds), t.format, t.emptied, t.skipped ? "true" : "false"});
+        for (const pgclone::TableOutcome &t : writer.tables) {
+            std::vector<pg::Value> params = {std::to_string(id), writer.db,      t.table,
+                                             std::to_string(t.rows), std::to_string(t.bytes),
+                                             std::to_string(t.seconds), t.format, t.emptied,
+                                             t.skipped ? "true" : "false"};
+            if (v12) {
+                params.push_back(t.verified ? pg::Value(*t.verified ? "true" : "false") : std::nullopt);
+                pg::query("INSERT INTO bucardo.clone_table (clone_id, db, table_name, rows, bytes, seconds, format,"
+                          " emptied, skipped, verified) VALUES ($1::bigint, $2, $3, $4::bigint, $5::bigint,"
+                          " round($6::numeric, 3), NULLIF($7, ''), $8, $9::boolean, $10::boolean)",
+                          params);
+            } else {
+                pg::query("INSERT INTO bucardo.clone_table (clone_id, db, table_name, rows, bytes, seconds, format,"
+                          " emptied, skipped) VALUES ($1::bigint, $2, $3, $4::bigint, $5::bigint,"
+                          " round($6::numeric, 3), NULLIF($7, ''), $8, $9::boolean)",
+                          params);
+            }
+        }
 }
 
 }  // namespace
@@ -35,7 +48,7 @@ bool extension_exists() {
     return exists;
 }
 
-bool has_two_phase() {
+bool has_1_2_catalog() {
     bool has = false;
     pg::transaction([&] {
         has = !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_transaction') IS NOT NULL").empty();
@@ -191,11 +204,27 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
         job->sequences = clone[0].at(4) != pg::Value("false");
         job->analyze = clone[0].at(5) != pg::Value("false");
         job->streams = std::max(1, asked > 0 ? std::min(asked, pg::settings::max_streams) : pg::settings::max_streams);
+        // With 1.2: each table's row filter, the clone's (by the table's name as written in the list)
+        // before the relgroup's.
+        bool v12 = !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_transaction') IS NOT NULL").empty();
         auto tables = pg::query(
-            "SELECT schemaname, tablename FROM bucardo.relmap WHERE relgroup = $1 ORDER BY position",
-            {clone[0].at(0)});
-        for (const auto &t : tables)
+            v12 ? "SELECT m.schemaname, m.tablename, COALESCE("
+                  "  (SELECT f.value OPERATOR(pg_catalog.#>>) '{}' FROM bucardo.clone c,"
+                  "          pg_catalog.jsonb_each(c.filters) f"
+                  "    WHERE c.id = $2::bigint AND bucardo._relmap_position(m.relgroup, f.key) = m.position), m.filter)"
+                  " FROM bucardo.relmap m WHERE m.relgroup = $1 ORDER BY m.position"
+                : "SELECT schemaname, tablename, NULL FROM bucardo.relmap WHERE relgroup = $1 AND $2 IS NOT NULL"
+                  " ORDER BY position",
+            {clone[0].at(0), std::to_string(id)});
+        for (const auto &t : tables) {
             job->tables.push_back(pgclone::TableName{t.at(0), t.at(1).value_or("")});
+            job->filters.push_back(t.at(2).value_or(""));
+        }
+        if (v12) {
+            auto options = pg::query("SELECT verify, empty FROM bucardo.clone WHERE id = $1::bigint", {std::to_string(id)});
+            job->verify = options.at(0).at(0) == pg::Value("t");
+            job->empty_delete = options.at(0).at(1) == pg::Value("delete");
+        }
         auto dbs = pg::query(
             "SELECT m.db, d.conninfo, m.role FROM bucardo.dbmap m JOIN bucardo.db d ON d.name = m.db"
             " WHERE m.dbgroup = $1 ORDER BY m.position",

@@ -15,8 +15,8 @@ namespace catalog {
 
 bool extension_exists();
 
-// Whether the installed extension has two-phase commit's tables (version 1.2 or later).
-bool has_two_phase();
+// Whether the installed extension is version 1.2 or later (two-phase commit, filters, verify...).
+bool has_1_2_catalog();
 
 // Clones left 'running' by workers that no longer exist (a crash or restart) become 'failed', or,
 // when they have prepared transactions to resolve, wait for the recovery (resolve_at).

@@ -187,7 +187,7 @@ long launch_due_clones(bool &recovered) {
     long sleep_ms = pg::settings::naptime_s * 1000L;
     if (!catalog::extension_exists())
         return sleep_ms;
-    bool two_phase = catalog::has_two_phase();
+    bool two_phase = catalog::has_1_2_catalog();
     catalog::Orphans orphans = catalog::handle_orphaned_clones(!recovered, two_phase);
     if (orphans.failed > 0)
         pg::log(LOG, "pg_clone launcher: marked " + std::to_string(orphans.failed) + " interrupted clone(s) as failed");

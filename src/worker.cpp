@@ -216,7 +216,7 @@ void resolve(int64_t id) {
 }
 
 void main_body(int64_t id) {
-    bool two_phase = catalog::has_two_phase();
+    bool two_phase = catalog::has_1_2_catalog();
     WorkerRecord record(id);
     Outcome outcome;
     try {

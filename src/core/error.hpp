@@ -18,6 +18,7 @@ constexpr const char *invalid_parameter_value = "22023";
 constexpr const char *undefined_object = "42704";
 constexpr const char *undefined_table = "42P01";
 constexpr const char *undefined_column = "42703";
+constexpr const char *data_exception = "22000";
 constexpr const char *datatype_mismatch = "42804";
 constexpr const char *wrong_object_type = "42809";
 constexpr const char *insufficient_privilege = "42501";

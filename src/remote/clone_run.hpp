@@ -1,10 +1,11 @@
-// One clone run (run_clone in clone_runner.hpp): its state and its steps, implemented in six files,
+// One clone run (run_clone in clone_runner.hpp): its state and its steps, implemented in seven files,
 // one for each part of a clone:
 //   clone_runner.cpp   connections, snapshots, streams, checking the tables on every database
 //   target_setup.cpp   locking, checking and emptying the target tables
 //   table_copy.cpp     the streams' copies, table after table
 //   post_copy_checks.cpp  index builds, constraint checks and ANALYZE after the copy
 //   sequences.cpp      the sequences named in the table list or owned by its tables
+//   verification.cpp   clone(..., verify => true): every table compared before the commit
 //   commit_round.cpp   the commit (two-phase or one session after another) and the rollback
 // Pure C++ and libpq.
 #pragma once
@@ -104,6 +105,7 @@ class CloneRun {
     void resolve_on_first_source(Connection &conn);
     void check_tables(size_t db, Connection &conn);
     void check_column_types(size_t db, Connection &conn);
+    void check_filters(size_t s, Connection &conn);
     CloneReport report() const;
 
     // target_setup.cpp: locking, checking and emptying the targets.
@@ -112,6 +114,7 @@ class CloneRun {
     static bool use_replica_role(Connection &conn);
     void open_writers();
     void plan_index_builds(size_t w, size_t k, Connection &conn, const std::vector<RemoteTable> &mine);
+    void refuse_delete_blockers(size_t w, Connection &conn, const std::vector<RemoteTable> &tables) const;
     void refuse_foreign_code(size_t w, Connection &conn, const std::vector<RemoteTable> &tables) const;
     void claim_progress();
     void set_progress(size_t t, size_t d, ProgressPhase phase);
@@ -126,6 +129,8 @@ class CloneRun {
         std::vector<ProgressSlot *> slots;
         std::chrono::steady_clock::time_point started;
     };
+    std::string source_query(Connection &conn, const RemoteTable &here, size_t t,
+                             const std::string &column_list) const;
     void copy_all();
     void log_progress_now_and_then();
     void set_copying(size_t stream, std::string what);
@@ -138,6 +143,9 @@ class CloneRun {
     void check_deferrable_constraints(size_t w);
     void build_postponed_indexes(size_t w);
     void analyze_tables(size_t w);
+
+    // verification.cpp: every table on every target against the sources, before the commit.
+    void verify_tables();
 
     // sequences.cpp: the sequences named in the table list, and those owned by the tables.
     void plan_sequences();
@@ -185,6 +193,7 @@ class CloneRun {
     std::vector<bool> replica_;                        // per database: session_replication_role = replica
     std::vector<std::vector<std::vector<DeferrableConstraint>>> deferrable_;  // per database and table
     std::vector<std::vector<bool>> empty_by_delete_;  // per database and table: DELETE, not TRUNCATE
+    std::vector<std::vector<bool>> verified_;         // per database and table: verify found them equal
     std::vector<std::vector<std::vector<TableIndex>>> build_after_;  // per database and table
     std::vector<TableSize> source_estimates_;  // per table, on the first source: size and rows
     // per table, source and database written: the progress slot (or nullptr)

@@ -134,6 +134,8 @@ void CloneRun::open_sources() {
             check_tables(s, conn);
         }
     }
+    for (size_t s : plan_.sources)
+        check_filters(s, reader(s));
     for (size_t s : plan_.sources) {
         Connection &conn = reader(s);
         std::vector<std::string> names;
@@ -243,6 +245,27 @@ void CloneRun::check_tables(size_t db, Connection &conn) {
     check_column_types(db, conn);
 }
 
+// A row filter that does not parse, names no column of the table or is not a condition fails the clone
+// here, before anything is emptied. It runs as one statement (extended protocol), in the source's
+// read-only snapshot transaction: it can read, not write.
+void CloneRun::check_filters(size_t s, Connection &conn) {
+    for (size_t t = 0; t < tables_.size() && t < job_.filters.size(); t++) {
+        if (job_.filters[t].empty())
+            continue;
+        const RemoteTable &here = s == plan_.sources.front() ? tables_[t] : db_tables_[s][t];
+        try {
+            conn.exec_single("SELECT FROM " + std::string(here.relkind == 'p' ? "" : "ONLY ") + quoted(conn, here) +
+                             " WHERE (" + job_.filters[t] + ") LIMIT 0");
+        } catch (const Error &e) {
+            ErrorInfo info = e.info();
+            std::string cause = info.message.substr(info.message.find(": ") + 2);
+            info.message = database_label(job_.dbs[s].name) + ", table " + here.label + ": invalid row filter: " + cause;
+            info.hint = "A filter is an SQL condition on the table's columns, run on the source.";
+            throw Error(std::move(info));
+        }
+    }
+}
+
 // Columns of different types are copied in text, which the target converts: only where PostgreSQL
 // itself would convert on assignment (int4 to int8, varchar to text), not text into integer, which would
 // fail in the middle of the copy, after the emptying.
@@ -288,6 +311,8 @@ CloneReport CloneRun::report() const {
             table.seconds = seconds_[w][t];
             table.format = formats_[w][t];
             table.emptied = !plan_.truncates[w] ? "none" : empty_by_delete_[w][t] ? "delete" : "truncate";
+            if (job_.verify && !skipped_[w][t])
+                table.verified = verified_[w][t];
             outcome.tables.push_back(std::move(table));
         }
         outcome.sequences = sequences_set_[w];

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +34,10 @@ struct CloneJob {
     int streams = 1;  // parallel streams at most (never more than tables)
     bool sequences = true;  // the sequences owned by the tables follow them
     bool analyze = true;    // ANALYZE every target table filled, before the commit
+    // Per table (aligned with tables): a row filter, an SQL condition run on the source ("" for none).
+    std::vector<std::string> filters;
+    bool verify = false;        // compare every table on every target with the source before the commit
+    bool empty_delete = false;  // empty targets by DELETE (readers keep the old rows), not TRUNCATE
     std::vector<TableName> tables;
     std::vector<DbSpec> dbs;
 };
@@ -101,6 +106,7 @@ struct TableOutcome {
     double seconds = 0;    // from its first COPY to its target's answer
     std::string format;    // binary or text ("" when nothing was copied)
     std::string emptied;   // truncate, delete or none
+    std::optional<bool> verified;  // verify: whether rows and checksum matched the source
 };
 
 struct SequenceOutcome {

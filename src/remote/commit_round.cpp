@@ -69,6 +69,8 @@ void CloneRun::choose_commit() {
 }
 
 void CloneRun::commit_all() {
+    // Compared while the sources' snapshots are still open.
+    verify_tables();
     // The sources' snapshots are no longer needed, and their locks could stand in the way of the
     // checks below when a source is also written to.
     for (StreamSessions &stream : streams_)

@@ -261,8 +261,18 @@ Result Connection::exec(const std::string &sql, const std::vector<std::optional<
     return result;
 }
 
+Result Connection::exec_single(const std::string &sql) {
+    if (!PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0))
+        throw error("could not send query");
+    Result result = finish_command();
+    if (result && (PQresultStatus(result.get()) == PGRES_COPY_OUT || PQresultStatus(result.get()) == PGRES_COPY_IN))
+        throw Error(sqlstate::internal_error, database_label(db_name_) + ": unexpected COPY state");
+    return result;
+}
+
+// The extended protocol runs exactly one statement: a row filter cannot end the COPY and start another.
 void Connection::send_copy(const std::string &sql) {
-    if (!PQsendQuery(conn_, sql.c_str()))
+    if (!PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0))
         throw error("could not send COPY");
 }
 

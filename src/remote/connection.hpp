@@ -52,6 +52,9 @@ class Connection {
     // Sends a COPY and waits until the server is in COPY OUT or COPY IN state. In two steps, so that
     // several sessions can be started at once.
     void send_copy(const std::string &sql);
+    // Runs sql as exactly one statement (the extended protocol refuses a second), for SQL that holds
+    // text written by a user, such as a row filter.
+    Result exec_single(const std::string &sql);
     void await_copy();
     // Waits for the command's final results once a COPY has ended; returns the last one.
     Result finish_command();

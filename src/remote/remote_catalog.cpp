@@ -411,4 +411,31 @@ std::set<std::pair<long, long>> assignment_casts(Connection &conn, const std::ve
     return found;
 }
 
+std::vector<DeleteBlocker> delete_blockers(Connection &conn, const std::vector<RemoteTable> &tables,
+                                           const std::vector<std::string> &cloned_oids) {
+    static const char *sql =
+        "SELECT t.ord, 'rule ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(r.rulename::pg_catalog.text)"
+        "       OPERATOR(pg_catalog.||) ' rewrites its DELETE'"
+        "  FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)"
+        "  JOIN pg_catalog.pg_rewrite r ON r.ev_class = t.rel AND r.ev_type = '4'"
+        " UNION ALL "
+        "SELECT t.ord, 'foreign key ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(f.conname::pg_catalog.text)"
+        "       OPERATOR(pg_catalog.||) ' of table ' OPERATOR(pg_catalog.||) f.conrelid::pg_catalog.regclass::pg_catalog.text"
+        "       OPERATOR(pg_catalog.||) ', which is not cloned, references it'"
+        "  FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)"
+        "  JOIN pg_catalog.pg_constraint f ON f.confrelid = t.rel AND f.contype = 'f'"
+        " WHERE f.conrelid OPERATOR(pg_catalog.<>) ALL ($2::pg_catalog.oid[])"
+        " ORDER BY 1";
+    std::vector<DeleteBlocker> found;
+    if (tables.empty())
+        return found;
+    std::string cloned = "{";
+    for (const auto &oid : cloned_oids)
+        cloned += (cloned.size() > 1 ? "," : "") + oid;
+    Result result = conn.exec(sql, {oid_array(tables), cloned + "}"});
+    for (int row = 0; row < PQntuples(result.get()); row++)
+        found.push_back({ordinal(result.get(), row), value(result.get(), row, 1)});
+    return found;
+}
+
 }  // namespace pgclone

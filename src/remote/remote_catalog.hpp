@@ -123,6 +123,15 @@ std::vector<SequenceState> sequence_states(Connection &conn, const std::vector<R
 // in pg_cast (see type_fit).
 std::set<std::pair<long, long>> assignment_casts(Connection &conn, const std::vector<std::pair<long, long>> &pairs);
 
+// What keeps DELETE from emptying each table: a rule on DELETE, or a foreign key from a table other than
+// those given (cloned, oids). One entry per table and cause.
+struct DeleteBlocker {
+    size_t table;
+    std::string reason;
+};
+std::vector<DeleteBlocker> delete_blockers(Connection &conn, const std::vector<RemoteTable> &tables,
+                                           const std::vector<std::string> &cloned_oids);
+
 // The server's prepared-transaction slots (two-phase commit): a text equal for two sessions exactly when
 // they reach the same running server, max_prepared_transactions, and how many are in use.
 struct PrepareSlots {

@@ -94,6 +94,18 @@ void CloneRun::finish_pending(std::optional<PendingCopy> &pending) {
     pending.reset();
 }
 
+// What a source's COPY reads: the table's own rows (a partitioned table: its partitions'), the row
+// filter's only where there is one.
+std::string CloneRun::source_query(Connection &conn, const RemoteTable &here, size_t t,
+                                   const std::string &column_list) const {
+    const std::string &filter = t < job_.filters.size() ? job_.filters[t] : std::string();
+    if (!filter.empty())
+        return "(SELECT " + column_list + " FROM " + (here.relkind == 'p' ? "" : "ONLY ") + quoted(conn, here) +
+               " WHERE (" + filter + "))";
+    return here.relkind == 'p' ? "(SELECT " + column_list + " FROM " + quoted(conn, here) + ")"
+                               : quoted(conn, here) + " (" + column_list + ")";
+}
+
 // Runs in stream k's thread: only libpq and this stream's sessions. The source's COPY of this
 // table is sent before the targets' results for the previous one are read, so that the source
 // starts on it while they finish (a connection takes no new command before its COPY's result is
@@ -116,8 +128,7 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
 
     std::vector<Connection *> targets;
     const RemoteTable &here = s == plan_.sources.front() ? table : db_tables_[s][t];
-    std::string what = here.relkind == 'p' ? "(SELECT " + column_list + " FROM " + quoted(source, here) + ")"
-                                           : quoted(source, here) + " (" + column_list + ")";
+    std::string what = source_query(source, here, t, column_list);
     try {
         source.send_copy("COPY " + what + " TO STDOUT" + format);
     } catch (Error &e) {

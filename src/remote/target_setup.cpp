@@ -59,7 +59,9 @@ void CloneRun::open_writers() {
         // constraint or index can be added between them and the copy: the lock TRUNCATE needs
         // anyway, SHARE ROW EXCLUSIVE to keep an empty table empty (empty_only), or ROW EXCLUSIVE
         // (a source receiving other sources' rows).
-        const char *mode = plan_.truncates[w] ? "ACCESS EXCLUSIVE"
+        // With empty => 'delete', EXCLUSIVE: writers wait, readers keep reading the old rows.
+        const char *mode = plan_.truncates[w] && job_.empty_delete ? "EXCLUSIVE"
+                           : plan_.truncates[w]                   ? "ACCESS EXCLUSIVE"
                            : job_.empty_only  ? "SHARE ROW EXCLUSIVE"
                                               : "ROW EXCLUSIVE";
         // The checks run in the session that holds the lock (the catalog functions they call lock
@@ -75,7 +77,11 @@ void CloneRun::open_writers() {
             for (size_t t : stream_tables_[k])
                 mine.push_back(db_tables_[w][t]);
             refuse_foreign_code(w, conn, mine);
-            if (plan_.truncates[w]) {
+            if (plan_.truncates[w] && job_.empty_delete) {
+                refuse_delete_blockers(w, conn, mine);
+                for (size_t t : stream_tables_[k])
+                    empty_by_delete_[w][t] = true;
+            } else if (plan_.truncates[w]) {
                 auto cheaper = delete_is_cheaper(conn, mine, options_.delete_below_bytes);
                 // Only where little is copied in: a large copy pays TRUNCATE's fixed cost easily,
                 // and gets its indexes built after its rows (which needs an emptied table).
@@ -92,6 +98,20 @@ void CloneRun::open_writers() {
             }
         }
     }
+}
+
+// Emptying by DELETE must empty: no rule may turn it into something else, and no table outside the clone
+// may reference the table (with foreign keys off, its rows would be left dangling; TRUNCATE refuses
+// the same table).
+void CloneRun::refuse_delete_blockers(size_t w, Connection &conn, const std::vector<RemoteTable> &tables) const {
+    std::vector<std::string> others;
+    for (const RemoteTable &t : db_tables_[w])
+        others.push_back(t.oid);
+    for (const DeleteBlocker &blocker : delete_blockers(conn, tables, others))
+        throw Error(sqlstate::object_not_in_prerequisite_state,
+                    database_label(job_.dbs[w].name) + ", table " + tables[blocker.table].label +
+                        ": cannot be emptied by DELETE: " + blocker.reason,
+                    "", "Clone with empty => 'truncate', or deal with what stands in the way.");
 }
 
 // Keeping an index up to date row by row costs a bulk load about a third of its time; building it
