@@ -196,6 +196,10 @@ BEGIN
                   HINT = 'Leave it out to use pg_clone.max_streams.';
     END IF;
     startwhen := bucardo._start_time(start);
+    IF NOT isfinite(startwhen) THEN
+        RAISE EXCEPTION 'invalid start "%": a clone starts at a finite time', start
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
 
     IF sync IS NOT NULL THEN
         SELECT s.relgroup, s.dbgroup INTO use_relgroup, use_dbgroup FROM bucardo.sync s WHERE s.name = clone.sync;
@@ -254,6 +258,24 @@ REVOKE ALL ON FUNCTION bucardo.clone(text, text, text, text, text, text, boolean
                                      boolean, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bucardo._relmap_position(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bucardo.set_filter(text, text, text) FROM PUBLIC;
+
+-- A connection string of blanks only (tabs, newlines) is as empty as an empty one.
+CREATE OR REPLACE FUNCTION bucardo.add_db(name text, conninfo text) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM bucardo._check_name('database', name);
+    IF conninfo IS NULL OR btrim(conninfo, E' \t\n\r\f\v') = '' THEN
+        RAISE EXCEPTION 'connection string for database "%" is empty', name
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM bucardo._check_conninfo(conninfo);
+    IF EXISTS (SELECT 1 FROM bucardo.db d WHERE d.name = add_db.name) THEN
+        RAISE EXCEPTION 'database "%" already exists', name USING ERRCODE = 'duplicate_object';
+    END IF;
+    INSERT INTO bucardo.db (name, conninfo) VALUES (add_db.name, add_db.conninfo);
+    RETURN name;
+END $$;
+REVOKE ALL ON FUNCTION bucardo.add_db(text, text) FROM PUBLIC;
 
 REVOKE ALL ON bucardo.clone_transaction FROM PUBLIC;
 REVOKE ALL ON bucardo.clone_in_doubt FROM PUBLIC;

@@ -40,4 +40,8 @@ SELECT bucardo.clone_cancel(-1);
 -- streams: 1 to 64 (NULL: pg_clone.max_streams).
 SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', streams => 0);
 SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', streams => 65);
+-- A start that never comes, and a connection string of blanks only.
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', start => 'infinity');
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', start => '-infinity');
+SELECT bucardo.add_db('blank', E' \t\n ');
 SELECT count(*) AS queued FROM bucardo.clone WHERE status = 'queued';

@@ -55,7 +55,7 @@ SELECT count(*) AS unchanged FROM public.rf;
 
 -- Call-time errors: nothing is queued.
 SELECT bucardo.clone(tables => 'public.rf', dbs => 'alpha, beta', filters => '["id > 1"]');
-SELECT bucardo.clone(tables => 'public.rf', dbs => 'alpha, beta', filters => '{"rf": "id > 1"}');
+SELECT bucardo.clone(relgroup => 'rf_group', dbgroup => 'rf_dbs', filters => '{"rf": "id > 1"}');
 SELECT bucardo.clone(tables => 'public.rf', dbs => 'alpha, beta', filters => '{"public.rf": 1}');
 SELECT bucardo.clone(tables => 'public.rf', dbs => 'alpha, beta', empty => 'drop');
 SELECT bucardo.clone(tables => 'public.rf', dbs => 'alpha, beta', empty => 'delete', empty_only => true);

@@ -78,3 +78,15 @@ SELECT id, v FROM foo;
 SELECT a, b FROM bar;
 SELECT id, a, b FROM cols;
 \c contrib_regression
+
+-- A target its DBA made read-only is refused before anything is touched; a connection string that turns
+-- the setting off says to write there all the same.
+ALTER DATABASE clone_beta SET default_transaction_read_only = on;
+SELECT bucardo.clone(tables => 'public.foo', dbs => 'alpha, beta') AS id \gset
+SELECT bucardo.clone_wait(:id, '60 s');
+SELECT status, error FROM bucardo.clone WHERE id = :id;
+SELECT bucardo.add_db('beta_rw', 'dbname=clone_beta options=''-c default_transaction_read_only=off''');
+SELECT bucardo.clone(tables => 'public.foo', dbs => 'alpha, beta_rw') AS id \gset
+SELECT bucardo.clone_wait(:id, '60 s');
+SELECT status, summary, error FROM bucardo.clone WHERE id = :id;
+ALTER DATABASE clone_beta RESET default_transaction_read_only;

@@ -160,7 +160,7 @@ std::optional<long> next_due_in_ms(bool two_phase) {
     pg::transaction([&] {
         auto rows = pg::query(std::string(
             "SELECT ceil(extract(epoch FROM min(due) - clock_timestamp()) * 1000)::bigint FROM ("
-            " SELECT startwhen AS due FROM bucardo.clone WHERE status = 'queued'") +
+            " SELECT startwhen AS due FROM bucardo.clone WHERE status = 'queued' AND isfinite(startwhen)") +
             (two_phase ? " UNION ALL SELECT resolve_at FROM bucardo.clone WHERE status = 'running'" : "") +
             ") AS d");
         // NULL when nothing is queued; negative when a clone is overdue.

@@ -112,6 +112,7 @@ class CloneRun {
     std::string target_name(Connection &conn, size_t w, size_t t) const;
     std::vector<std::string> target_names(Connection &conn, size_t w, size_t stream) const;
     static bool use_replica_role(Connection &conn);
+    void refuse_read_only(size_t w);
     void open_writers();
     void plan_index_builds(size_t w, size_t k, Connection &conn, const std::vector<RemoteTable> &mine);
     void refuse_delete_blockers(size_t w, Connection &conn, const std::vector<RemoteTable> &tables) const;

@@ -36,12 +36,31 @@ bool CloneRun::use_replica_role(Connection &conn) {
     }
 }
 
+// A database its DBA made read-only (default_transaction_read_only) stays so: the clone's transactions
+// are READ WRITE and would overwrite it without a word. A connection string that sets the option off
+// says otherwise, explicitly.
+void CloneRun::refuse_read_only(size_t w) {
+    Connection &conn = writer(w);
+    const char *reported = PQparameterStatus(conn.raw(), "default_transaction_read_only");  // 14 and later
+    std::string value = reported ? reported
+                                 : PQgetvalue(conn.exec("SELECT pg_catalog.current_setting("
+                                                        "'default_transaction_read_only')")
+                                                  .get(),
+                                              0, 0);
+    if (value == "on")
+        throw Error("25006",
+                    database_label(job_.dbs[w].name) + " is read-only (default_transaction_read_only = on)",
+                    "", "To clone into it all the same, add options='-c default_transaction_read_only=off' to its "
+                        "connection string (bucardo.add_db).");
+}
+
 void CloneRun::open_writers() {
     replica_.assign(job_.dbs.size(), false);
     deferrable_.assign(job_.dbs.size(), {});
     empty_by_delete_.assign(job_.dbs.size(), {});
     build_after_.assign(job_.dbs.size(), {});
     for (size_t w : plan_.writers) {
+        refuse_read_only(w);
         for (size_t k = 0; k < streams_.size(); k++) {
             Connection &conn = writer(w, k);
             set_lock_timeout(conn);
