@@ -1,5 +1,6 @@
 #include "remote/connection.hpp"
 
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
@@ -31,12 +32,26 @@ bool is_set(const PQconninfoOption *options, const char *keyword) {
 
 std::string database_label(const std::string &db_name) { return "database \"" + db_name + "\""; }
 
+namespace {
+
+// Counts a notice, then does what libpq's default receiver does: the message goes to stderr (the
+// server log, inside a worker).
+void count_notice(void *counter, const PGresult *result) {
+    static_cast<std::atomic<uint64_t> *>(counter)->fetch_add(1);
+    std::fputs(PQresultErrorMessage(result), stderr);
+}
+
+}  // namespace
+
 Connection::Connection(std::string db_name, PGconn *conn, Waiter &waiter)
-    : db_name_(std::move(db_name)), conn_(conn), waiter_(&waiter) {}
+    : db_name_(std::move(db_name)), conn_(conn), waiter_(&waiter),
+      notices_(std::make_unique<std::atomic<uint64_t>>(0)) {
+    PQsetNoticeReceiver(conn_, count_notice, notices_.get());
+}
 
 Connection::Connection(Connection &&other) noexcept
     : db_name_(std::move(other.db_name_)), search_path_(std::move(other.search_path_)), conn_(other.conn_),
-      waiter_(other.waiter_) {
+      waiter_(other.waiter_), notices_(std::move(other.notices_)) {
     other.conn_ = nullptr;
 }
 

@@ -8,7 +8,9 @@
 
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,6 +77,8 @@ class Connection {
     int socket() const { return PQsocket(conn_); }
     PGconn *raw() const { return conn_; }
     const std::string &db_name() const { return db_name_; }
+    // Notices received so far (each is also written to stderr, as libpq does by default).
+    uint64_t notices() const { return notices_ ? notices_->load() : 0; }
     Waiter &waiter() const { return *waiter_; }
     // Waits go through another Waiter from now on (a stream thread's).
     void set_waiter(Waiter &waiter) { waiter_ = &waiter; }
@@ -89,6 +93,8 @@ class Connection {
     std::vector<std::string> search_path_;
     PGconn *conn_;
     Waiter *waiter_;
+    // Counted by libpq's notice receiver, which holds its address: it stays put when the Connection moves.
+    std::unique_ptr<std::atomic<uint64_t>> notices_;
 };
 
 // "database \"alpha\"": how errors name a database.

@@ -1,5 +1,7 @@
 #include "remote/copy_stream.hpp"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -28,6 +30,42 @@ struct TargetState {
     int64_t bytes = 0;     // sent so far
 };
 
+bool readable(int socket) {
+    pollfd p{socket, POLLIN, 0};
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+}
+
+// During COPY FROM a target sends nothing but notices and, once a row failed, its error; after that it
+// discards whatever it is sent. libpq would report the error only when the COPY ends, after the whole
+// table was read and sent: so whatever a target sends is read now. A notice is counted by the
+// connection's notice receiver; anything else is the error, which ending the COPY brings out.
+void check_target_input(TargetState &target) {
+    if (!readable(target.conn->socket()))
+        return;
+    PGconn *conn = target.conn->raw();
+    uint64_t notices = target.conn->notices();
+    if (!PQconsumeInput(conn))
+        throw target.conn->error("could not receive data");
+    PQisBusy(conn);  // parses the notices that came in
+    if (target.conn->notices() != notices)
+        return;
+    // A message can come in two reads: give the rest a moment before calling it an error.
+    pollfd p{target.conn->socket(), POLLIN, 0};
+    if (poll(&p, 1, 10) > 0) {
+        if (!PQconsumeInput(conn))
+            throw target.conn->error("could not receive data");
+        PQisBusy(conn);
+        if (target.conn->notices() != notices)
+            return;
+    }
+    while (PQputCopyEnd(conn, nullptr) == 0)
+        target.conn->waiter().wait({{target.conn->socket(), true, true}}, 1000);
+    target.conn->flush();
+    target.conn->finish_command();  // throws the target's error
+    throw Error(sqlstate::internal_error, database_label(target.conn->db_name()) +
+                                              ": the target answered in the middle of a COPY, without an error");
+}
+
 // Chunks go to libpq in slices: its output buffer stays small, and a slow target that still takes
 // bytes shows progress (for pg_clone.stall_timeout) long before a whole chunk is through.
 constexpr size_t slice_size = 32 * 1024;
@@ -37,8 +75,7 @@ bool feed_target(FanOutBuffer &buffer, size_t index, TargetState &target) {
     bool progress = false;
     PGconn *conn = target.conn->raw();
     if (target.blocked) {
-        if (!PQconsumeInput(conn))
-            throw target.conn->error("could not receive data");
+        check_target_input(target);
         int rc = PQflush(conn);
         if (rc < 0)
             throw target.conn->error("could not send data");
@@ -47,6 +84,9 @@ bool feed_target(FanOutBuffer &buffer, size_t index, TargetState &target) {
         target.blocked = false;
     }
     while (buffer.has_data(index)) {
+        // Before libpq can read the target's answer into its own buffer (it does when a send blocks),
+        // where no public call can tell an error from nothing.
+        check_target_input(target);
         std::string_view chunk = buffer.front(index);
         size_t size = std::min(slice_size, chunk.size() - target.offset);
         int rc = PQputCopyData(conn, chunk.data() + target.offset, static_cast<int>(size));
@@ -121,7 +161,14 @@ CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &target
 
         bool source_done = false;
         auto last_progress = std::chrono::steady_clock::now();
+        auto next_check = last_progress;
         for (;;) {
+            // A target's error is noticed within a few milliseconds.
+            if (auto now = std::chrono::steady_clock::now(); now >= next_check) {
+                for (TargetState &t : states)
+                    check_target_input(t);
+                next_check = now + std::chrono::milliseconds(5);
+            }
             bool progress = false;
             bool want_read = false;
             if (!source_done) {
@@ -166,6 +213,9 @@ CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &target
                                 "how long a clone waits.");
                 timeout = limits.stall_timeout_ms - quiet;
             }
+            // Wakes up for the targets' checks above, too.
+            if (!interests.empty())
+                timeout = timeout < 0 ? 100 : std::min(timeout, 100L);
             source.waiter().wait(interests, timeout);
         }
 
