@@ -2,7 +2,8 @@
 -- allow it prepares every target session (PREPARE TRANSACTION), records its decision here, and only
 -- then commits them (COMMIT PREPARED). The global ids it prepares are recorded before the first
 -- PREPARE, so that after any crash the launcher can finish the clone from the recorded decision.
--- Also: clone(..., sequences, "analyze", filters, verify, empty) and bucardo.set_filter().
+-- Also: clone(..., sequences, "analyze", filters, verify, empty, retries), bucardo.set_filter(), and the
+-- table bucardo.clone_attempt.
 \echo Use "ALTER EXTENSION pg_clone UPDATE TO '1.2'" to load this file. \quit
 
 ALTER TABLE bucardo.clone
@@ -78,6 +79,22 @@ BEGIN
 END $$;
 
 
+-- Automatic retry, when asked: clone(..., retries => N) runs a clone again from the start after a failure
+-- worth retrying (connection lost, server shutting down, serialization failure, deadlock). Each failed
+-- attempt is recorded.
+ALTER TABLE bucardo.clone ADD COLUMN retries integer NOT NULL DEFAULT 0 CHECK (retries BETWEEN 0 AND 100);
+COMMENT ON COLUMN bucardo.clone.retries IS 'How many times a failure worth retrying runs the clone again';
+CREATE TABLE bucardo.clone_attempt (
+    clone_id bigint NOT NULL REFERENCES bucardo.clone (id) ON DELETE CASCADE,
+    attempt  integer NOT NULL,
+    started  timestamptz NOT NULL,
+    ended    timestamptz NOT NULL,
+    error    text NOT NULL,
+    PRIMARY KEY (clone_id, attempt)
+);
+COMMENT ON TABLE bucardo.clone_attempt IS 'Failed attempts of clones asked to retry (clone(..., retries => N))';
+REVOKE ALL ON bucardo.clone_attempt FROM PUBLIC;
+
 -- Refreshing a copy people use: row filters (per clone, or stored per table in a relgroup), a verification
 -- of every table before the commit, and emptying by DELETE so that readers keep the old rows until then.
 ALTER TABLE bucardo.clone
@@ -147,7 +164,7 @@ CREATE FUNCTION bucardo.clone(sync text DEFAULT NULL, relgroup text DEFAULT NULL
                               empty_only boolean DEFAULT false, streams integer DEFAULT NULL,
                               sequences boolean DEFAULT true, "analyze" boolean DEFAULT true,
                               filters jsonb DEFAULT NULL, verify boolean DEFAULT false,
-                              empty text DEFAULT 'truncate')
+                              empty text DEFAULT 'truncate', retries integer DEFAULT 0)
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     use_relgroup text;
@@ -173,6 +190,10 @@ BEGIN
     END IF;
     IF clone."analyze" IS NULL THEN
         RAISE EXCEPTION 'analyze must be true or false' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF retries IS NULL OR retries < 0 OR retries > 100 THEN
+        RAISE EXCEPTION 'retries must be between 0 and 100, not %', coalesce(retries::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF verify IS NULL THEN
         RAISE EXCEPTION 'verify must be true or false' USING ERRCODE = 'invalid_parameter_value';
@@ -245,9 +266,9 @@ BEGIN
     END LOOP;
 
     INSERT INTO bucardo.clone (sync, relgroup, dbgroup, empty_only, startwhen, streams, sequences, "analyze",
-                               filters, verify, empty)
+                               filters, verify, empty, retries)
     VALUES (clone.sync, use_relgroup, use_dbgroup, clone.empty_only, startwhen, clone.streams, clone.sequences,
-            clone."analyze", clone.filters, clone.verify, clone.empty)
+            clone."analyze", clone.filters, clone.verify, clone.empty, clone.retries)
     RETURNING id INTO clone_id;
     -- Delivered at commit: the launcher wakes then, and never for a request that rolled back.
     PERFORM pg_notify('bucardo_clone_ready', clone_id::text);
@@ -255,7 +276,7 @@ BEGIN
 END $$;
 
 REVOKE ALL ON FUNCTION bucardo.clone(text, text, text, text, text, text, boolean, integer, boolean, boolean, jsonb,
-                                     boolean, text) FROM PUBLIC;
+                                     boolean, text, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bucardo._relmap_position(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION bucardo.set_filter(text, text, text) FROM PUBLIC;
 

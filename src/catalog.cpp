@@ -193,7 +193,8 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
             // sequences and analyze in 1.2).
             " RETURNING relgroup, dbgroup, empty_only, pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'streams',"
             "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'sequences',"
-            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'analyze'",
+            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'analyze',"
+            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'retries'",
             {std::to_string(id)});
         claimed.emplace();
         claimed->cancel_requested = row[0].at(1) == pg::Value("t");
@@ -201,6 +202,7 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
         job->id = id;
         job->empty_only = clone[0].at(2) == pg::Value("t");
         int asked = clone[0].at(3) ? std::stoi(*clone[0].at(3)) : 0;
+        claimed->retries = clone[0].at(6) ? std::stoi(*clone[0].at(6)) : 0;
         job->sequences = clone[0].at(4) != pg::Value("false");
         job->analyze = clone[0].at(5) != pg::Value("false");
         job->streams = std::max(1, asked > 0 ? std::min(asked, pg::settings::max_streams) : pg::settings::max_streams);
@@ -396,6 +398,20 @@ void retry_resolution(int64_t id, int attempts, const std::string &error) {
                   "       resolve_error = $3, worker_pid = NULL WHERE id = $1::bigint",
                   {std::to_string(id), std::to_string(pgclone::resolve_backoff_ms(attempts)), error});
     });
+}
+
+void record_attempt(int64_t id, int attempt, const std::string &started, const std::string &error) {
+    pg::transaction([&] {
+        pg::query("INSERT INTO bucardo.clone_attempt (clone_id, attempt, started, ended, error)"
+                  " VALUES ($1::bigint, $2::int, $3::timestamptz, clock_timestamp(), $4)",
+                  {std::to_string(id), std::to_string(attempt), started, error});
+    });
+}
+
+std::string now_text() {
+    std::string now;
+    pg::transaction([&] { now = pg::query("SELECT clock_timestamp()::text").at(0).at(0).value_or(""); });
+    return now;
 }
 
 }  // namespace catalog

@@ -46,7 +46,12 @@ void fail_if_running(int64_t id, const std::string &error);
 struct ClaimedClone {
     pgclone::CloneJob job;
     bool cancel_requested;  // a cancel that came before the worker's pid was recorded
+    int retries = 0;        // clone(..., retries => N)
 };
+
+// A failed attempt of a clone that will be run again.
+void record_attempt(int64_t id, int attempt, const std::string &started, const std::string &error);
+std::string now_text();  // the control server's clock_timestamp(), as text
 
 // Called by the worker: records its pid and loads the request; empty if it is no longer running.
 std::optional<ClaimedClone> begin_clone(int64_t id);

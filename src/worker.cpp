@@ -1,6 +1,8 @@
 // The clone worker (Bucardo's KID): a dynamic background worker started by the launcher for one
 // clone. It loads the request, runs it with the remote code, and records how it ended.
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <malloc.h>
 #include <optional>
@@ -118,6 +120,33 @@ void WorkerRecord::reached(const char *step) {
     pg::log(LOG, "pg_clone: clone " + std::to_string(id_) + " goes on from " + step);
 }
 
+// Failures that another attempt may not meet: a connection lost, a server shutting down, a
+// serialization failure, a deadlock. Never a data or schema error.
+bool worth_retrying(const pgclone::Error &e) {
+    const std::string &code = e.sqlstate();
+    return code.rfind("08", 0) == 0 || code == "57P01" || code == "57P02" || code == "57P03" || code == "40001" ||
+           code == "40P01";
+}
+
+long wait_latch_ms = 0;  // wait_latch's argument: a lambda under sigsetjmp captures nothing
+
+void wait_latch(long ms) {
+    wait_latch_ms = ms;
+    pg::call([] {
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, wait_latch_ms, PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+    });
+}
+
+// Sleeps on the latch; SIGTERM cuts it short.
+void pause_ms(long ms) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (!shutdown_requested && std::chrono::steady_clock::now() < until)
+        wait_latch(std::max(1L, static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                       until - std::chrono::steady_clock::now())
+                                                       .count())));
+}
+
 const char *cancelled_message = "cancelled by bucardo.clone_cancel(); targets were left unchanged";
 
 Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord *record) {
@@ -169,7 +198,28 @@ Outcome run(int64_t id, pgclone::CommitRecord *record) {
         // A cancel that came before our pid was recorded could not signal us.
         if (claimed->cancel_requested)
             return {"cancelled", "", cancelled_message};
-        return run_job(id, claimed->job, record);
+        for (int attempt = 1;; attempt++) {
+            std::string started = catalog::now_text();
+            try {
+                Outcome outcome = run_job(id, claimed->job, record);
+                if (attempt > 1)
+                    outcome.summary += "; note: done at attempt " + std::to_string(attempt) + " of " +
+                                       std::to_string(claimed->retries + 1);
+                return outcome;
+            } catch (const pgclone::Error &e) {
+                if (attempt > claimed->retries || !worth_retrying(e) || shutdown_requested ||
+                    catalog::cancel_requested(id) || (record && catalog::unresolved_transactions(id) > 0))
+                    throw;
+                catalog::record_attempt(id, attempt, started, describe(e));
+                long delay_ms = pgclone::resolve_backoff_ms(attempt);
+                pg::log(LOG, "pg_clone: clone " + std::to_string(id) + " attempt " + std::to_string(attempt) +
+                                 " failed (" + e.info().message + "); trying again in " +
+                                 std::to_string(delay_ms / 1000) + " s");
+                pause_ms(delay_ms);
+                if (shutdown_requested)
+                    throw;
+            }
+        }
     } catch (const pgclone::Error &e) {
         // A shutdown also ends the remote sessions of this server: report the cause, not its echo.
         if (shutdown_requested)

@@ -31,7 +31,7 @@ pgclone::Error take_error(MemoryContext context);
 template <typename F>
 void call(F &&f) {
     MemoryContext context = CurrentMemoryContext;
-    bool failed = false;
+    volatile bool failed = false;  // set under PG_CATCH, read after it: volatile, as sigsetjmp needs
     std::exception_ptr cpp_error;
     PG_TRY();
     {
