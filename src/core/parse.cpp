@@ -2,7 +2,9 @@
 #include "core/parse.hpp"
 
 #include <cstddef>
+#include <set>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -50,13 +52,13 @@ class TableListParser {
     std::vector<TableName> parse() {
         if (trim(text_).empty()) throw ParseError("table list is empty");
         std::vector<TableName> tables;
+        std::set<std::pair<std::optional<std::string>, std::string>> seen;  // linear time, not quadratic
         for (int item = 1;; ++item) {
+            if (tables.size() == max_list_tables)
+                throw ParseError("table list has more than " + std::to_string(max_list_tables) + " tables");
             tables.push_back(parse_item(item));
-            for (std::size_t i = 0; i + 1 < tables.size(); ++i) {
-                if (tables[i] == tables.back()) {
-                    throw ParseError("table " + quoted(display(tables.back())) + " is listed twice");
-                }
-            }
+            if (!seen.emplace(tables.back().schema, tables.back().name).second)
+                throw ParseError("table " + quoted(display(tables.back())) + " is listed twice");
             skip_space();
             if (at_end()) return tables;
             if (peek() != ',') throw ParseError("invalid identifier at " + quoted(item_text()));
@@ -391,8 +393,11 @@ std::vector<DbEntry> parse_db_list(std::string_view text) {
     std::string_view all = trim(text);
     if (all.empty()) throw ParseError("database list is empty");
     std::vector<DbEntry> entries;
+    std::set<std::string> seen;
     std::size_t pos = 0;
     for (int item = 1;; ++item) {
+        if (entries.size() == max_list_dbs)
+            throw ParseError("database list has more than " + std::to_string(max_list_dbs) + " databases");
         std::size_t comma = all.find(',', pos);
         std::string_view part =
             trim(all.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
@@ -419,9 +424,7 @@ std::vector<DbEntry> parse_db_list(std::string_view text) {
                                  " (expected source or target)");
             }
         }
-        for (const DbEntry &entry : entries) {
-            if (entry.name == name) throw ParseError("database " + quoted(name) + " is listed twice");
-        }
+        if (!seen.emplace(name).second) throw ParseError("database " + quoted(name) + " is listed twice");
         entries.push_back(DbEntry{std::string(name), role});
 
         if (comma == std::string_view::npos) break;

@@ -6,6 +6,7 @@
 #error "pure C++ headers must be included before postgres.h"
 #endif
 
+#include <cstddef>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -26,6 +27,10 @@ struct TableName {
     std::string name;
     bool operator==(const TableName &other) const { return schema == other.schema && name == other.name; }
 };
+
+// The longest lists a clone takes.
+constexpr std::size_t max_list_tables = 100000;
+constexpr std::size_t max_list_dbs = 1000;
 
 // "foo, Bar ,myschema.bazzp, \"Mixed Case\".t" -> {foo}, {bar}, {myschema,bazzp}, {Mixed Case,t}
 std::vector<TableName> parse_table_list(std::string_view text);
