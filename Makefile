@@ -34,3 +34,38 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 EXTRA_CLEAN = tmp_check results regression.diffs regression.out build
+
+# The pg_clone program (src/cli), installed next to PostgreSQL's own programs. PGXS builds either a
+# MODULE_big or a PROGRAM, so the program has rules of its own, hooked to all, install, uninstall and
+# clean. The version it prints is the extension's default_version.
+CLI_PROGRAM = src/cli/pg_clone
+CLI_SRCS = $(wildcard src/cli/*.cpp) $(wildcard src/cli/pq/*.cpp)
+CLI_OBJS = $(CLI_SRCS:.cpp=.o)
+CLI_VERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(srcdir)/pg_clone.control)
+CLI_CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra -Werror -Isrc -I$(includedir) \
+               -DPG_CLONE_VERSION='"$(CLI_VERSION)"'
+
+all: $(CLI_PROGRAM)
+
+$(CLI_PROGRAM): $(CLI_OBJS)
+	$(CXX) -o $@ $(CLI_OBJS) -L$(libdir) -lpq
+
+src/cli/%.o: src/cli/%.cpp
+	$(CXX) $(CLI_CXXFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(CLI_OBJS:.o=.d)
+
+install: install-cli
+install-cli: $(CLI_PROGRAM)
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(INSTALL_PROGRAM) $(CLI_PROGRAM) '$(DESTDIR)$(bindir)/pg_clone'
+
+uninstall: uninstall-cli
+uninstall-cli:
+	rm -f '$(DESTDIR)$(bindir)/pg_clone'
+
+clean: clean-cli
+clean-cli:
+	rm -f $(CLI_PROGRAM) $(CLI_OBJS) $(CLI_OBJS:.o=.d)
+
+.PHONY: install-cli uninstall-cli clean-cli

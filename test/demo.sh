@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: installs what is needed, builds and installs pg_clone, makes a PostgreSQL cluster on the
 # spot (three databases: shop, staging, reporting), clones two tables from shop into the other two
-# with bucardo.clone(), prints what the clone did, and removes the cluster.
+# with bucardo.clone(), prints what the clone did, does it again from the shell with the pg_clone
+# program (pg_clone clone ... --wait, with its progress line), and removes the cluster.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -30,7 +31,7 @@ as_pg_user pg_ctl -D "$work/data" -l "$work/server.log" -w start >/dev/null
 sql() {
     local db=$1
     shift
-    as_pg_user psql -X -q -v ON_ERROR_STOP=1 -h "$work" -p "$port" -U postgres -d "$db" "$@"
+    as_pg_user psql -X -q -P pager=off -v ON_ERROR_STOP=1 -h "$work" -p "$port" -U postgres -d "$db" "$@"
 }
 
 echo "== a fresh cluster with three databases"
@@ -70,3 +71,12 @@ if [ "$status" != "done" ]; then
     exit 1
 fi
 echo "== demo clone done"
+
+# The same clone from the shell, in Bucardo's words, with the pg_clone program: on a terminal --wait
+# draws the progress line, and the exit status says how it ended (0 done).
+pg_clone_cli() { as_pg_user pg_clone -h "$work" -p "$port" -d postgres "$@"; }
+echo "== the command line: pg_clone"
+echo "\$ pg_clone list dbs"
+pg_clone_cli list dbs
+echo "\$ pg_clone clone tables=customers,orders dbs=shop:source,staging:target,reporting:target --wait"
+pg_clone_cli clone tables=customers,orders dbs=shop:source,staging:target,reporting:target --wait

@@ -15,7 +15,7 @@ namespace {
 
 const std::map<std::string, Verb> &verbs() {
     static const std::map<std::string, Verb> table = {
-        {"clone", Verb::kClone}, {"status", Verb::kStatus}, {"wait", Verb::kWait},  {"cancel", Verb::kCancel},
+        {"clone", Verb::kClone}, {"status", Verb::kStatus}, {"wait", Verb::kWait}, {"cancel", Verb::kCancel},
         {"add", Verb::kAdd},     {"remove", Verb::kRemove}, {"list", Verb::kList},
     };
     return table;
@@ -24,11 +24,16 @@ const std::map<std::string, Verb> &verbs() {
 // "dbs" and "db" both name the databases, for list as for add and remove.
 std::optional<RegistryKind> registry_kind(const std::string &word) {
     static const std::map<std::string, RegistryKind> table = {
-        {"db", RegistryKind::kDb},           {"dbs", RegistryKind::kDb},
-        {"database", RegistryKind::kDb},     {"databases", RegistryKind::kDb},
-        {"dbgroup", RegistryKind::kDbGroup}, {"dbgroups", RegistryKind::kDbGroup},
-        {"relgroup", RegistryKind::kRelGroup}, {"relgroups", RegistryKind::kRelGroup},
-        {"sync", RegistryKind::kSync},       {"syncs", RegistryKind::kSync},
+        {"db", RegistryKind::kDb},
+        {"dbs", RegistryKind::kDb},
+        {"database", RegistryKind::kDb},
+        {"databases", RegistryKind::kDb},
+        {"dbgroup", RegistryKind::kDbGroup},
+        {"dbgroups", RegistryKind::kDbGroup},
+        {"relgroup", RegistryKind::kRelGroup},
+        {"relgroups", RegistryKind::kRelGroup},
+        {"sync", RegistryKind::kSync},
+        {"syncs", RegistryKind::kSync},
     };
     auto it = table.find(word);
     if (it == table.end())
@@ -55,9 +60,9 @@ std::string lower(std::string text) {
 // The options that take a value, by every name they have.
 const std::map<std::string, std::string> &value_options() {
     static const std::map<std::string, std::string> table = {
-        {"-h", "host"},         {"--host", "host"},   {"-p", "port"},       {"--port", "port"},
-        {"-U", "username"},     {"--username", "username"}, {"-d", "dbname"}, {"--dbname", "dbname"},
-        {"--timeout", "timeout"},
+        {"-h", "host"},     {"--host", "host"},     {"-p", "port"},
+        {"--port", "port"}, {"-U", "username"},     {"--username", "username"},
+        {"-d", "dbname"},   {"--dbname", "dbname"}, {"--timeout", "timeout"},
     };
     return table;
 }
@@ -78,13 +83,15 @@ void set_option(CommandLine &line, const std::string &option, const std::string 
 void check_options_fit(const CommandLine &line) {
     const bool follows = line.verb == Verb::kWait || (line.verb == Verb::kClone && line.wait);
     if (line.wait && line.verb != Verb::kClone)
-        throw UsageError("option --wait is only for clone (\"pg_clone wait ID\" follows a clone already queued)");
+        throw UsageError(
+            "option --wait is only for clone (\"pg_clone wait ID\" follows a clone already queued)");
     if (line.timeout_s && !follows)
         throw UsageError(line.verb == Verb::kClone ? "option --timeout needs --wait"
                                                    : "option --timeout is only for clone --wait and wait");
     if (line.cancel_on_interrupt && !follows)
-        throw UsageError(line.verb == Verb::kClone ? "option --cancel-on-interrupt needs --wait"
-                                                   : "option --cancel-on-interrupt is only for clone --wait and wait");
+        throw UsageError(line.verb == Verb::kClone
+                             ? "option --cancel-on-interrupt needs --wait"
+                             : "option --cancel-on-interrupt is only for clone --wait and wait");
     if (line.json && line.verb != Verb::kStatus && line.verb != Verb::kList)
         throw UsageError("option --json is only for status and list");
 }
@@ -105,7 +112,8 @@ void parse_verb_words(CommandLine &line, const std::vector<std::string> &words) 
     case Verb::kWait:
     case Verb::kCancel:
         if (n != 2)
-            throw UsageError(std::string(line.verb == Verb::kWait ? "wait" : "cancel") + ": give one clone id");
+            throw UsageError(std::string(line.verb == Verb::kWait ? "wait" : "cancel") +
+                             ": give one clone id");
         line.clone_id = parse_clone_id(words[1]);
         return;
     case Verb::kList: {
@@ -113,7 +121,8 @@ void parse_verb_words(CommandLine &line, const std::vector<std::string> &words) 
             throw UsageError("list: say what to list: dbs, dbgroups, relgroups or syncs");
         auto kind = registry_kind(words[1]);
         if (!kind)
-            throw UsageError("list: unknown kind \"" + words[1] + "\" (use dbs, dbgroups, relgroups or syncs)");
+            throw UsageError("list: unknown kind \"" + words[1] +
+                             "\" (use dbs, dbgroups, relgroups or syncs)");
         line.kind = *kind;
         return;
     }
@@ -161,14 +170,16 @@ void parse_verb_words(CommandLine &line, const std::vector<std::string> &words) 
             for (const auto &word : rest) {
                 auto kv = split_key_value(word);
                 if (!kv)
-                    throw UsageError(what + ": \"" + word + "\" is not KEY=VALUE (use relgroup=NAME dbgroup=NAME)");
+                    throw UsageError(what + ": \"" + word +
+                                     "\" is not KEY=VALUE (use relgroup=NAME dbgroup=NAME)");
                 std::optional<std::string> *slot = nullptr;
                 if (kv->key == "relgroup")
                     slot = &line.sync_relgroup;
                 else if (kv->key == "dbgroup")
                     slot = &line.sync_dbgroup;
                 else
-                    throw UsageError(what + ": unknown key \"" + kv->key + "\" (use relgroup=NAME dbgroup=NAME)");
+                    throw UsageError(what + ": unknown key \"" + kv->key +
+                                     "\" (use relgroup=NAME dbgroup=NAME)");
                 if (*slot)
                     throw UsageError(what + ": key \"" + kv->key + "\" is given twice");
                 if (kv->value.empty())
@@ -246,7 +257,9 @@ double parse_seconds(const std::string &text) {
 CloneArgs parse_clone_args(const std::vector<std::string> &words) {
     CloneArgs args;
     if (words.empty())
-        throw UsageError("clone: give KEY=VALUE words, such as sync=foobar or tables=foo,bar dbs=alpha:source,beta:target");
+        throw UsageError(
+            "clone: give KEY=VALUE words, such as sync=foobar or tables=foo,bar "
+            "dbs=alpha:source,beta:target");
     std::set<std::string> seen;
     for (const auto &word : words) {
         auto kv = split_key_value(word);
@@ -254,16 +267,19 @@ CloneArgs parse_clone_args(const std::vector<std::string> &words) {
             throw UsageError("clone: \"" + word + "\" is not KEY=VALUE (such as sync=foobar)");
         const std::string &key = kv->key;
         const std::string &value = kv->value;
-        static const std::set<std::string> known = {"sync",  "relgroup",   "dbgroup",     "tables", "dbs",
-                                                    "start", "empty_only", "onetimecopy", "streams"};
+        static const std::set<std::string> known = {
+            "sync",        "relgroup", "dbgroup",   "tables",  "dbs",    "start", "empty_only",
+            "onetimecopy", "streams",  "sequences", "analyze", "verify", "empty", "filters"};
         if (!known.count(key))
             throw UsageError("clone: unknown key \"" + key +
-                             "\" (use sync, relgroup, dbgroup, tables, dbs, start, empty_only, onetimecopy or streams)");
+                             "\" (use sync, relgroup, dbgroup, tables, dbs, start, empty_only, onetimecopy, "
+                             "streams, sequences, analyze, verify, empty or filters)");
         // empty_only and onetimecopy say the same thing.
         if (!seen.insert(key).second)
             throw UsageError("clone: key \"" + key + "\" is given twice");
         if (seen.count("empty_only") && seen.count("onetimecopy"))
-            throw UsageError("clone: keys \"empty_only\" and \"onetimecopy\" say the same thing: give one of them");
+            throw UsageError(
+                "clone: keys \"empty_only\" and \"onetimecopy\" say the same thing: give one of them");
         if (value.empty())
             throw UsageError("clone: key \"" + key + "\" needs a value");
         if (key == "sync")
@@ -282,6 +298,15 @@ CloneArgs parse_clone_args(const std::vector<std::string> &words) {
             args.empty_only = parse_bool(value);
             if (!args.empty_only)
                 throw UsageError("clone: key \"empty_only\" must be true or false, not \"" + value + "\"");
+        } else if (key == "sequences" || key == "analyze" || key == "verify") {
+            auto flag = parse_bool(value);
+            if (!flag)
+                throw UsageError("clone: key \"" + key + "\" must be true or false, not \"" + value + "\"");
+            (key == "sequences" ? args.sequences : key == "analyze" ? args.analyze : args.verify) = flag;
+        } else if (key == "empty") {
+            args.empty = value;
+        } else if (key == "filters") {
+            args.filters = value;
         } else if (key == "onetimecopy") {
             // Bucardo: 1 copies everything, 2 only into empty tables.
             if (value == "1")
@@ -289,8 +314,10 @@ CloneArgs parse_clone_args(const std::vector<std::string> &words) {
             else if (value == "2")
                 args.empty_only = true;
             else
-                throw UsageError("clone: key \"onetimecopy\" must be 1 (copy into every table) or 2 (only into empty "
-                                 "tables), not \"" + value + "\"");
+                throw UsageError(
+                    "clone: key \"onetimecopy\" must be 1 (copy into every table) or 2 (only into empty "
+                    "tables), not \"" +
+                    value + "\"");
         } else if (key == "streams") {
             if (value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos)
                 throw UsageError("clone: key \"streams\" must be a whole number, not \"" + value + "\"");
@@ -394,7 +421,8 @@ CommandLine parse_command_line(const std::vector<std::string> &args) {
             line.verb = Verb::kHelp;
             return line;
         }
-        throw UsageError("unknown command \"" + words[0] + "\" (use clone, status, wait, cancel, add, remove or list)");
+        throw UsageError("unknown command \"" + words[0] +
+                         "\" (use clone, status, wait, cancel, add, remove or list)");
     }
     line.verb = verb->second;
     parse_verb_words(line, words);
@@ -425,6 +453,11 @@ Clone keys (as bucardo.clone() takes them):
   start=WHEN             later: an interval ("3 hours") or a timestamp
   empty_only=BOOL        copy only into empty tables (Bucardo's onetimecopy=2)
   streams=N              at most N parallel streams
+  sequences=BOOL         set the target sequences of the tables (default true)
+  analyze=BOOL           ANALYZE the tables filled (default true)
+  verify=BOOL            compare rows and checksums before the commit (default false)
+  empty=truncate|delete  how target tables are emptied (default truncate)
+  filters=JSON           row filters, such as '{"public.orders": "id > 1000"}'
 
 Examples:
   pg_clone clone sync=foobar

@@ -47,6 +47,11 @@ struct CloneArgs {
     std::optional<std::string> sync, relgroup, dbgroup, tables, dbs, start;
     std::optional<bool> empty_only;
     std::optional<int> streams;
+    std::optional<bool> sequences;       // set the target sequences owned by the tables (default true)
+    std::optional<bool> analyze;         // ANALYZE every target table filled (default true)
+    std::optional<bool> verify;          // compare rows and checksums before the commit (default false)
+    std::optional<std::string> empty;    // truncate or delete, checked by the server
+    std::optional<std::string> filters;  // a JSON object of row filters, checked by the server
 };
 
 struct CommandLine {
@@ -58,13 +63,13 @@ struct CommandLine {
     bool cancel_on_interrupt = false;  // --cancel-on-interrupt
     bool json = false;                 // --json
 
-    CloneArgs clone;                   // clone
-    std::optional<int64_t> clone_id;   // status, wait, cancel
+    CloneArgs clone;                        // clone
+    std::optional<int64_t> clone_id;        // status, wait, cancel
     RegistryKind kind = RegistryKind::kDb;  // add, remove, list
-    std::string name;                  // add: the name of what is added
-    std::vector<std::string> names;    // remove: one or more names
-    std::string conninfo;              // add db
-    std::string list;                  // add dbgroup: "alpha:source,beta:target"; add relgroup: "foo,bar"
+    std::string name;                       // add: the name of what is added
+    std::vector<std::string> names;         // remove: one or more names
+    std::string conninfo;                   // add db
+    std::string list;  // add dbgroup: "alpha:source,beta:target"; add relgroup: "foo,bar"
     std::optional<std::string> sync_relgroup, sync_dbgroup;  // add sync
 };
 
@@ -72,8 +77,9 @@ struct CommandLine {
 CommandLine parse_command_line(const std::vector<std::string> &args);
 
 // "clone" keys: sync, relgroup, dbgroup, tables, dbs, start, empty_only (or Bucardo's onetimecopy=2),
-// streams. Throws UsageError naming the key for an unknown, repeated or valueless key, and for
-// combinations that cannot name exactly one set of tables and one set of databases.
+// streams, sequences, analyze, verify, empty, filters. Throws UsageError naming the key for an unknown,
+// repeated or valueless key, and for combinations that cannot name exactly one set of tables and one set of
+// databases.
 CloneArgs parse_clone_args(const std::vector<std::string> &words);
 
 // A KEY=VALUE word split at its first '='; nullopt when it has none.

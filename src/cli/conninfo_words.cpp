@@ -16,7 +16,7 @@ bool is_uri(const std::string &word) {
 // Bucardo's "add db" keys that libpq spells differently.
 std::string libpq_keyword(const std::string &key) {
     static const std::map<std::string, std::string> bucardo_keys = {
-        {"dbhost", "host"}, {"dbport", "port"},         {"dbuser", "user"},
+        {"dbhost", "host"},     {"dbport", "port"},   {"dbuser", "user"},
         {"dbpass", "password"}, {"pass", "password"}, {"dbservice", "service"},
     };
     auto it = bucardo_keys.find(key);
@@ -28,7 +28,8 @@ std::string libpq_keyword(const std::string &key) {
 std::string quote_conninfo_value(const std::string &value) {
     bool plain = !value.empty();
     for (char c : value) {
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '\'' || c == '\\')
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '\'' ||
+            c == '\\')
             plain = false;
     }
     if (plain)

@@ -63,8 +63,8 @@ JsonObject &JsonObject::string(const std::string &key, const std::optional<std::
 JsonObject &JsonObject::number(const std::string &key, const std::optional<std::string> &value) {
     // Only what JSON accepts as a number is written as one.
     bool numeric = value && !value->empty() &&
-                   value->find_first_not_of("0123456789.-+eE") == std::string::npos &&
-                   (*value)[0] != '.' && (*value)[0] != '+';
+                   value->find_first_not_of("0123456789.-+eE") == std::string::npos && (*value)[0] != '.' &&
+                   (*value)[0] != '+';
     members_.emplace_back(key, !value ? "null" : numeric ? *value : json_string(*value));
     return *this;
 }

@@ -36,7 +36,8 @@ ProgressTotals summarize_progress(const std::vector<TableCopyProgress> &rows) {
         if (ended)
             expected += static_cast<double>(row.rows_copied);
         else
-            expected += static_cast<double>(std::max<int64_t>(row.estimated_rows.value_or(0), row.rows_copied));
+            expected +=
+                static_cast<double>(std::max<int64_t>(row.estimated_rows.value_or(0), row.rows_copied));
     }
     totals.tables_total = static_cast<int>(table_done.size());
     for (const auto &entry : table_done)
@@ -81,19 +82,17 @@ std::string format_took(double seconds) {
     return seconds < 59.95 ? fixed(seconds < 0 ? 0 : seconds, 1) + " s" : format_duration(seconds);
 }
 
-std::string format_megabytes(int64_t bytes) { return fixed(static_cast<double>(bytes) / (1024.0 * 1024.0), 1); }
+std::string format_megabytes(int64_t bytes) {
+    return fixed(static_cast<double>(bytes) / (1024.0 * 1024.0), 1);
+}
 
 std::string progress_line(int64_t clone_id, const ProgressTotals &totals, int width) {
-    constexpr int kBarWidth = 12;
-    int filled = static_cast<int>(totals.percent / 100.0 * kBarWidth);
-    filled = std::clamp(filled, 0, kBarWidth);
-    std::string bar = "[" + std::string(filled, '#') + std::string(kBarWidth - filled, '.') + "]";
-
     char percent[16];
     std::snprintf(percent, sizeof(percent), "%5.1f%%", totals.percent);
-    std::string rate = totals.elapsed_s > 0
-                           ? fixed(static_cast<double>(totals.bytes) / (1024.0 * 1024.0) / totals.elapsed_s, 1)
-                           : std::string("0.0");
+    std::string rate =
+        totals.elapsed_s > 0
+            ? fixed(static_cast<double>(totals.bytes) / (1024.0 * 1024.0) / totals.elapsed_s, 1)
+            : std::string("0.0");
     std::string when;
     if (totals.finished)
         when = "done in " + format_took(totals.elapsed_s);
@@ -104,12 +103,19 @@ std::string progress_line(int64_t clone_id, const ProgressTotals &totals, int wi
 
     std::string head = "clone " + std::to_string(clone_id) + " ";
     std::string tail = std::string(percent) + "  " + std::to_string(totals.tables_done) + "/" +
-                       std::to_string(totals.tables_total) + " tables  " + std::to_string(totals.rows) + " rows  " +
-                       rate + " MB/s  " + when;
-    std::string line = head + bar + " " + tail;
-    if (width > 0 && static_cast<int>(line.size()) > width) {
+                       std::to_string(totals.tables_total) + " tables  " + std::to_string(totals.rows) +
+                       " rows  " + rate + " MB/s  " + when;
+    // The bar takes what the terminal leaves, up to 20 columns; under 5 it is left out.
+    constexpr int kBarMax = 20, kBarMin = 5;
+    int room = width > 0 ? width - static_cast<int>(head.size() + tail.size()) - 3 : kBarMax;
+    int bar_width = std::min(room, kBarMax);
+    std::string line;
+    if (bar_width >= kBarMin) {
+        int filled = std::clamp(static_cast<int>(totals.percent / 100.0 * bar_width), 0, bar_width);
+        line = head + "[" + std::string(filled, '#') + std::string(bar_width - filled, '.') + "] " + tail;
+    } else {
         line = head + tail;
-        if (static_cast<int>(line.size()) > width)
+        if (width > 0 && static_cast<int>(line.size()) > width)
             line.resize(static_cast<size_t>(width));
     }
     return line;
@@ -119,7 +125,8 @@ std::string ended_copy_line(const EndedCopy &copy) {
     std::string line = copy.table + " -> " + copy.target + ": ";
     if (copy.skipped)
         return line + "skipped (not empty)";
-    line += std::to_string(copy.rows) + (copy.rows == 1 ? " row, " : " rows, ") + format_megabytes(copy.bytes) + " MB";
+    line += std::to_string(copy.rows) + (copy.rows == 1 ? " row, " : " rows, ") +
+            format_megabytes(copy.bytes) + " MB";
     if (copy.seconds)
         line += " in " + fixed(*copy.seconds, 1) + " s";
     return line;
@@ -133,7 +140,8 @@ std::vector<EndedCopy> EndedCopies::newly_ended(const std::vector<TableCopyProgr
         auto key = std::make_pair(row.table, row.target);
         auto it = copies.find(key);
         if (it == copies.end()) {
-            it = copies.emplace(key, std::make_pair(EndedCopy{row.table, row.target, 0, 0, true, {}}, true)).first;
+            it = copies.emplace(key, std::make_pair(EndedCopy{row.table, row.target, 0, 0, true, {}}, true))
+                     .first;
             order.push_back(key);
         }
         it->second.first.rows += row.rows_copied;
@@ -168,8 +176,8 @@ StoredError split_stored_error(const std::string &text) {
         std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
         std::string *target = current;
         std::string body = line;
-        for (const auto &[prefix, field] :
-             {std::make_pair(std::string("DETAIL:"), &error.detail), std::make_pair(std::string("HINT:"), &error.hint)}) {
+        for (const auto &[prefix, field] : {std::make_pair(std::string("DETAIL:"), &error.detail),
+                                            std::make_pair(std::string("HINT:"), &error.hint)}) {
             if (line.rfind(prefix, 0) == 0) {
                 target = field;
                 body = line.substr(prefix.size());

@@ -30,7 +30,7 @@ struct ProgressTotals {
     int tables_total = 0;
     int64_t rows = 0;
     int64_t bytes = 0;
-    double percent = 0;    // 0 to 100
+    double percent = 0;  // 0 to 100
     double elapsed_s = 0;
     std::optional<double> seconds_left;
     bool finished = false;  // the clone is done: the line says how long it took instead of what is left
@@ -44,8 +44,8 @@ ProgressTotals summarize_progress(const std::vector<TableCopyProgress> &rows);
 // The totals of a clone that is done, from its per-table results (bucardo.clone_table).
 ProgressTotals finished_totals(int tables, int64_t rows, int64_t bytes, double seconds);
 
-// "clone 7 [########............]  42.0%  1/3 tables  1300 rows  0.4 MB/s  0:03 left", cut to width
-// columns (the bar goes first when it does not fit).
+// "clone 7 [########............]  42.0%  1/3 tables  1300 rows  0.4 MB/s  0:03 left" in width
+// columns: the bar shrinks to fit (20 columns at most), goes when under 5, then the line is cut.
 std::string progress_line(int64_t clone_id, const ProgressTotals &totals, int width);
 
 // "0:07", "12:30", "2:03:04".

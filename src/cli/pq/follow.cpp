@@ -2,14 +2,15 @@
 
 #include "cli/progress.hpp"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <string>
-#include <sys/ioctl.h>
-#include <unistd.h>
 #include <vector>
 
 namespace pgclone::cli {
@@ -48,7 +49,9 @@ struct CloneState {
     std::string error;
 };
 
-bool ended(const std::string &status) { return status == "done" || status == "failed" || status == "cancelled"; }
+bool ended(const std::string &status) {
+    return status == "done" || status == "failed" || status == "cancelled";
+}
 
 std::optional<CloneState> read_state(Session &session, int64_t id) {
     Result r = session.run(
@@ -108,7 +111,10 @@ int terminal_width() {
     winsize size{};
     if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
         return size.ws_col - 1;  // never the last column: some terminals wrap there
-    return 79;
+    // A terminal that does not say its size: $COLUMNS, as the shell keeps it, else 80.
+    const char *columns = std::getenv("COLUMNS");
+    int width = columns ? std::atoi(columns) : 0;
+    return (width > 1 ? width : 80) - 1;
 }
 
 // The progress line of a terminal, redrawn in place.
@@ -154,8 +160,9 @@ Answer ask_cancel(int64_t id) {
         std::fputs("\n", out);
         interrupted = 0;
     }
-    return (answer == "y" || answer == "Y" || answer == "yes" || answer == "YES" || answer == "Yes") ? Answer::kCancel
-                                                                                                     : Answer::kLeave;
+    return (answer == "y" || answer == "Y" || answer == "yes" || answer == "YES" || answer == "Yes")
+               ? Answer::kCancel
+               : Answer::kLeave;
 }
 
 }  // namespace
@@ -164,7 +171,9 @@ int follow_clone(Session &session, int64_t id, const FollowOptions &options) {
     InterruptHandler handler;
     const bool terminal = isatty(STDOUT_FILENO) != 0;
     const auto began = std::chrono::steady_clock::now();
-    auto waited = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count(); };
+    auto waited = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    };
     const std::string name = "clone " + std::to_string(id);
 
     // Listen first, then read: an end committed in between is seen by the read.
@@ -180,8 +189,8 @@ int follow_clone(Session &session, int64_t id, const FollowOptions &options) {
             interrupted = 0;
             line.finish();
             if (cancel_requested) {
-                std::printf("%s: cancel requested, not ended yet; follow it with: pg_clone wait %lld\n", name.c_str(),
-                            static_cast<long long>(id));
+                std::printf("%s: cancel requested, not ended yet; follow it with: pg_clone wait %lld\n",
+                            name.c_str(), static_cast<long long>(id));
                 return kExitNotEnded;
             }
             Answer answer = options.cancel_on_interrupt ? Answer::kCancel
@@ -189,8 +198,8 @@ int follow_clone(Session &session, int64_t id, const FollowOptions &options) {
                                                         : Answer::kLeave;
             if (answer == Answer::kLeave) {
                 auto state = read_state(session, id);
-                std::printf("%s goes on (%s), not cancelled; follow it with: pg_clone wait %lld\n", name.c_str(),
-                            state ? state->status.c_str() : "?", static_cast<long long>(id));
+                std::printf("%s goes on (%s), not cancelled; follow it with: pg_clone wait %lld\n",
+                            name.c_str(), state ? state->status.c_str() : "?", static_cast<long long>(id));
                 return kExitNotEnded;
             }
             Result r = session.run("SELECT bucardo.clone_cancel($1)", {std::to_string(id)});
@@ -248,8 +257,8 @@ int follow_clone(Session &session, int64_t id, const FollowOptions &options) {
 
         if (options.timeout_s && waited() >= *options.timeout_s) {
             line.finish();
-            std::printf("%s has not ended after %s (it is %s); follow it with: pg_clone wait %lld\n", name.c_str(),
-                        format_took(*options.timeout_s).c_str(), state->status.c_str(),
+            std::printf("%s has not ended after %s (it is %s); follow it with: pg_clone wait %lld\n",
+                        name.c_str(), format_took(*options.timeout_s).c_str(), state->status.c_str(),
                         static_cast<long long>(id));
             std::fflush(stdout);
             return kExitNotEnded;

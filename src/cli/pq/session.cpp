@@ -1,15 +1,16 @@
 #include "cli/pq/session.hpp"
 
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/select.h>
+#include <termios.h>
+#include <unistd.h>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/select.h>
-#include <termios.h>
-#include <unistd.h>
 
 namespace pgclone::cli {
 
@@ -99,8 +100,17 @@ std::optional<bool> Result::boolean(int row, int column) const {
 
 Session Session::connect(const ConnectionOptions &options) {
     std::optional<std::string> password;
-    if (options.prompt_password)
-        password = prompt_password(options.user.value_or(""));
+    if (options.prompt_password) {
+        // As psql: the user named, else PGUSER, else the login name.
+        std::string user = options.user.value_or("");
+        if (user.empty() && std::getenv("PGUSER"))
+            user = std::getenv("PGUSER");
+        if (user.empty()) {
+            const passwd *login = getpwuid(geteuid());
+            user = login ? login->pw_name : "";
+        }
+        password = prompt_password(user);
+    }
 
     // The control database defaults to postgres (pg_clone.database's default), not to the user's name.
     std::optional<std::string> dbname = options.dbname;
@@ -128,8 +138,8 @@ Session Session::connect(const ConnectionOptions &options) {
         Session session(PQconnectdbParams(keywords.data(), values.data(), 1));
         if (!session.conn_)
             throw ConnectionError("out of memory");
-        if (PQstatus(session.conn()) == CONNECTION_BAD && PQconnectionNeedsPassword(session.conn()) && !password &&
-            !options.never_prompt && isatty(STDIN_FILENO)) {
+        if (PQstatus(session.conn()) == CONNECTION_BAD && PQconnectionNeedsPassword(session.conn()) &&
+            !password && !options.never_prompt && isatty(STDIN_FILENO)) {
             password = prompt_password(PQuser(session.conn()));
             continue;
         }
@@ -144,8 +154,11 @@ Session Session::connect(const ConnectionOptions &options) {
             "pg_catalog.set_config('datestyle', 'ISO', false), "
             "(SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'pg_clone')");
         if (setup.is_null(0, 2))
-            throw ServerError("42704", "extension \"pg_clone\" is not installed in database \"" + session.database_ + "\"",
-                              "", "Connect to the control database (pg_clone.database) with -d, or run CREATE EXTENSION pg_clone there.");
+            throw ServerError(
+                "42704", "extension \"pg_clone\" is not installed in database \"" + session.database_ + "\"",
+                "",
+                "Connect to the control database (pg_clone.database) with -d, or run CREATE EXTENSION "
+                "pg_clone there.");
         return session;
     }
 }

@@ -21,7 +21,8 @@ namespace pgclone::cli {
 class ServerError : public std::runtime_error {
   public:
     ServerError(const std::string &sqlstate, const std::string &message, std::string detail, std::string hint)
-        : std::runtime_error(message), sqlstate_(sqlstate), detail_(std::move(detail)), hint_(std::move(hint)) {}
+        : std::runtime_error(message), sqlstate_(sqlstate), detail_(std::move(detail)),
+          hint_(std::move(hint)) {}
     const std::string &sqlstate() const noexcept { return sqlstate_; }
     const std::string &detail() const noexcept { return detail_; }
     const std::string &hint() const noexcept { return hint_; }
@@ -44,8 +45,8 @@ class Result {
     bool is_null(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
     std::string text(int row, int column) const { return PQgetvalue(result_.get(), row, column); }
     std::optional<std::string> optional_text(int row, int column) const;
-    int64_t int64(int row, int column) const;   // 0 for NULL
-    double number(int row, int column) const;   // 0 for NULL
+    int64_t int64(int row, int column) const;  // 0 for NULL
+    double number(int row, int column) const;  // 0 for NULL
     std::optional<bool> boolean(int row, int column) const;
 
   private:

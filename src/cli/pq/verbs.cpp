@@ -2,8 +2,8 @@
 
 #include "cli/conninfo_words.hpp"
 #include "cli/output.hpp"
-#include "cli/progress.hpp"
 #include "cli/pq/follow.hpp"
+#include "cli/progress.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -36,9 +36,17 @@ int clone(Session &session, const CommandLine &line) {
     add("tables", "text", args.tables);
     add("dbs", "text", args.dbs);
     add("start", "text", args.start);
-    add("empty_only", "bool",
-        args.empty_only ? std::optional<std::string>(*args.empty_only ? "true" : "false") : std::nullopt);
-    add("streams", "int4", args.streams ? std::optional<std::string>(std::to_string(*args.streams)) : std::nullopt);
+    add("streams", "int4",
+        args.streams ? std::optional<std::string>(std::to_string(*args.streams)) : std::nullopt);
+    auto flag = [](const std::optional<bool> &value) {
+        return value ? std::optional<std::string>(*value ? "true" : "false") : std::nullopt;
+    };
+    add("empty_only", "bool", flag(args.empty_only));
+    add("sequences", "bool", flag(args.sequences));
+    add("\"analyze\"", "bool", flag(args.analyze));  // a reserved word, quoted
+    add("verify", "bool", flag(args.verify));
+    add("empty", "text", args.empty);
+    add("filters", "jsonb", args.filters);
     std::string sql = "SELECT bucardo.clone(";
     for (size_t i = 0; i < named.size(); ++i)
         sql += (i ? ", " : "") + named[i];
@@ -54,7 +62,8 @@ int clone(Session &session, const CommandLine &line) {
 }
 
 const char *kClonesSql =
-    "SELECT c.id, c.status, c.sync, c.relgroup, c.dbgroup, c.empty_only, c.streams, c.requested_by::pg_catalog.text,"
+    "SELECT c.id, c.status, c.sync, c.relgroup, c.dbgroup, c.empty_only, c.streams, "
+    "c.requested_by::pg_catalog.text,"
     "       c.cdate::pg_catalog.text, c.startwhen::pg_catalog.text, c.started::pg_catalog.text,"
     "       c.ended::pg_catalog.text, pg_catalog.round(extract(epoch FROM c.ended - c.started), 3),"
     "       c.two_phase, c.summary, c.error"
@@ -81,11 +90,12 @@ JsonObject clone_json(const Result &r, int i) {
         .string("summary", r.optional_text(i, 14))
         .string("error", r.optional_text(i, 15));
     if (!r.is_null(i, 15))
-        o.raw("error_fields", JsonObject()
-                                  .string("message", error.message)
-                                  .string("detail", error.detail.empty() ? std::nullopt : std::optional(error.detail))
-                                  .string("hint", error.hint.empty() ? std::nullopt : std::optional(error.hint))
-                                  .str());
+        o.raw("error_fields",
+              JsonObject()
+                  .string("message", error.message)
+                  .string("detail", error.detail.empty() ? std::nullopt : std::optional(error.detail))
+                  .string("hint", error.hint.empty() ? std::nullopt : std::optional(error.hint))
+                  .str());
     return o;
 }
 
@@ -115,8 +125,8 @@ int status_list(Session &session, const CommandLine &line) {
                         r.optional_text(i, 4), r.optional_text(i, 9), took,
                         first_line(r.is_null(i, 15) ? r.optional_text(i, 14) : r.optional_text(i, 15), 60)});
     }
-    print(aligned_table({"id", "status", "sync", "relgroup", "dbgroup", "start", "took", "summary or error"}, rows,
-                        {true, false, false, false, false, false, true, false}));
+    print(aligned_table({"id", "status", "sync", "relgroup", "dbgroup", "start", "took", "summary or error"},
+                        rows, {true, false, false, false, false, false, true, false}));
     return kExitDone;
 }
 
@@ -131,7 +141,8 @@ int status_one(Session &session, const CommandLine &line) {
         "SELECT (SELECT pg_catalog.string_agg(m.db || ':' || m.role, ',' ORDER BY m.position)"
         "          FROM bucardo.dbmap m WHERE m.dbgroup = $2),"
         "       (SELECT pg_catalog.string_agg(CASE WHEN m.schemaname IS NULL THEN '' ELSE"
-        "                 pg_catalog.quote_ident(m.schemaname) || '.' END || pg_catalog.quote_ident(m.tablename),"
+        "                 pg_catalog.quote_ident(m.schemaname) || '.' END || "
+        "pg_catalog.quote_ident(m.tablename),"
         "                 ',' ORDER BY m.position)"
         "          FROM bucardo.relmap m WHERE m.relgroup = $1)",
         {c.optional_text(0, 3), c.optional_text(0, 4)});
@@ -209,17 +220,18 @@ int status_one(Session &session, const CommandLine &line) {
             rows.push_back({tables.text(i, 0), tables.text(i, 1), tables.text(i, 2), tables.text(i, 3),
                             tables.text(i, 4), tables.optional_text(i, 5), tables.text(i, 6),
                             std::string(tables.boolean(i, 7).value_or(false) ? "yes" : "no")});
-        out += "\n" + aligned_table({"db", "table", "rows", "bytes", "seconds", "format", "emptied", "skipped"}, rows,
-                                    {false, false, true, true, true, false, false, false});
+        out +=
+            "\n" + aligned_table({"db", "table", "rows", "bytes", "seconds", "format", "emptied", "skipped"},
+                                 rows, {false, false, true, true, true, false, false, false});
     }
     if (progress.rows() > 0) {
         std::vector<std::vector<Cell>> rows;
         for (int i = 0; i < progress.rows(); ++i)
-            rows.push_back({progress.text(i, 0), progress.text(i, 1), progress.text(i, 2), progress.text(i, 3),
-                            progress.text(i, 4), progress.optional_text(i, 6), progress.optional_text(i, 7),
-                            progress.optional_text(i, 8)});
-        out += "\n" + aligned_table({"source", "target", "table", "phase", "rows", "estimated rows", "percent",
-                                     "time left"},
+            rows.push_back({progress.text(i, 0), progress.text(i, 1), progress.text(i, 2),
+                            progress.text(i, 3), progress.text(i, 4), progress.optional_text(i, 6),
+                            progress.optional_text(i, 7), progress.optional_text(i, 8)});
+        out += "\n" + aligned_table({"source", "target", "table", "phase", "rows", "estimated rows",
+                                     "percent", "time left"},
                                     rows, {false, false, false, false, true, true, true, false});
     }
     if (!c.is_null(0, 15)) {
@@ -229,7 +241,8 @@ int status_one(Session &session, const CommandLine &line) {
         size_t start = 0;
         for (;;) {
             size_t end = error.find('\n', start);
-            out += "    " + error.substr(start, end == std::string::npos ? std::string::npos : end - start) + "\n";
+            out += "    " + error.substr(start, end == std::string::npos ? std::string::npos : end - start) +
+                   "\n";
             if (end == std::string::npos)
                 break;
             start = end + 1;
@@ -256,8 +269,9 @@ int cancel(Session &session, const CommandLine &line) {
     if (status == "cancelled")
         print("clone " + id + " cancelled\n");
     else
-        print("clone " + id + ": cancel requested; its worker rolls back every target (follow it with: pg_clone wait " +
-              id + ")\n");
+        print("clone " + id +
+              ": cancel requested; its worker rolls back every target (follow it with: pg_clone wait " + id +
+              ")\n");
     return kExitDone;
 }
 
@@ -292,16 +306,19 @@ int list(Session &session, const CommandLine &line) {
         headers = {"name", "conninfo"};
         break;
     case RegistryKind::kDbGroup:
-        sql = "SELECT g.name, pg_catalog.string_agg(m.db || ':' || m.role, ',' ORDER BY m.position)"
-              "  FROM bucardo.dbgroup g LEFT JOIN bucardo.dbmap m ON m.dbgroup = g.name GROUP BY g.name ORDER BY g.name";
+        sql =
+            "SELECT g.name, pg_catalog.string_agg(m.db || ':' || m.role, ',' ORDER BY m.position)"
+            "  FROM bucardo.dbgroup g LEFT JOIN bucardo.dbmap m ON m.dbgroup = g.name GROUP BY g.name ORDER "
+            "BY g.name";
         headers = {"name", "dbs"};
         break;
     case RegistryKind::kRelGroup:
-        sql = "SELECT g.name, pg_catalog.string_agg(CASE WHEN m.schemaname IS NULL THEN '' ELSE"
-              "         pg_catalog.quote_ident(m.schemaname) || '.' END || pg_catalog.quote_ident(m.tablename),"
-              "         ',' ORDER BY m.position)"
-              "  FROM bucardo.relgroup g LEFT JOIN bucardo.relmap m ON m.relgroup = g.name"
-              " GROUP BY g.name ORDER BY g.name";
+        sql =
+            "SELECT g.name, pg_catalog.string_agg(CASE WHEN m.schemaname IS NULL THEN '' ELSE"
+            "         pg_catalog.quote_ident(m.schemaname) || '.' END || pg_catalog.quote_ident(m.tablename),"
+            "         ',' ORDER BY m.position)"
+            "  FROM bucardo.relgroup g LEFT JOIN bucardo.relmap m ON m.relgroup = g.name"
+            " GROUP BY g.name ORDER BY g.name";
         headers = {"name", "tables"};
         break;
     case RegistryKind::kSync:
