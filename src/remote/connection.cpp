@@ -1,7 +1,13 @@
 #include "remote/connection.hpp"
 
+#include <pthread.h>
+
+#include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <future>
+#include <thread>
 #include <utility>
 
 #include "core/session_settings.hpp"
@@ -298,6 +304,42 @@ void Connection::await_copy() {
         throw Error(sqlstate::internal_error, database_label(db_name_) + ": COPY did not start");
 }
 
+namespace {
+
+// PQcancel blocks until the server closes the cancel connection, which a hung server never does. It runs
+// in a thread of its own, waited for at most `budget`; past that the thread is left behind, blocked, and
+// goes with the process (the worker exits once its clone is decided). Signals stay with the backend's
+// own thread.
+void cancel_bounded(PGconn *conn, std::chrono::milliseconds budget) noexcept {
+    PGcancel *cancel = PQgetCancel(conn);
+    if (!cancel)
+        return;
+    try {
+        auto done = std::make_shared<std::promise<void>>();
+        std::future<void> finished = done->get_future();
+        sigset_t all, saved;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &saved);
+        try {
+            std::thread([cancel, done] {
+                char why[256];
+                PQcancel(cancel, why, sizeof(why));
+                PQfreeCancel(cancel);
+                done->set_value();
+            }).detach();
+        } catch (...) {
+            pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+            PQfreeCancel(cancel);
+            return;
+        }
+        pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+        finished.wait_for(budget);
+    } catch (...) {
+    }
+}
+
+}  // namespace
+
 void Connection::rollback_quietly(std::chrono::milliseconds budget) noexcept {
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK)
         return;
@@ -311,11 +353,9 @@ void Connection::rollback_quietly(std::chrono::milliseconds budget) noexcept {
             waiter_->wait({{socket(), read, write}}, left.count());
         };
         auto cancel_statement = [&] {
-            if (PGcancel *cancel = PQgetCancel(conn_)) {
-                char why[256];
-                PQcancel(cancel, why, sizeof(why));
-                PQfreeCancel(cancel);
-            }
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                              std::chrono::steady_clock::now());
+            cancel_bounded(conn_, std::max(left, std::chrono::milliseconds(1)));
         };
         // A statement still running (say, waiting for a lock) is cancelled first.
         if (PQtransactionStatus(conn_) == PQTRANS_ACTIVE && PQisBusy(conn_))
