@@ -269,11 +269,11 @@ CloneArgs parse_clone_args(const std::vector<std::string> &words) {
         const std::string &value = kv->value;
         static const std::set<std::string> known = {
             "sync",        "relgroup", "dbgroup",   "tables",  "dbs",    "start", "empty_only",
-            "onetimecopy", "streams",  "sequences", "analyze", "verify", "empty", "filters"};
+            "onetimecopy", "streams",  "sequences", "analyze", "verify", "empty", "filters", "retries"};
         if (!known.count(key))
             throw UsageError("clone: unknown key \"" + key +
                              "\" (use sync, relgroup, dbgroup, tables, dbs, start, empty_only, onetimecopy, "
-                             "streams, sequences, analyze, verify, empty or filters)");
+                             "streams, sequences, analyze, verify, empty, filters or retries)");
         // empty_only and onetimecopy say the same thing.
         if (!seen.insert(key).second)
             throw UsageError("clone: key \"" + key + "\" is given twice");
@@ -318,10 +318,10 @@ CloneArgs parse_clone_args(const std::vector<std::string> &words) {
                     "clone: key \"onetimecopy\" must be 1 (copy into every table) or 2 (only into empty "
                     "tables), not \"" +
                     value + "\"");
-        } else if (key == "streams") {
+        } else if (key == "streams" || key == "retries") {
             if (value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos)
-                throw UsageError("clone: key \"streams\" must be a whole number, not \"" + value + "\"");
-            args.streams = std::stoi(value);
+                throw UsageError("clone: key \"" + key + "\" must be a whole number, not \"" + value + "\"");
+            (key == "streams" ? args.streams : args.retries) = std::stoi(value);
         }
     }
 
@@ -453,6 +453,7 @@ Clone keys (as bucardo.clone() takes them):
   start=WHEN             later: an interval ("3 hours") or a timestamp
   empty_only=BOOL        copy only into empty tables (Bucardo's onetimecopy=2)
   streams=N              at most N parallel streams
+  retries=N              run again after a failure worth retrying, up to N times (default 0)
   sequences=BOOL         set the target sequences of the tables (default true)
   analyze=BOOL           ANALYZE the tables filled (default true)
   verify=BOOL            compare rows and checksums before the commit (default false)

@@ -47,6 +47,8 @@ int clone(Session &session, const CommandLine &line) {
     add("verify", "bool", flag(args.verify));
     add("empty", "text", args.empty);
     add("filters", "jsonb", args.filters);
+    add("retries", "int4",
+        args.retries ? std::optional<std::string>(std::to_string(*args.retries)) : std::nullopt);
     std::string sql = "SELECT bucardo.clone(";
     for (size_t i = 0; i < named.size(); ++i)
         sql += (i ? ", " : "") + named[i];
