@@ -301,3 +301,166 @@ REVOKE ALL ON FUNCTION bucardo.add_db(text, text) FROM PUBLIC;
 REVOKE ALL ON bucardo.clone_transaction FROM PUBLIC;
 REVOKE ALL ON bucardo.clone_in_doubt FROM PUBLIC;
 REVOKE ALL ON FUNCTION bucardo.clone_cancel(bigint) FROM PUBLIC;
+
+-- Roles: who may register databases, and who may clone with what they were granted. Roles belong to the
+-- cluster, not to the extension: they are created once and stay when the extension is dropped.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'pgclone_admin') THEN
+        CREATE ROLE pgclone_admin NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'pgclone_user') THEN
+        CREATE ROLE pgclone_user NOLOGIN;
+    END IF;
+END $$;
+GRANT pgclone_user TO pgclone_admin;
+
+-- Which role may use which registered database, as a source or a target.
+CREATE TABLE bucardo.db_grant (
+    db   text NOT NULL REFERENCES bucardo.db (name) ON DELETE CASCADE,
+    role name NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('source', 'target')),
+    PRIMARY KEY (db, role, kind)
+);
+COMMENT ON TABLE bucardo.db_grant IS 'Databases a role may clone from (source) or into (target): bucardo.grant_db()';
+
+CREATE FUNCTION bucardo.grant_db(db text, role name, kind text) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM bucardo.db d WHERE d.name = grant_db.db) THEN
+        RAISE EXCEPTION 'database "%" does not exist', db USING ERRCODE = 'undefined_object';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = grant_db.role) THEN
+        RAISE EXCEPTION 'role "%" does not exist', role USING ERRCODE = 'undefined_object';
+    END IF;
+    IF kind IS NULL OR kind NOT IN ('source', 'target') THEN
+        RAISE EXCEPTION 'kind must be ''source'' or ''target'', not %', quote_nullable(kind)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO bucardo.db_grant (db, role, kind) VALUES (grant_db.db, grant_db.role, grant_db.kind)
+    ON CONFLICT DO NOTHING;
+    RETURN db;
+END $$;
+
+CREATE FUNCTION bucardo.revoke_db(db text, role name, kind text DEFAULT NULL) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM bucardo.db_grant g
+     WHERE g.db = revoke_db.db AND g.role = revoke_db.role AND (revoke_db.kind IS NULL OR g.kind = revoke_db.kind);
+    RETURN db;
+END $$;
+
+-- Whether a role may clone with the databases of a dbgroup: superusers and administrators always;
+-- others through bucardo.grant_db, for the role or one it is a member of, per database and role in
+-- the group. Raises the reason otherwise. The worker asks again when the clone starts.
+CREATE FUNCTION bucardo._check_clone_grants(dbgroup text, requester name) RETURNS void
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    missing record;
+BEGIN
+    IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = requester)
+       OR pg_catalog.pg_has_role(requester, 'pgclone_admin', 'MEMBER') THEN
+        RETURN;
+    END IF;
+    SELECT m.db, m.role INTO missing FROM bucardo.dbmap m
+     WHERE m.dbgroup = _check_clone_grants.dbgroup
+       AND NOT EXISTS (SELECT 1 FROM bucardo.db_grant g
+                        WHERE g.db = m.db AND g.kind = m.role
+                          AND pg_catalog.pg_has_role(requester, g.role, 'MEMBER'))
+     ORDER BY m.position LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'role "%" may not use database "%" as a %', requester, missing.db, missing.role
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'An administrator grants it with bucardo.grant_db(' || quote_literal(missing.db) || ', '
+                         || quote_literal(requester) || ', ' || quote_literal(missing.role) || ').';
+    END IF;
+END $$;
+
+-- clone() checks the grants before it queues anything.
+CREATE FUNCTION bucardo._clone_check_grants() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM bucardo._check_clone_grants(NEW.dbgroup, NEW.requested_by);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER clone_check_grants BEFORE INSERT ON bucardo.clone
+    FOR EACH ROW EXECUTE FUNCTION bucardo._clone_check_grants();
+
+-- A clone is its requester's: users see and cancel their own (and those of roles they are members
+-- of); administrators see all. Superusers, and the workers, are not bound by these policies.
+ALTER TABLE bucardo.clone ENABLE ROW LEVEL SECURITY;
+CREATE POLICY clone_own ON bucardo.clone
+    USING (pg_catalog.pg_has_role(requested_by, 'MEMBER') OR pg_catalog.pg_has_role('pgclone_admin', 'MEMBER'))
+    WITH CHECK (requested_by = current_user OR pg_catalog.pg_has_role('pgclone_admin', 'MEMBER'));
+ALTER TABLE bucardo.clone_table ENABLE ROW LEVEL SECURITY;
+CREATE POLICY clone_table_own ON bucardo.clone_table
+    USING (EXISTS (SELECT 1 FROM bucardo.clone c WHERE c.id = clone_id));
+ALTER TABLE bucardo.clone_transaction ENABLE ROW LEVEL SECURITY;
+CREATE POLICY clone_transaction_own ON bucardo.clone_transaction
+    USING (EXISTS (SELECT 1 FROM bucardo.clone c WHERE c.id = clone_id));
+ALTER TABLE bucardo.clone_attempt ENABLE ROW LEVEL SECURITY;
+CREATE POLICY clone_attempt_own ON bucardo.clone_attempt
+    USING (EXISTS (SELECT 1 FROM bucardo.clone c WHERE c.id = clone_id));
+-- The progress view shows the clones its reader may see.
+CREATE OR REPLACE VIEW bucardo.clone_progress WITH (security_invoker = true) AS
+WITH p AS (SELECT * FROM bucardo._clone_progress() WHERE clone_id IN (SELECT c.id FROM bucardo.clone c)),
+tables AS (
+    SELECT p.clone_id, p.source, p.target, p.table_name, p.phase, p.rows_copied, p.bytes_copied,
+           p.estimated_rows, p.estimated_bytes,
+           CASE WHEN p.phase = 'done' THEN 100.0
+                WHEN p.estimated_rows > 0 THEN least(99.9, round(100.0 * p.rows_copied / p.estimated_rows, 1))
+           END AS percent,
+           CASE WHEN p.copy_started IS NOT NULL AND p.updated > p.copy_started
+                THEN round(p.rows_copied / extract(epoch FROM p.updated - p.copy_started))::bigint
+           END AS rows_per_second,
+           now() - p.clone_started AS elapsed
+      FROM p
+)
+SELECT t.*,
+       CASE WHEN t.phase = 'done' THEN interval '0'
+            WHEN t.rows_per_second > 0 AND t.estimated_rows > t.rows_copied
+            THEN make_interval(secs => (t.estimated_rows - t.rows_copied)::double precision / t.rows_per_second)
+       END AS time_left
+  FROM tables t
+UNION ALL
+SELECT t.clone_id, NULL, NULL, NULL, 'total', sum(t.rows_copied)::bigint, sum(t.bytes_copied)::bigint,
+       sum(t.estimated_rows)::bigint, sum(t.estimated_bytes)::bigint,
+       CASE WHEN sum(t.estimated_rows) > 0
+            THEN least(100.0, round(100.0 * sum(t.rows_copied) / sum(t.estimated_rows), 1)) END,
+       sum(t.rows_per_second)::bigint, max(t.elapsed), NULL
+  FROM tables t GROUP BY t.clone_id;
+
+REVOKE ALL ON bucardo.db_grant FROM PUBLIC;
+REVOKE ALL ON FUNCTION bucardo.grant_db(text, name, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bucardo.revoke_db(text, name, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bucardo._check_clone_grants(text, name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bucardo._clone_check_grants() FROM PUBLIC;
+
+-- Users: request, follow, wait for and cancel clones (their own), with the databases granted to them.
+GRANT USAGE ON SCHEMA bucardo TO pgclone_user;
+GRANT EXECUTE ON FUNCTION
+    bucardo.clone(text, text, text, text, text, text, boolean, integer, boolean, boolean, jsonb, boolean, text, integer),
+    bucardo.clone_wait(bigint, interval), bucardo.clone_cancel(bigint),
+    bucardo._start_time(text), bucardo._start_kind(text), bucardo._parse_tables(text), bucardo._parse_dbs(text),
+    bucardo._create_relgroup(text, text), bucardo._create_dbgroup(text, text), bucardo._check_name(text, text),
+    bucardo._relmap_position(text, text), bucardo._clone_end_generation(), bucardo._clone_wait_for_end(bigint, integer),
+    bucardo._clone_ended(), bucardo._clone_progress(), bucardo._check_clone_grants(text, name)
+    TO pgclone_user;
+GRANT SELECT, INSERT, UPDATE ON bucardo.clone TO pgclone_user;
+GRANT SELECT ON bucardo.clone_table, bucardo.clone_attempt, bucardo.clone_progress, bucardo.clone_transaction
+    TO pgclone_user;
+GRANT SELECT ON bucardo.sync, bucardo.relgroup, bucardo.relmap, bucardo.dbgroup, bucardo.dbmap TO pgclone_user;
+GRANT INSERT ON bucardo.relgroup, bucardo.relmap, bucardo.dbgroup, bucardo.dbmap TO pgclone_user;
+GRANT SELECT (name) ON bucardo.db TO pgclone_user;  -- never the connection strings
+GRANT USAGE ON SEQUENCE bucardo.clone_id_seq, bucardo.clone_relgroup_seq, bucardo.clone_dbgroup_seq TO pgclone_user;
+
+-- Administrators: the registry and the grants, and every clone.
+GRANT EXECUTE ON FUNCTION
+    bucardo.add_db(text, text), bucardo.remove_db(text), bucardo.add_dbgroup(text, text), bucardo.remove_dbgroup(text),
+    bucardo.add_relgroup(text, text), bucardo.remove_relgroup(text), bucardo.add_sync(text, text, text),
+    bucardo.remove_sync(text), bucardo.set_filter(text, text, text), bucardo._check_conninfo(text),
+    bucardo.grant_db(text, name, text), bucardo.revoke_db(text, name, text)
+    TO pgclone_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON bucardo.db, bucardo.db_grant, bucardo.sync, bucardo.relgroup, bucardo.relmap,
+    bucardo.dbgroup, bucardo.dbmap TO pgclone_admin;
+GRANT SELECT ON bucardo.clone_in_doubt TO pgclone_admin;

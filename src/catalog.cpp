@@ -223,6 +223,13 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
             job->filters.push_back(t.at(2).value_or(""));
         }
         if (v12) {
+            // Grants are checked again now (one may have been revoked since the request).
+            auto who = pg::query(
+                "SELECT r.rolsuper, bucardo._check_clone_grants(c.dbgroup, c.requested_by) IS NULL"
+                "  FROM bucardo.clone c LEFT JOIN pg_catalog.pg_roles r ON r.rolname = c.requested_by"
+                " WHERE c.id = $1::bigint",
+                {std::to_string(id)});
+            claimed->superuser = who.at(0).at(0) == pg::Value("t");
             auto options = pg::query("SELECT verify, empty FROM bucardo.clone WHERE id = $1::bigint", {std::to_string(id)});
             job->verify = options.at(0).at(0) == pg::Value("t");
             job->empty_delete = options.at(0).at(1) == pg::Value("delete");

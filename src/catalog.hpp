@@ -47,6 +47,7 @@ struct ClaimedClone {
     pgclone::CloneJob job;
     bool cancel_requested;  // a cancel that came before the worker's pid was recorded
     int retries = 0;        // clone(..., retries => N)
+    bool superuser = true;  // requested by a superuser (else: grants checked, passwords required)
 };
 
 // A failed attempt of a clone that will be run again.

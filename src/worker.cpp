@@ -149,7 +149,7 @@ void pause_ms(long ms) {
 
 const char *cancelled_message = "cancelled by bucardo.clone_cancel(); targets were left unchanged";
 
-Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord *record) {
+Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord *record, bool superuser) {
     if (job.tables.empty() || job.dbs.empty())
         return {"failed", "", "the clone's relgroup or dbgroup is empty or no longer exists"};
     {
@@ -167,6 +167,7 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord 
     pgclone::RunnerOptions options;
     options.progress = &progress;
     options.connect = local_defaults(id);
+    options.connect.require_password = !superuser;
     options.lock_timeout_ms = pg::settings::lock_timeout_ms;
     options.delete_below_bytes = static_cast<int64_t>(pg::settings::delete_max_size_kb) * 1024;
     options.build_indexes_after = pg::settings::build_indexes_after;
@@ -201,7 +202,7 @@ Outcome run(int64_t id, pgclone::CommitRecord *record) {
         for (int attempt = 1;; attempt++) {
             std::string started = catalog::now_text();
             try {
-                Outcome outcome = run_job(id, claimed->job, record);
+                Outcome outcome = run_job(id, claimed->job, record, claimed->superuser);
                 if (attempt > 1)
                     outcome.summary += "; note: done at attempt " + std::to_string(attempt) + " of " +
                                        std::to_string(claimed->retries + 1);

@@ -78,6 +78,15 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
                     "invalid connection string for " + database_label(db_name) + ": " + why);
     }
 
+    const char *password_hint =
+        "A clone requested by a role that is not a superuser connects only with a password of its "
+        "connection string: register the database with user=... password=..., or a superuser requests it.";
+    if (defaults.require_password && !is_set(options.get(), "password"))
+        throw Error(sqlstate::insufficient_privilege,
+                    database_label(db_name) + ": its connection string holds no password, and the clone's role is "
+                                              "not a superuser",
+                    "", password_hint);
+
     // Keywords before "dbname" are defaults that the expanded conninfo overrides; the ones after it
     // are ours and win.
     std::vector<const char *> keywords;
@@ -131,6 +140,13 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
         waiter.wait({{PQsocket(raw), reading, !reading}}, left.count());
         state = PQconnectPoll(raw);
     }
+    // The postgres_fdw check: a server that did not ask for the password (trust, peer) lends its own
+    // identity.
+    if (defaults.require_password && !PQconnectionUsedPassword(raw))
+        throw Error(sqlstate::insufficient_privilege,
+                    database_label(db_name) + ": the server did not ask for the password, and the clone's role is "
+                                              "not a superuser",
+                    "", password_hint);
     if (PQsetnonblocking(raw, 1) != 0)
         throw conn.error("could not switch the connection to non-blocking mode");
     conn.secure_session();

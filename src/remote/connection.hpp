@@ -32,6 +32,9 @@ struct ConnectDefaults {
     std::string port;
     std::string application_name;
     int timeout_s = 30;
+    // For a clone requested by a role that is not a superuser: the session must log in with a password
+    // written in the connection string, never the server's own identity (trust, peer, its .pgpass).
+    bool require_password = false;
 };
 
 class Connection {
