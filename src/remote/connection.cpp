@@ -79,9 +79,9 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
     }
 
     const char *password_hint =
-        "A clone requested by a role that is not a superuser connects only with a password of its "
-        "connection string: register the database with user=... password=..., or a superuser requests it.";
-    if (defaults.require_password && !is_set(options.get(), "password"))
+        "A clone requested by a role that is not a superuser connects only with a password its connection "
+        "string names (password=... or passfile=...): register the database so, or a superuser requests it.";
+    if (defaults.require_password && !is_set(options.get(), "password") && !is_set(options.get(), "passfile"))
         throw Error(sqlstate::insufficient_privilege,
                     database_label(db_name) + ": its connection string holds no password, and the clone's role is "
                                               "not a superuser",

@@ -33,7 +33,8 @@ struct ConnectDefaults {
     std::string application_name;
     int timeout_s = 30;
     // For a clone requested by a role that is not a superuser: the session must log in with a password
-    // written in the connection string, never the server's own identity (trust, peer, its .pgpass).
+    // that the connection string names (password or passfile), never with the server's own identity
+    // (trust, peer, the server's default .pgpass).
     bool require_password = false;
 };
 
