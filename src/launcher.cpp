@@ -20,6 +20,10 @@
 extern "C" {
 #include "access/xact.h"
 #include "catalog/pg_authid_d.h"
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_database.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -33,6 +37,7 @@ extern "C" {
 #include "utils/wait_event.h"
 
 PGDLLEXPORT void pg_clone_launcher_main(Datum main_arg);
+PGDLLEXPORT void pg_clone_probe_main(Datum main_arg);
 }
 
 namespace {
@@ -261,10 +266,82 @@ void launcher_loop() {
 
 }  // namespace
 
+// The probe: a background worker connected to no database, which returns once pg_clone.database exists.
+// Connecting to a database that does not exist is FATAL, and the postmaster would start the launcher
+// again every 5 seconds, logging each time; the probe instead says so once, with a HINT, and looks again
+// every pg_clone.naptime.
+// Whether a database of that name exists: a scan of the shared catalog pg_database, the one catalog a
+// process connected to no database can read (as the autovacuum launcher does).
+static bool database_exists(const char *name) {
+    bool found = false;
+    StartTransactionCommand();
+    Relation rel = table_open(DatabaseRelationId, AccessShareLock);
+    TableScanDesc scan = table_beginscan_catalog(rel, 0, NULL);
+    HeapTuple tuple;
+    while (!found && (tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
+        found = strcmp(NameStr(((Form_pg_database)GETSTRUCT(tuple))->datname), name) == 0;
+    table_endscan(scan);
+    table_close(rel, AccessShareLock);
+    CommitTransactionCommand();
+    return found;
+}
+
+void pg_clone_probe_main(Datum main_arg) {
+    pqsignal(SIGHUP, SignalHandlerForConfigReload);
+    pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+    BackgroundWorkerUnblockSignals();
+    BackgroundWorkerInitializeConnection(NULL, NULL, 0);
+    bool said = false;
+    while (!ShutdownRequestPending) {
+        if (database_exists(pg::settings::database))
+            break;
+        if (!said)
+            ereport(LOG, (errmsg("pg_clone: control database \"%s\" does not exist", pg::settings::database),
+                          errhint("Create it and run CREATE EXTENSION pg_clone there, or set pg_clone.database to "
+                                  "the database where the extension is; pg_clone looks again every "
+                                  "pg_clone.naptime.")));
+        said = true;
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, pg::settings::naptime_s * 1000L,
+                        PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+        if (ConfigReloadPending) {
+            ConfigReloadPending = false;
+            ProcessConfigFile(PGC_SIGHUP);
+        }
+    }
+    if (said && !ShutdownRequestPending)
+        ereport(LOG, (errmsg("pg_clone: control database \"%s\" exists now", pg::settings::database)));
+    proc_exit(0);
+}
+
+namespace {
+
+// Waits, before connecting, until the control database exists (see pg_clone_probe_main).
+void wait_for_control_database() {
+    BackgroundWorker probe = {};
+    probe.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    probe.bgw_start_time = BgWorkerStart_RecoveryFinished;
+    probe.bgw_restart_time = BGW_NEVER_RESTART;
+    snprintf(probe.bgw_library_name, BGW_MAXLEN, "pg_clone");
+    snprintf(probe.bgw_function_name, BGW_MAXLEN, "pg_clone_probe_main");
+    snprintf(probe.bgw_name, BGW_MAXLEN, "pg_clone probe");
+    snprintf(probe.bgw_type, BGW_MAXLEN, "pg_clone probe");
+    probe.bgw_notify_pid = MyProcPid;
+    BackgroundWorkerHandle *handle = nullptr;
+    if (!RegisterDynamicBackgroundWorker(&probe, &handle))
+        return;  // no slot: connect at once, as before
+    (void)WaitForBackgroundWorkerShutdown(handle);
+}
+
+}  // namespace
+
 void pg_clone_launcher_main(Datum main_arg) {
     pqsignal(SIGHUP, SignalHandlerForConfigReload);
     pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
     BackgroundWorkerUnblockSignals();
+    wait_for_control_database();
+    if (ShutdownRequestPending)
+        proc_exit(0);
     BackgroundWorkerInitializeConnection(pg::settings::database, NULL, 0);
     pgstat_report_appname("pg_clone launcher");
 
