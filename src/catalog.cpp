@@ -15,24 +15,32 @@ namespace {
 int64_t to_int64(const pg::Value &value) { return value ? std::stoll(*value) : 0; }
 
 void insert_report(int64_t id, const pgclone::CloneReport &report) {
-    bool v12 = !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_transaction') IS NOT NULL").empty();
+    bool v12 =
+        !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_transaction') IS NOT NULL").empty();
     for (const pgclone::WriterOutcome &writer : report.writers)
         for (const pgclone::TableOutcome &t : writer.tables) {
-            std::vector<pg::Value> params = {std::to_string(id), writer.db,      t.table,
-                                             std::to_string(t.rows), std::to_string(t.bytes),
-                                             std::to_string(t.seconds), t.format, t.emptied,
+            std::vector<pg::Value> params = {std::to_string(id),
+                                             writer.db,
+                                             t.table,
+                                             std::to_string(t.rows),
+                                             std::to_string(t.bytes),
+                                             std::to_string(t.seconds),
+                                             t.format,
+                                             t.emptied,
                                              t.skipped ? "true" : "false"};
             if (v12) {
                 params.push_back(t.verified ? pg::Value(*t.verified ? "true" : "false") : std::nullopt);
-                pg::query("INSERT INTO bucardo.clone_table (clone_id, db, table_name, rows, bytes, seconds, format,"
-                          " emptied, skipped, verified) VALUES ($1::bigint, $2, $3, $4::bigint, $5::bigint,"
-                          " round($6::numeric, 3), NULLIF($7, ''), $8, $9::boolean, $10::boolean)",
-                          params);
+                pg::query(
+                    "INSERT INTO bucardo.clone_table (clone_id, db, table_name, rows, bytes, seconds, format,"
+                    " emptied, skipped, verified) VALUES ($1::bigint, $2, $3, $4::bigint, $5::bigint,"
+                    " round($6::numeric, 3), NULLIF($7, ''), $8, $9::boolean, $10::boolean)",
+                    params);
             } else {
-                pg::query("INSERT INTO bucardo.clone_table (clone_id, db, table_name, rows, bytes, seconds, format,"
-                          " emptied, skipped) VALUES ($1::bigint, $2, $3, $4::bigint, $5::bigint,"
-                          " round($6::numeric, 3), NULLIF($7, ''), $8, $9::boolean)",
-                          params);
+                pg::query(
+                    "INSERT INTO bucardo.clone_table (clone_id, db, table_name, rows, bytes, seconds, format,"
+                    " emptied, skipped) VALUES ($1::bigint, $2, $3, $4::bigint, $5::bigint,"
+                    " round($6::numeric, 3), NULLIF($7, ''), $8, $9::boolean)",
+                    params);
             }
         }
 }
@@ -51,7 +59,8 @@ bool extension_exists() {
 bool has_1_2_catalog() {
     bool has = false;
     pg::transaction([&] {
-        has = !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_transaction') IS NOT NULL").empty();
+        has = !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_transaction') IS NOT NULL")
+                   .empty();
     });
     return has;
 }
@@ -90,11 +99,14 @@ Orphans handle_orphaned_clones(bool after_restart, bool two_phase) {
             "UPDATE bucardo.clone c SET status = 'failed', ended = clock_timestamp(),"
             "       error = CASE WHEN " +
                 std::string(two_phase ? "c.two_phase IS FALSE AND c.decision = 'commit'" : "false") +
-                "               THEN 'the clone was interrupted during its commit round, without two-phase commit: "
+                "               THEN 'the clone was interrupted during its commit round, without two-phase "
+                "commit: "
                 "some targets may hold the new rows and others the old; run the clone again'"
                 "               WHEN $1::boolean"
-                "               THEN 'the clone was interrupted by a server restart; its targets were left unchanged'"
-                "               ELSE 'the clone worker exited unexpectedly; its targets were left unchanged' END"
+                "               THEN 'the clone was interrupted by a server restart; its targets were left "
+                "unchanged'"
+                "               ELSE 'the clone worker exited unexpectedly; its targets were left unchanged' "
+                "END"
                 " WHERE" +
                 orphaned + (two_phase ? " AND c.resolve_at IS NULL" : "") + " RETURNING c.id",
             {restart});
@@ -126,9 +138,10 @@ int claim_due_clones(int limit, const std::function<bool(int64_t)> &start_worker
             // The worker waits for this transaction's row lock, so it sees the row as running.
             if (!start_worker(id))
                 break;
-            pg::query("UPDATE bucardo.clone SET status = 'running', started = clock_timestamp(), worker_pid = NULL"
-                      " WHERE id = $1::bigint",
-                      {std::to_string(id)});
+            pg::query(
+                "UPDATE bucardo.clone SET status = 'running', started = clock_timestamp(), worker_pid = NULL"
+                " WHERE id = $1::bigint",
+                {std::to_string(id)});
             started++;
         }
     });
@@ -146,9 +159,10 @@ int claim_due_resolutions(int limit, const std::function<bool(int64_t)> &start_w
             int64_t id = to_int64(row.at(0));
             if (!start_worker(id))
                 break;
-            pg::query("UPDATE bucardo.clone SET resolve_at = NULL, resolve_started = clock_timestamp(),"
-                      " worker_pid = NULL WHERE id = $1::bigint",
-                      {std::to_string(id)});
+            pg::query(
+                "UPDATE bucardo.clone SET resolve_at = NULL, resolve_started = clock_timestamp(),"
+                " worker_pid = NULL WHERE id = $1::bigint",
+                {std::to_string(id)});
             started++;
         }
     });
@@ -158,9 +172,10 @@ int claim_due_resolutions(int limit, const std::function<bool(int64_t)> &start_w
 std::optional<long> next_due_in_ms(bool two_phase) {
     std::optional<long> result;
     pg::transaction([&] {
-        auto rows = pg::query(std::string(
-            "SELECT ceil(extract(epoch FROM min(due) - clock_timestamp()) * 1000)::bigint FROM ("
-            " SELECT startwhen AS due FROM bucardo.clone WHERE status = 'queued' AND isfinite(startwhen)") +
+        auto rows = pg::query(
+            std::string("SELECT ceil(extract(epoch FROM min(due) - clock_timestamp()) * 1000)::bigint FROM ("
+                        " SELECT startwhen AS due FROM bucardo.clone WHERE status = 'queued' AND "
+                        "isfinite(startwhen)") +
             (two_phase ? " UNION ALL SELECT resolve_at FROM bucardo.clone WHERE status = 'running'" : "") +
             ") AS d");
         // NULL when nothing is queued; negative when a clone is overdue.
@@ -172,9 +187,10 @@ std::optional<long> next_due_in_ms(bool two_phase) {
 
 void fail_if_running(int64_t id, const std::string &error) {
     pg::transaction([&] {
-        pg::query("UPDATE bucardo.clone SET status = 'failed', ended = clock_timestamp(), error = $2"
-                  " WHERE id = $1::bigint AND status = 'running'",
-                  {std::to_string(id), error});
+        pg::query(
+            "UPDATE bucardo.clone SET status = 'failed', ended = clock_timestamp(), error = $2"
+            " WHERE id = $1::bigint AND status = 'running'",
+            {std::to_string(id), error});
     });
 }
 
@@ -183,15 +199,17 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
     pg::transaction([&] {
         // Waits for the launcher's claim to commit: a plain UPDATE ... WHERE status = 'running' could
         // still see the row as queued, and match nothing.
-        auto row = pg::query("SELECT status, cancel_requested FROM bucardo.clone WHERE id = $1::bigint FOR UPDATE",
-                             {std::to_string(id)});
+        auto row =
+            pg::query("SELECT status, cancel_requested FROM bucardo.clone WHERE id = $1::bigint FOR UPDATE",
+                      {std::to_string(id)});
         if (row.empty() || row[0].at(0) != pg::Value("running"))
             return;
         auto clone = pg::query(
             "UPDATE bucardo.clone SET worker_pid = pg_catalog.pg_backend_pid() WHERE id = $1::bigint"
             // Read through jsonb: an installation not yet updated has no such columns (streams came in 1.1,
             // sequences and analyze in 1.2).
-            " RETURNING relgroup, dbgroup, empty_only, pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'streams',"
+            " RETURNING relgroup, dbgroup, empty_only, pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) "
+            "'streams',"
             "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'sequences',"
             "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'analyze',"
             "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'retries'",
@@ -205,19 +223,23 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
         claimed->retries = clone[0].at(6) ? std::stoi(*clone[0].at(6)) : 0;
         job->sequences = clone[0].at(4) != pg::Value("false");
         job->analyze = clone[0].at(5) != pg::Value("false");
-        job->streams = std::max(1, asked > 0 ? std::min(asked, pg::settings::max_streams) : pg::settings::max_streams);
+        job->streams =
+            std::max(1, asked > 0 ? std::min(asked, pg::settings::max_streams) : pg::settings::max_streams);
         // With 1.2: each table's row filter, the clone's (by the table's name as written in the list)
         // before the relgroup's.
-        bool v12 = !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_transaction') IS NOT NULL").empty();
-        auto tables = pg::query(
-            v12 ? "SELECT m.schemaname, m.tablename, COALESCE("
-                  "  (SELECT f.value OPERATOR(pg_catalog.#>>) '{}' FROM bucardo.clone c,"
-                  "          pg_catalog.jsonb_each(c.filters) f"
-                  "    WHERE c.id = $2::bigint AND bucardo._relmap_position(m.relgroup, f.key) = m.position), m.filter)"
-                  " FROM bucardo.relmap m WHERE m.relgroup = $1 ORDER BY m.position"
-                : "SELECT schemaname, tablename, NULL FROM bucardo.relmap WHERE relgroup = $1 AND $2 IS NOT NULL"
-                  " ORDER BY position",
-            {clone[0].at(0), std::to_string(id)});
+        bool v12 =
+            !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_transaction') IS NOT NULL")
+                 .empty();
+        auto tables = pg::query(v12 ? "SELECT m.schemaname, m.tablename, COALESCE("
+                                      "  (SELECT f.value OPERATOR(pg_catalog.#>>) '{}' FROM bucardo.clone c,"
+                                      "          pg_catalog.jsonb_each(c.filters) f"
+                                      "    WHERE c.id = $2::bigint AND bucardo._relmap_position(m.relgroup, "
+                                      "f.key) = m.position), m.filter)"
+                                      " FROM bucardo.relmap m WHERE m.relgroup = $1 ORDER BY m.position"
+                                    : "SELECT schemaname, tablename, NULL FROM bucardo.relmap WHERE relgroup "
+                                      "= $1 AND $2 IS NOT NULL"
+                                      " ORDER BY position",
+                                {clone[0].at(0), std::to_string(id)});
         for (const auto &t : tables) {
             job->tables.push_back(pgclone::TableName{t.at(0), t.at(1).value_or("")});
             job->filters.push_back(t.at(2).value_or(""));
@@ -230,7 +252,8 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
                 " WHERE c.id = $1::bigint",
                 {std::to_string(id)});
             claimed->superuser = who.at(0).at(0) == pg::Value("t");
-            auto options = pg::query("SELECT verify, empty FROM bucardo.clone WHERE id = $1::bigint", {std::to_string(id)});
+            auto options = pg::query("SELECT verify, empty FROM bucardo.clone WHERE id = $1::bigint",
+                                     {std::to_string(id)});
             job->verify = options.at(0).at(0) == pg::Value("t");
             job->empty_delete = options.at(0).at(1) == pg::Value("delete");
         }
@@ -262,15 +285,18 @@ void finish_clone(int64_t id, const std::string &status, const std::string &summ
                   const pgclone::CloneReport *report) {
     pg::transaction([&] {
         // A 1.0 installation, not yet updated, has no bucardo.clone_table.
-        bool has_table = !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_table') IS NOT NULL").empty();
+        bool has_table =
+            !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_table') IS NOT NULL").empty();
         // A two-phase commit recorded them with its decision.
         if (report && has_table &&
-            pg::query("SELECT 1 FROM bucardo.clone_table WHERE clone_id = $1::bigint LIMIT 1", {std::to_string(id)})
+            pg::query("SELECT 1 FROM bucardo.clone_table WHERE clone_id = $1::bigint LIMIT 1",
+                      {std::to_string(id)})
                 .empty())
             insert_report(id, *report);
-        pg::query("UPDATE bucardo.clone SET status = $2, ended = clock_timestamp(), summary = NULLIF($3, ''),"
-                  "       error = NULLIF($4, '') WHERE id = $1::bigint",
-                  {std::to_string(id), status, summary, error});
+        pg::query(
+            "UPDATE bucardo.clone SET status = $2, ended = clock_timestamp(), summary = NULLIF($3, ''),"
+            "       error = NULLIF($4, '') WHERE id = $1::bigint",
+            {std::to_string(id), status, summary, error});
     });
 }
 
@@ -298,7 +324,8 @@ void record_decision(int64_t id, bool commit, const pgclone::CloneReport *report
     pg::transaction([&] {
         // Only one decision, ever: a recovery that decided rollback wins over a late worker.
         auto rows = pg::query(
-            "UPDATE bucardo.clone SET decision = $2, summary = CASE WHEN $2 = 'commit' THEN NULLIF($3, '') END"
+            "UPDATE bucardo.clone SET decision = $2, summary = CASE WHEN $2 = 'commit' THEN NULLIF($3, '') "
+            "END"
             " WHERE id = $1::bigint AND decision IS NULL RETURNING id",
             {std::to_string(id), commit ? "commit" : "rollback", report ? report->summary() : ""});
         if (rows.empty())
@@ -330,9 +357,10 @@ void record_commit_round(int64_t id) {
 int unresolved_transactions(int64_t id) {
     int count = 0;
     pg::transaction([&] {
-        auto rows = pg::query("SELECT count(*) FROM bucardo.clone_transaction"
-                              " WHERE clone_id = $1::bigint AND state IN ('preparing', 'prepared')",
-                              {std::to_string(id)});
+        auto rows = pg::query(
+            "SELECT count(*) FROM bucardo.clone_transaction"
+            " WHERE clone_id = $1::bigint AND state IN ('preparing', 'prepared')",
+            {std::to_string(id)});
         count = static_cast<int>(to_int64(rows.at(0).at(0)));
     });
     return count;
@@ -340,9 +368,10 @@ int unresolved_transactions(int64_t id) {
 
 void await_resolution(int64_t id, const std::string &error, long delay_ms) {
     pg::transaction([&] {
-        pg::query("UPDATE bucardo.clone SET resolve_at = clock_timestamp() + $3::bigint * interval '1 ms',"
-                  "       worker_pid = NULL, error = coalesce(NULLIF($2, ''), error) WHERE id = $1::bigint",
-                  {std::to_string(id), error, std::to_string(delay_ms)});
+        pg::query(
+            "UPDATE bucardo.clone SET resolve_at = clock_timestamp() + $3::bigint * interval '1 ms',"
+            "       worker_pid = NULL, error = coalesce(NULLIF($2, ''), error) WHERE id = $1::bigint",
+            {std::to_string(id), error, std::to_string(delay_ms)});
     });
 }
 
@@ -351,16 +380,18 @@ std::optional<Resolution> begin_resolution(int64_t id) {
     pg::transaction([&] {
         // By id only: the lock waits for the launcher's claim to commit, and the row is then read as
         // the claim left it (a condition on resolve_at would be checked against the row before the claim).
-        auto row = pg::query("SELECT decision, resolve_attempts, status = 'running' AND resolve_at IS NULL"
-                             " FROM bucardo.clone WHERE id = $1::bigint FOR UPDATE",
-                             {std::to_string(id)});
+        auto row = pg::query(
+            "SELECT decision, resolve_attempts, status = 'running' AND resolve_at IS NULL"
+            " FROM bucardo.clone WHERE id = $1::bigint FOR UPDATE",
+            {std::to_string(id)});
         if (row.empty() || row[0].at(2) != pg::Value("t"))
             return;
         // No decision was recorded: the clone never reached its commit point, and never will.
-        pg::query("UPDATE bucardo.clone SET decision = coalesce(decision, 'rollback'),"
-                  "       resolve_attempts = resolve_attempts + 1, worker_pid = pg_catalog.pg_backend_pid()"
-                  " WHERE id = $1::bigint",
-                  {std::to_string(id)});
+        pg::query(
+            "UPDATE bucardo.clone SET decision = coalesce(decision, 'rollback'),"
+            "       resolve_attempts = resolve_attempts + 1, worker_pid = pg_catalog.pg_backend_pid()"
+            " WHERE id = $1::bigint",
+            {std::to_string(id)});
         resolution.emplace();
         resolution->commit = row[0].at(0) == pg::Value("commit");
         resolution->attempts = static_cast<int>(to_int64(row[0].at(1))) + 1;
@@ -382,36 +413,41 @@ std::optional<Resolution> begin_resolution(int64_t id) {
 void finish_resolution(int64_t id, bool commit) {
     pg::transaction([&] {
         if (commit)
-            pg::query("UPDATE bucardo.clone SET status = 'done', ended = clock_timestamp(), error = NULL,"
-                      "       resolve_error = NULL,"
-                      "       summary = concat_ws('; ', summary, 'note: the commit round was finished by recovery"
-                      " (' || resolve_attempts || CASE WHEN resolve_attempts = 1 THEN ' attempt)' ELSE ' attempts)' END)"
-                      " WHERE id = $1::bigint",
-                      {std::to_string(id)});
+            pg::query(
+                "UPDATE bucardo.clone SET status = 'done', ended = clock_timestamp(), error = NULL,"
+                "       resolve_error = NULL,"
+                "       summary = concat_ws('; ', summary, 'note: the commit round was finished by recovery"
+                " (' || resolve_attempts || CASE WHEN resolve_attempts = 1 THEN ' attempt)' ELSE ' "
+                "attempts)' END)"
+                " WHERE id = $1::bigint",
+                {std::to_string(id)});
         else
-            pg::query("UPDATE bucardo.clone SET status = 'failed', ended = clock_timestamp(), resolve_error = NULL,"
-                      "       summary = NULL,"
-                      "       error = coalesce(error, 'the clone was interrupted in its commit round')"
-                      "               || '; its prepared transactions were rolled back on every target, which "
-                      "are unchanged'"
-                      " WHERE id = $1::bigint",
-                      {std::to_string(id)});
+            pg::query(
+                "UPDATE bucardo.clone SET status = 'failed', ended = clock_timestamp(), resolve_error = NULL,"
+                "       summary = NULL,"
+                "       error = coalesce(error, 'the clone was interrupted in its commit round')"
+                "               || '; its prepared transactions were rolled back on every target, which "
+                "are unchanged'"
+                " WHERE id = $1::bigint",
+                {std::to_string(id)});
     });
 }
 
 void retry_resolution(int64_t id, int attempts, const std::string &error) {
     pg::transaction([&] {
-        pg::query("UPDATE bucardo.clone SET resolve_at = clock_timestamp() + $2::bigint * interval '1 ms',"
-                  "       resolve_error = $3, worker_pid = NULL WHERE id = $1::bigint",
-                  {std::to_string(id), std::to_string(pgclone::resolve_backoff_ms(attempts)), error});
+        pg::query(
+            "UPDATE bucardo.clone SET resolve_at = clock_timestamp() + $2::bigint * interval '1 ms',"
+            "       resolve_error = $3, worker_pid = NULL WHERE id = $1::bigint",
+            {std::to_string(id), std::to_string(pgclone::resolve_backoff_ms(attempts)), error});
     });
 }
 
 void record_attempt(int64_t id, int attempt, const std::string &started, const std::string &error) {
     pg::transaction([&] {
-        pg::query("INSERT INTO bucardo.clone_attempt (clone_id, attempt, started, ended, error)"
-                  " VALUES ($1::bigint, $2::int, $3::timestamptz, clock_timestamp(), $4)",
-                  {std::to_string(id), std::to_string(attempt), started, error});
+        pg::query(
+            "INSERT INTO bucardo.clone_attempt (clone_id, attempt, started, ended, error)"
+            " VALUES ($1::bigint, $2::int, $3::timestamptz, clock_timestamp(), $4)",
+            {std::to_string(id), std::to_string(attempt), started, error});
     });
 }
 

@@ -18,11 +18,11 @@
 #include "pg/guard.hpp"
 
 extern "C" {
-#include "access/xact.h"
-#include "catalog/pg_authid_d.h"
 #include "access/heapam.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_authid_d.h"
 #include "catalog/pg_database.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -117,7 +117,8 @@ class Listener {
 
     void listen() {
         // The same secure search_path as every other session pg_clone opens.
-        std::string sql = std::string("SELECT pg_catalog.set_config('search_path', '', false); LISTEN ") + channel;
+        std::string sql =
+            std::string("SELECT pg_catalog.set_config('search_path', '', false); LISTEN ") + channel;
         // A local LISTEN answers at once; run it blocking, then switch to non-blocking reads.
         std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(conn_.get(), sql.c_str()), &PQclear);
         if (!result || PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
@@ -167,21 +168,28 @@ class Listener {
     std::string superuser_;
 };
 
+// A dynamic background worker of pg_clone's that reports to us (our latch is set when it stops).
+BackgroundWorker dynamic_worker(const char *function, const char *type) {
+    BackgroundWorker worker = {};
+    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+    worker.bgw_restart_time = BGW_NEVER_RESTART;
+    snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_clone");
+    snprintf(worker.bgw_function_name, BGW_MAXLEN, "%s", function);
+    snprintf(worker.bgw_name, BGW_MAXLEN, "%s", type);
+    snprintf(worker.bgw_type, BGW_MAXLEN, "%s", type);
+    worker.bgw_notify_pid = MyProcPid;
+    return worker;
+}
+
 // resolve: a recovery worker, for a clone's prepared transactions left in doubt.
 bool start_worker(int64_t id, bool resolve = false) {
     bool started = false;
     pg::call([&] {
-        BackgroundWorker worker = {};
-        worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-        worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-        worker.bgw_restart_time = BGW_NEVER_RESTART;
-        snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_clone");
-        snprintf(worker.bgw_function_name, BGW_MAXLEN, "pg_clone_worker_main");
+        BackgroundWorker worker = dynamic_worker("pg_clone_worker_main", "pg_clone worker");
         snprintf(worker.bgw_name, BGW_MAXLEN, "pg_clone worker for clone " INT64_FORMAT, (int64)id);
-        snprintf(worker.bgw_type, BGW_MAXLEN, "pg_clone worker");
         worker.bgw_main_arg = Int64GetDatum(id);
         worker.bgw_extra[0] = resolve ? 'r' : 'c';
-        worker.bgw_notify_pid = MyProcPid;  // our latch is set when it stops: a slot is free again
         started = RegisterDynamicBackgroundWorker(&worker, NULL);
     });
     return started;
@@ -195,7 +203,8 @@ long launch_due_clones(bool &recovered) {
     bool two_phase = catalog::has_1_2_catalog();
     catalog::Orphans orphans = catalog::handle_orphaned_clones(!recovered, two_phase);
     if (orphans.failed > 0)
-        pg::log(LOG, "pg_clone launcher: marked " + std::to_string(orphans.failed) + " interrupted clone(s) as failed");
+        pg::log(LOG, "pg_clone launcher: marked " + std::to_string(orphans.failed) +
+                         " interrupted clone(s) as failed");
     if (orphans.to_resolve > 0)
         pg::log(LOG, "pg_clone launcher: " + std::to_string(orphans.to_resolve) +
                          " interrupted clone(s) have prepared transactions to resolve");
@@ -218,8 +227,9 @@ long launch_due_clones(bool &recovered) {
                 return ok;
             });
         if (out_of_slots) {
-            pg::log(LOG, "pg_clone launcher: no background worker slot free (max_worker_processes); "
-                         "due clones stay queued");
+            pg::log(LOG,
+                    "pg_clone launcher: no background worker slot free (max_worker_processes); "
+                    "due clones stay queued");
             return std::min(sleep_ms, 1000L);
         }
     }
@@ -296,13 +306,14 @@ void pg_clone_probe_main(Datum main_arg) {
         if (database_exists(pg::settings::database))
             break;
         if (!said)
-            ereport(LOG, (errmsg("pg_clone: control database \"%s\" does not exist", pg::settings::database),
-                          errhint("Create it and run CREATE EXTENSION pg_clone there, or set pg_clone.database to "
-                                  "the database where the extension is; pg_clone looks again every "
-                                  "pg_clone.naptime.")));
+            ereport(LOG,
+                    (errmsg("pg_clone: control database \"%s\" does not exist", pg::settings::database),
+                     errhint("Create it and run CREATE EXTENSION pg_clone there, or set pg_clone.database to "
+                             "the database where the extension is; pg_clone looks again every "
+                             "pg_clone.naptime.")));
         said = true;
-        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, pg::settings::naptime_s * 1000L,
-                        PG_WAIT_EXTENSION);
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+                        pg::settings::naptime_s * 1000L, PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
         if (ConfigReloadPending) {
             ConfigReloadPending = false;
@@ -318,15 +329,7 @@ namespace {
 
 // Waits, before connecting, until the control database exists (see pg_clone_probe_main).
 void wait_for_control_database() {
-    BackgroundWorker probe = {};
-    probe.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    probe.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    probe.bgw_restart_time = BGW_NEVER_RESTART;
-    snprintf(probe.bgw_library_name, BGW_MAXLEN, "pg_clone");
-    snprintf(probe.bgw_function_name, BGW_MAXLEN, "pg_clone_probe_main");
-    snprintf(probe.bgw_name, BGW_MAXLEN, "pg_clone probe");
-    snprintf(probe.bgw_type, BGW_MAXLEN, "pg_clone probe");
-    probe.bgw_notify_pid = MyProcPid;
+    BackgroundWorker probe = dynamic_worker("pg_clone_probe_main", "pg_clone probe");
     BackgroundWorkerHandle *handle = nullptr;
     if (!RegisterDynamicBackgroundWorker(&probe, &handle))
         return;  // no slot: connect at once, as before

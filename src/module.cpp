@@ -58,21 +58,24 @@ void define_settings() {
     DefineCustomStringVariable("pg_clone.database", "Database where pg_clone's catalog and queue live.",
                                "CREATE EXTENSION pg_clone there; the launcher connects to it.", &database,
                                "postgres", PGC_POSTMASTER, 0, NULL, NULL, NULL);
-    DefineCustomIntVariable("pg_clone.naptime", "How often the launcher looks for due clones without a wake-up.",
-                            "Requests wake the launcher by NOTIFY and start times by timer; this is the backstop.",
-                            &naptime_s, 10, 1, 3600, PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
-    DefineCustomIntVariable("pg_clone.max_workers", "Maximum number of clones running at once.",
-                            "Each running clone is a background worker; also bounded by max_worker_processes.",
-                            &max_workers, 4, 1, 1024, PGC_SIGHUP, 0, NULL, NULL, NULL);
-    DefineCustomStringVariable("pg_clone.listen_conninfo",
-                               "Connection string of the launcher's LISTEN connection to this server.",
-                               "Empty: the server's own socket, port, control database and bootstrap superuser.",
-                               &listen_conninfo, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, NULL, NULL, NULL);
+    DefineCustomIntVariable(
+        "pg_clone.naptime", "How often the launcher looks for due clones without a wake-up.",
+        "Requests wake the launcher by NOTIFY and start times by timer; this is the backstop.", &naptime_s,
+        10, 1, 3600, PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+    DefineCustomIntVariable(
+        "pg_clone.max_workers", "Maximum number of clones running at once.",
+        "Each running clone is a background worker; also bounded by max_worker_processes.", &max_workers, 4,
+        1, 1024, PGC_SIGHUP, 0, NULL, NULL, NULL);
+    DefineCustomStringVariable(
+        "pg_clone.listen_conninfo", "Connection string of the launcher's LISTEN connection to this server.",
+        "Empty: the server's own socket, port, control database and bootstrap superuser.", &listen_conninfo,
+        "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, NULL, NULL, NULL);
     DefineCustomIntVariable("pg_clone.connect_timeout", "How long a clone waits for each remote connection.",
                             NULL, &connect_timeout_s, 30, 1, 3600, PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
     DefineCustomIntVariable("pg_clone.lock_timeout",
-                            "How long a clone waits for a table lock on a source or target (0: for ever).", NULL,
-                            &lock_timeout_ms, 60000, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+                            "How long a clone waits for a table lock on a source or target (0: for ever).",
+                            NULL, &lock_timeout_ms, 60000, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL,
+                            NULL);
     // One stream per core, 2 to 4: more streams than cores compete for them (measured by bench/run.sh).
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int default_streams = cores < 2 ? 2 : (cores > 4 ? 4 : static_cast<int>(cores));
@@ -80,17 +83,19 @@ void define_settings() {
                             "Each stream has its own session on every database and copies its own tables; "
                             "clone(..., streams => N) asks for fewer. Default: the number of CPUs, 2 to 4.",
                             &max_streams, default_streams, 1, 64, PGC_SIGHUP, 0, NULL, NULL, NULL);
-    DefineCustomIntVariable("pg_clone.delete_max_size",
-                            "Target tables up to this size are emptied with DELETE instead of TRUNCATE (0: never).",
-                            "TRUNCATE makes new files for a table and each of its indexes, which costs more than "
-                            "deleting a few thousand rows.",
-                            &delete_max_size_kb, 256, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_KB, NULL, NULL, NULL);
-    DefineCustomBoolVariable("pg_clone.build_indexes_after",
-                             "Build the indexes of large emptied target tables after their rows, not row by row.",
-                             "Tables of 8 MB or more on the source, on targets where the clone connects as a "
-                             "superuser. The indexes are marked not ready during the copy and rebuilt before "
-                             "the commit.",
-                             &build_indexes_after, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable(
+        "pg_clone.delete_max_size",
+        "Target tables up to this size are emptied with DELETE instead of TRUNCATE (0: never).",
+        "TRUNCATE makes new files for a table and each of its indexes, which costs more than "
+        "deleting a few thousand rows.",
+        &delete_max_size_kb, 256, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_KB, NULL, NULL, NULL);
+    DefineCustomBoolVariable(
+        "pg_clone.build_indexes_after",
+        "Build the indexes of large emptied target tables after their rows, not row by row.",
+        "Tables of 8 MB or more on the source, on targets where the clone connects as a "
+        "superuser. The indexes are marked not ready during the copy and rebuilt before "
+        "the commit.",
+        &build_indexes_after, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("pg_clone.stall_timeout",
                             "A copy in which no byte moves for this long fails (0: wait for ever).",
                             "A source or target that stops answering without closing its connection would "
@@ -98,19 +103,20 @@ void define_settings() {
                             &stall_timeout_ms, 300000, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
     DefineCustomIntVariable("pg_clone.log_progress_interval",
                             "How often a running clone logs its progress (0: never).",
-                            "bucardo.clone_progress shows it at any time.",
-                            &log_progress_interval_ms, 0, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
-    DefineCustomEnumVariable("pg_clone.two_phase", "Commit every target session of a clone with two-phase commit.",
+                            "bucardo.clone_progress shows it at any time.", &log_progress_interval_ms, 0, 0,
+                            INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+    DefineCustomEnumVariable("pg_clone.two_phase",
+                             "Commit every target session of a clone with two-phase commit.",
                              "auto: when more than one session writes and every target server has free "
                              "max_prepared_transactions slots, else one session after another; on: always, "
                              "refusing a clone whose targets cannot; off: never.",
                              &two_phase, two_phase_auto, two_phase_options, PGC_SIGHUP, 0, NULL, NULL, NULL);
     // For tests only: holds a clone at a named step of its commit round, until a reload names no longer
     // that step. Costs a string comparison at each step.
-    DefineCustomStringVariable("pg_clone.test_pause_at", "For tests: a commit round step at which clones wait.",
-                               "before_commit, after_prepare, after_decision or after_first_commit; empty: none.",
-                               &test_pause_at, "", PGC_SIGHUP, GUC_NOT_IN_SAMPLE | GUC_SUPERUSER_ONLY, NULL, NULL,
-                               NULL);
+    DefineCustomStringVariable(
+        "pg_clone.test_pause_at", "For tests: a commit round step at which clones wait.",
+        "before_commit, after_prepare, after_decision or after_first_commit; empty: none.", &test_pause_at,
+        "", PGC_SIGHUP, GUC_NOT_IN_SAMPLE | GUC_SUPERUSER_ONLY, NULL, NULL, NULL);
     MarkGUCPrefixReserved("pg_clone");
 }
 

@@ -1,10 +1,10 @@
 // The clone worker (Bucardo's KID): a dynamic background worker started by the launcher for one
 // clone. It loads the request, runs it with the remote code, and records how it ended.
 
+#include <malloc.h>
 #include <algorithm>
 #include <chrono>
 #include <csignal>
-#include <malloc.h>
 #include <optional>
 #include <string>
 
@@ -81,11 +81,15 @@ std::string describe(const pgclone::Error &e) {
 class WorkerRecord : public pgclone::CommitRecord {
   public:
     explicit WorkerRecord(int64_t id) : id_(id) {}
-    void will_prepare(const std::vector<pgclone::PreparedXact> &xacts) override { catalog::record_prepares(id_, xacts); }
+    void will_prepare(const std::vector<pgclone::PreparedXact> &xacts) override {
+        catalog::record_prepares(id_, xacts);
+    }
     void decide(bool commit, const pgclone::CloneReport *report) override {
         catalog::record_decision(id_, commit, report);
     }
-    void resolved(const std::string &gid, bool committed) override { catalog::record_resolved(gid, committed); }
+    void resolved(const std::string &gid, bool committed) override {
+        catalog::record_resolved(gid, committed);
+    }
     void commit_round_begins() override { catalog::record_commit_round(id_); }
     void reached(const char *step) override;
 
@@ -101,7 +105,8 @@ void WorkerRecord::reached(const char *step) {
     if (!pausing_at(step))
         return;
     std::string what = "clone " + std::to_string(id_) + ": paused at " + step;
-    pg::log(LOG, "pg_clone: clone " + std::to_string(id_) + " paused at " + step + " (pg_clone.test_pause_at)");
+    pg::log(LOG,
+            "pg_clone: clone " + std::to_string(id_) + " paused at " + step + " (pg_clone.test_pause_at)");
     pg::call([&] { pgstat_report_activity(STATE_RUNNING, what.c_str()); });
     // Bounded: an hour at most.
     for (int waited = 0; waited < 36000 && pausing_at(step); waited++) {
@@ -124,8 +129,8 @@ void WorkerRecord::reached(const char *step) {
 // serialization failure, a deadlock. Never a data or schema error.
 bool worth_retrying(const pgclone::Error &e) {
     const std::string &code = e.sqlstate();
-    return code.rfind("08", 0) == 0 || code == "57P01" || code == "57P02" || code == "57P03" || code == "40001" ||
-           code == "40P01";
+    return code.rfind("08", 0) == 0 || code == "57P01" || code == "57P02" || code == "57P03" ||
+           code == "40001" || code == "40P01";
 }
 
 long wait_latch_ms = 0;  // wait_latch's argument: a lambda under sigsetjmp captures nothing
@@ -133,7 +138,8 @@ long wait_latch_ms = 0;  // wait_latch's argument: a lambda under sigsetjmp capt
 void wait_latch(long ms) {
     wait_latch_ms = ms;
     pg::call([] {
-        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, wait_latch_ms, PG_WAIT_EXTENSION);
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, wait_latch_ms,
+                        PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);
     });
 }
@@ -143,8 +149,8 @@ void pause_ms(long ms) {
     auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
     while (!shutdown_requested && std::chrono::steady_clock::now() < until)
         wait_latch(std::max(1L, static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                       until - std::chrono::steady_clock::now())
-                                                       .count())));
+                                                      until - std::chrono::steady_clock::now())
+                                                      .count())));
 }
 
 const char *cancelled_message = "cancelled by bucardo.clone_cancel(); targets were left unchanged";
@@ -158,9 +164,10 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord 
             std::string &list = db.role == pgclone::DbRole::Source ? sources : targets;
             list += (list.empty() ? "" : ", ") + db.name;
         }
-        pg::log(LOG, "pg_clone: clone " + std::to_string(id) + " started: " + std::to_string(job.tables.size()) +
-                         (job.tables.size() == 1 ? " table" : " tables") + " from " + sources + " into " + targets +
-                         ", up to " + std::to_string(job.streams) + (job.streams == 1 ? " stream" : " streams"));
+        pg::log(LOG, "pg_clone: clone " + std::to_string(id) + " started: " +
+                         std::to_string(job.tables.size()) + (job.tables.size() == 1 ? " table" : " tables") +
+                         " from " + sources + " into " + targets + ", up to " + std::to_string(job.streams) +
+                         (job.streams == 1 ? " stream" : " streams"));
     }
     pg::LatchWaiter waiter(&shutdown_requested);
     pg::ProgressBoard progress(id);
@@ -174,12 +181,15 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord 
     options.limits.stall_timeout_ms = pg::settings::stall_timeout_ms;
     options.log_progress_interval_ms = pg::settings::log_progress_interval_ms;
     options.record = record;
-    options.two_phase = pg::settings::two_phase == pg::settings::two_phase_on    ? pgclone::TwoPhaseMode::On
-                        : pg::settings::two_phase == pg::settings::two_phase_off ? pgclone::TwoPhaseMode::Off
-                                                                                 : pgclone::TwoPhaseMode::Auto;
+    options.two_phase = pg::settings::two_phase == pg::settings::two_phase_on ? pgclone::TwoPhaseMode::On
+                        : pg::settings::two_phase == pg::settings::two_phase_off
+                            ? pgclone::TwoPhaseMode::Off
+                            : pgclone::TwoPhaseMode::Auto;
     if (record)
         options.gid_tag = catalog::gid_tag();
-    options.log = [id](const std::string &line) { pg::log(LOG, "pg_clone: clone " + std::to_string(id) + " " + line); };
+    options.log = [id](const std::string &line) {
+        pg::log(LOG, "pg_clone: clone " + std::to_string(id) + " " + line);
+    };
     pg::transaction([&] {
         options.control_identity = pg::query(pgclone::database_identity_query).at(0).at(0).value_or("");
     });
@@ -224,8 +234,9 @@ Outcome run(int64_t id, pgclone::CommitRecord *record) {
     } catch (const pgclone::Error &e) {
         // A shutdown also ends the remote sessions of this server: report the cause, not its echo.
         if (shutdown_requested)
-            return {"failed", "", "clone interrupted: the server is shutting down or the worker was terminated; "
-                                  "targets were left unchanged"};
+            return {"failed", "",
+                    "clone interrupted: the server is shutting down or the worker was terminated; "
+                    "targets were left unchanged"};
         if (e.sqlstate() == pgclone::sqlstate::query_canceled && catalog::cancel_requested(id))
             return {"cancelled", "", cancelled_message};
         return {"failed", "", describe(e)};
@@ -239,13 +250,16 @@ void resolve(int64_t id) {
     if (!resolution)
         return;
     const char *what = resolution->commit ? "commit" : "rollback";
-    pg::log(LOG, "pg_clone: clone " + std::to_string(id) + ": resolving its prepared transactions (decision: " +
-                     what + ", attempt " + std::to_string(resolution->attempts) + ")");
+    pg::log(LOG, "pg_clone: clone " + std::to_string(id) +
+                     ": resolving its prepared transactions (decision: " + what + ", attempt " +
+                     std::to_string(resolution->attempts) + ")");
     pg::LatchWaiter waiter(&shutdown_requested);
     pgclone::ConnectDefaults defaults = local_defaults(id);
     std::string clone_sessions = defaults.application_name;
     defaults.application_name = "pg_clone recovery " + std::to_string(id);
-    auto log = [id](const std::string &line) { pg::log(LOG, "pg_clone: clone " + std::to_string(id) + ": " + line); };
+    auto log = [id](const std::string &line) {
+        pg::log(LOG, "pg_clone: clone " + std::to_string(id) + ": " + line);
+    };
     pgclone::InDoubtOutcome outcome =
         pgclone::resolve_in_doubt(resolution->dbs, resolution->commit, clone_sessions, defaults, waiter, log);
     for (const std::string &gid : outcome.resolved)
@@ -261,9 +275,9 @@ void resolve(int64_t id) {
     for (const auto &e : outcome.errors)
         errors += (errors.empty() ? "" : "; ") + e;
     catalog::retry_resolution(id, resolution->attempts, errors);
-    pg::log(LOG, "pg_clone: clone " + std::to_string(id) + ": prepared transactions still in doubt (" + errors +
-                     "); next attempt in " + std::to_string(pgclone::resolve_backoff_ms(resolution->attempts) / 1000) +
-                     " s");
+    pg::log(LOG, "pg_clone: clone " + std::to_string(id) + ": prepared transactions still in doubt (" +
+                     errors + "); next attempt in " +
+                     std::to_string(pgclone::resolve_backoff_ms(resolution->attempts) / 1000) + " s");
 }
 
 void main_body(int64_t id) {
@@ -282,7 +296,8 @@ void main_body(int64_t id) {
     // Prepared transactions left in doubt: the clone stays running until the recovery resolves them.
     if (two_phase && catalog::unresolved_transactions(id) > 0) {
         catalog::await_resolution(id, outcome.error, pgclone::resolve_backoff_ms(1));
-        pg::log(LOG, "pg_clone: clone " + std::to_string(id) + ": prepared transactions left for the recovery" +
+        pg::log(LOG, "pg_clone: clone " + std::to_string(id) +
+                         ": prepared transactions left for the recovery" +
                          (outcome.error.empty() ? "" : ": " + outcome.error));
         return;
     }
@@ -328,6 +343,7 @@ void pg_clone_worker_main(Datum main_arg) {
         failed = true;
     }
     if (failed)
-        ereport(LOG, (errmsg("pg_clone: clone " INT64_FORMAT " could not record its outcome: %s", id, message)));
+        ereport(LOG,
+                (errmsg("pg_clone: clone " INT64_FORMAT " could not record its outcome: %s", id, message)));
     proc_exit(0);
 }

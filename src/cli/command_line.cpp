@@ -268,8 +268,8 @@ CloneArgs parse_clone_args(const std::vector<std::string> &words) {
         const std::string &key = kv->key;
         const std::string &value = kv->value;
         static const std::set<std::string> known = {
-            "sync",        "relgroup", "dbgroup",   "tables",  "dbs",    "start", "empty_only",
-            "onetimecopy", "streams",  "sequences", "analyze", "verify", "empty", "filters", "retries"};
+            "sync",    "relgroup",  "dbgroup", "tables", "dbs",   "start",   "empty_only", "onetimecopy",
+            "streams", "sequences", "analyze", "verify", "empty", "filters", "retries"};
         if (!known.count(key))
             throw UsageError("clone: unknown key \"" + key +
                              "\" (use sync, relgroup, dbgroup, tables, dbs, start, empty_only, onetimecopy, "

@@ -78,9 +78,9 @@ struct CommandLine {
 CommandLine parse_command_line(const std::vector<std::string> &args);
 
 // "clone" keys: sync, relgroup, dbgroup, tables, dbs, start, empty_only (or Bucardo's onetimecopy=2),
-// streams, sequences, analyze, verify, empty, filters, retries. Throws UsageError naming the key for an unknown,
-// repeated or valueless key, and for combinations that cannot name exactly one set of tables and one set of
-// databases.
+// streams, sequences, analyze, verify, empty, filters, retries. Throws UsageError naming the key for an
+// unknown, repeated or valueless key, and for combinations that cannot name exactly one set of tables and one
+// set of databases.
 CloneArgs parse_clone_args(const std::vector<std::string> &words);
 
 // A KEY=VALUE word split at its first '='; nullopt when it has none.

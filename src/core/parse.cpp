@@ -4,8 +4,8 @@
 #include <cstddef>
 #include <set>
 #include <string>
-#include <utility>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace pgclone {
@@ -30,13 +30,16 @@ char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A
 
 std::string lower(std::string_view text) {
     std::string out(text);
-    for (char &c : out) c = to_lower(c);
+    for (char &c : out)
+        c = to_lower(c);
     return out;
 }
 
 std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+    while (!text.empty() && is_space(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && is_space(text.back()))
+        text.remove_suffix(1);
     return text;
 }
 
@@ -50,7 +53,8 @@ class TableListParser {
     explicit TableListParser(std::string_view text) : text_(text) {}
 
     std::vector<TableName> parse() {
-        if (trim(text_).empty()) throw ParseError("table list is empty");
+        if (trim(text_).empty())
+            throw ParseError("table list is empty");
         std::vector<TableName> tables;
         std::set<std::pair<std::optional<std::string>, std::string>> seen;  // linear time, not quadratic
         for (int item = 1;; ++item) {
@@ -60,8 +64,10 @@ class TableListParser {
             if (!seen.emplace(tables.back().schema, tables.back().name).second)
                 throw ParseError("table " + quoted(display(tables.back())) + " is listed twice");
             skip_space();
-            if (at_end()) return tables;
-            if (peek() != ',') throw ParseError("invalid identifier at " + quoted(item_text()));
+            if (at_end())
+                return tables;
+            if (peek() != ',')
+                throw ParseError("invalid identifier at " + quoted(item_text()));
             ++pos_;
         }
     }
@@ -76,7 +82,8 @@ class TableListParser {
     char peek() const { return text_[pos_]; }
 
     void skip_space() {
-        while (!at_end() && is_space(peek())) ++pos_;
+        while (!at_end() && is_space(peek()))
+            ++pos_;
     }
 
     static std::string display(const TableName &table) {
@@ -88,7 +95,8 @@ class TableListParser {
         std::size_t end = item_start_;
         bool in_quotes = false;
         while (end < text_.size() && (in_quotes || text_[end] != ',')) {
-            if (text_[end] == '"') in_quotes = !in_quotes;
+            if (text_[end] == '"')
+                in_quotes = !in_quotes;
             ++end;
         }
         return std::string(trim(text_.substr(item_start_, end - item_start_)));
@@ -103,7 +111,8 @@ class TableListParser {
         }
         std::string first = parse_identifier();
         skip_space();
-        if (at_end() || peek() != '.') return TableName{std::nullopt, first};
+        if (at_end() || peek() != '.')
+            return TableName{std::nullopt, first};
         ++pos_;
         skip_space();
         std::string second = parse_identifier();
@@ -116,7 +125,8 @@ class TableListParser {
     }
 
     std::string parse_identifier() {
-        if (at_end()) throw ParseError("invalid identifier at " + quoted(item_text()));
+        if (at_end())
+            throw ParseError("invalid identifier at " + quoted(item_text()));
         std::string ident;
         std::string written;  // for the too-long message
         if (peek() == '"') {
@@ -128,7 +138,8 @@ class TableListParser {
                 }
                 char c = text_[pos_++];
                 if (c == '"') {
-                    if (at_end() || peek() != '"') break;
+                    if (at_end() || peek() != '"')
+                        break;
                     ++pos_;
                 }
                 ident += c;
@@ -138,7 +149,8 @@ class TableListParser {
             }
             written = ident;
         } else {
-            if (!is_ident_start(peek())) throw ParseError("invalid identifier at " + quoted(item_text()));
+            if (!is_ident_start(peek()))
+                throw ParseError("invalid identifier at " + quoted(item_text()));
             while (!at_end() && is_ident_char(peek())) {
                 written += peek();
                 ident += to_lower(peek());
@@ -157,20 +169,23 @@ class TableListParser {
 // Start values
 
 bool match_word(std::string_view lower_text, std::string_view word) {
-    if (lower_text.substr(0, word.size()) != word) return false;
+    if (lower_text.substr(0, word.size()) != word)
+        return false;
     return lower_text.size() == word.size() || is_space(lower_text[word.size()]);
 }
 
 // Reads 1 to max digits at pos; returns how many were read (0 when none).
 std::size_t digits(std::string_view s, std::size_t pos, std::size_t max) {
     std::size_t n = 0;
-    while (pos + n < s.size() && n < max && is_digit(s[pos + n])) ++n;
+    while (pos + n < s.size() && n < max && is_digit(s[pos + n]))
+        ++n;
     return n;
 }
 
 int number_at(std::string_view s, std::size_t pos, std::size_t len) {
     int value = 0;
-    for (std::size_t i = 0; i < len; ++i) value = value * 10 + (s[pos + i] - '0');
+    for (std::size_t i = 0; i < len; ++i)
+        value = value * 10 + (s[pos + i] - '0');
     return value;
 }
 
@@ -192,7 +207,8 @@ bool starts_with_date(std::string_view s) {
         if (month >= 1 && month <= 2 && 5 + month < s.size() && s[5 + month] == sep) {
             std::size_t day_pos = 6 + month;
             std::size_t day = digits(s, day_pos, 3);
-            if (day >= 1 && day <= 2 && date_end(s, day_pos + day)) return true;
+            if (day >= 1 && day <= 2 && date_end(s, day_pos + day))
+                return true;
         }
         return false;
     }
@@ -235,7 +251,8 @@ bool is_interval_unit(std::string_view unit) {
     };
     // clang-format on
     for (std::string_view u : units) {
-        if (u == unit) return true;
+        if (u == unit)
+            return true;
     }
     return false;
 }
@@ -266,10 +283,13 @@ class IntervalScanner {
                 }
                 return false;
             }
-            if (closed) return false;
-            if (!read_signed_number(true)) return false;
+            if (closed)
+                return false;
+            if (!read_signed_number(true))
+                return false;
             if (!at_end() && s_[pos_] == ':') {
-                if (last_had_fraction_ || !read_time_rest()) return false;
+                if (last_had_fraction_ || !read_time_rest())
+                    return false;
                 closed = true;
             } else {
                 skip_space();
@@ -295,7 +315,8 @@ class IntervalScanner {
     // ISO 8601 on the text as written (the server wants upper case): P[nY][nM][nW][nD][T[nH][nM][nS]],
     // at least one part; a number may have a '-' (never a '+').
     bool parse_iso() {
-        if (at_end() || s_[pos_] != 'P') return false;
+        if (at_end() || s_[pos_] != 'P')
+            return false;
         ++pos_;
         int parts = 0;
         bool in_time = false;
@@ -303,14 +324,17 @@ class IntervalScanner {
             if (s_[pos_] == 'T' && !in_time) {
                 in_time = true;
                 ++pos_;
-                if (at_end()) return false;
+                if (at_end())
+                    return false;
                 continue;
             }
-            if (s_[pos_] == '+' || !read_signed_number(false) || at_end()) return false;
+            if (s_[pos_] == '+' || !read_signed_number(false) || at_end())
+                return false;
             char unit = s_[pos_++];
             bool ok = in_time ? (unit == 'H' || unit == 'M' || unit == 'S')
                               : (unit == 'Y' || unit == 'M' || unit == 'W' || unit == 'D');
-            if (!ok) return false;
+            if (!ok)
+                return false;
             ++parts;
         }
         return parts > 0;
@@ -325,21 +349,25 @@ class IntervalScanner {
     bool at_end() const { return pos_ >= s_.size(); }
 
     void skip_space() {
-        while (!at_end() && is_space(s_[pos_])) ++pos_;
+        while (!at_end() && is_space(s_[pos_]))
+            ++pos_;
     }
 
     std::string_view read_word() {
         std::size_t start = pos_;
-        while (!at_end() && is_ascii_letter(s_[pos_])) ++pos_;
+        while (!at_end() && is_ascii_letter(s_[pos_]))
+            ++pos_;
         return s_.substr(start, pos_ - start);
     }
 
     // [+-]? (digits [. digits?] | . digits), with whitespace after the sign when space_after_sign.
     bool read_signed_number(bool space_after_sign) {
         if (!at_end() && (s_[pos_] == '+' || s_[pos_] == '-')) {
-            if (s_[pos_] == '-') negative_ = true;
+            if (s_[pos_] == '-')
+                negative_ = true;
             ++pos_;
-            if (space_after_sign) skip_space();
+            if (space_after_sign)
+                skip_space();
         }
         std::size_t int_digits = digits(s_, pos_, s_.size());
         pos_ += int_digits;
@@ -357,17 +385,20 @@ class IntervalScanner {
     bool read_time_rest() {
         ++pos_;
         std::size_t minutes = digits(s_, pos_, 3);
-        if (minutes < 1 || minutes > 2) return false;
+        if (minutes < 1 || minutes > 2)
+            return false;
         pos_ += minutes;
         if (!at_end() && s_[pos_] == ':') {
             ++pos_;
             std::size_t seconds = digits(s_, pos_, 3);
-            if (seconds < 1 || seconds > 2) return false;
+            if (seconds < 1 || seconds > 2)
+                return false;
             pos_ += seconds;
             if (!at_end() && s_[pos_] == '.') {
                 ++pos_;
                 std::size_t frac = digits(s_, pos_, s_.size());
-                if (frac == 0) return false;
+                if (frac == 0)
+                    return false;
                 pos_ += frac;
             }
         }
@@ -391,7 +422,8 @@ const char *role_name(DbRole role) {
 
 std::vector<DbEntry> parse_db_list(std::string_view text) {
     std::string_view all = trim(text);
-    if (all.empty()) throw ParseError("database list is empty");
+    if (all.empty())
+        throw ParseError("database list is empty");
     std::vector<DbEntry> entries;
     std::set<std::string> seen;
     std::size_t pos = 0;
@@ -401,12 +433,15 @@ std::vector<DbEntry> parse_db_list(std::string_view text) {
         std::size_t comma = all.find(',', pos);
         std::string_view part =
             trim(all.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
-        if (part.empty()) throw ParseError("database list item " + std::to_string(item) + " is empty");
+        if (part.empty())
+            throw ParseError("database list item " + std::to_string(item) + " is empty");
 
         std::size_t colon = part.find(':');
         std::string_view name = trim(part.substr(0, colon));
-        if (name.empty()) throw ParseError("database list item " + std::to_string(item) + " has no name");
-        if (!valid_object_name(name)) throw ParseError("invalid database name " + quoted(name));
+        if (name.empty())
+            throw ParseError("database list item " + std::to_string(item) + " has no name");
+        if (!valid_object_name(name))
+            throw ParseError("invalid database name " + quoted(name));
 
         DbRole role = entries.empty() ? DbRole::Source : DbRole::Target;
         if (colon != std::string_view::npos) {
@@ -424,10 +459,12 @@ std::vector<DbEntry> parse_db_list(std::string_view text) {
                                  " (expected source or target)");
             }
         }
-        if (!seen.emplace(name).second) throw ParseError("database " + quoted(name) + " is listed twice");
+        if (!seen.emplace(name).second)
+            throw ParseError("database " + quoted(name) + " is listed twice");
         entries.push_back(DbEntry{std::string(name), role});
 
-        if (comma == std::string_view::npos) break;
+        if (comma == std::string_view::npos)
+            break;
         pos = comma + 1;
     }
 
@@ -436,15 +473,19 @@ std::vector<DbEntry> parse_db_list(std::string_view text) {
     for (const DbEntry &entry : entries) {
         (entry.role == DbRole::Source ? has_source : has_target) = true;
     }
-    if (!has_source) throw ParseError("no source database in " + quoted(all));
-    if (!has_target) throw ParseError("no target database in " + quoted(all));
+    if (!has_source)
+        throw ParseError("no source database in " + quoted(all));
+    if (!has_target)
+        throw ParseError("no target database in " + quoted(all));
     return entries;
 }
 
 bool valid_object_name(std::string_view name) {
-    if (name.empty() || name.size() > max_identifier_bytes) return false;
+    if (name.empty() || name.size() > max_identifier_bytes)
+        return false;
     for (char c : name) {
-        if (!(is_ascii_letter(c) || is_digit(c) || c == '_' || c == '-' || c == '.')) return false;
+        if (!(is_ascii_letter(c) || is_digit(c) || c == '_' || c == '-' || c == '.'))
+            return false;
     }
     return true;
 }
@@ -452,8 +493,10 @@ bool valid_object_name(std::string_view name) {
 StartKind classify_start(std::string_view text) {
     std::string_view trimmed = trim(text);
     std::string low = lower(trimmed);
-    if (low.empty() || low == "now") return StartKind::Now;
-    if (is_timestamp(low)) return StartKind::Timestamp;
+    if (low.empty() || low == "now")
+        return StartKind::Now;
+    if (is_timestamp(low))
+        return StartKind::Timestamp;
 
     IntervalScanner verbose(low);
     IntervalScanner iso(trimmed);
@@ -468,7 +511,8 @@ StartKind classify_start(std::string_view text) {
             "invalid start value " + quoted(trimmed) +
             " (expected an interval such as '3 hours' or a timestamp such as '2026-12-01 03:00')");
     }
-    if (match->negative()) throw ParseError("start must not be a negative interval: " + quoted(trimmed));
+    if (match->negative())
+        throw ParseError("start must not be a negative interval: " + quoted(trimmed));
     return StartKind::Interval;
 }
 

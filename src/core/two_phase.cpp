@@ -31,7 +31,8 @@ TwoPhaseChoice choose_two_phase(TwoPhaseMode mode, const std::vector<PrepareCapa
         int free = std::max(0, server.max_prepared - server.in_use);
         if (free >= server.sessions)
             continue;
-        std::string why = db_list(server.dbs) + " cannot take the clone's " + std::to_string(server.sessions) +
+        std::string why = db_list(server.dbs) + " cannot take the clone's " +
+                          std::to_string(server.sessions) +
                           (server.sessions == 1 ? " prepared transaction" : " prepared transactions") +
                           ": max_prepared_transactions is " + std::to_string(server.max_prepared) +
                           (server.in_use > 0 ? " and " + std::to_string(server.in_use) + " are in use" : "");

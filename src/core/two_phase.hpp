@@ -19,7 +19,7 @@ enum class TwoPhaseMode { Auto, On, Off };
 // One server written by a clone: its databases (as registered) and its prepared-transaction slots.
 struct PrepareCapacity {
     std::vector<std::string> dbs;
-    int sessions = 0;  // the clone's writing sessions on this server
+    int sessions = 0;      // the clone's writing sessions on this server
     int max_prepared = 0;  // max_prepared_transactions
     int in_use = 0;        // prepared transactions already there
 };

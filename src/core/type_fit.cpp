@@ -25,7 +25,8 @@ TypeFit type_fit(const ColumnType &source, const ColumnType &target,
     if (source.category == 'A' && target.category == 'A') {
         if (source.element_name == target.element_name)
             return TypeFit::Convert;
-        if (builtin_pair(source.element_oid, target.element_oid) && cast_exists(source.element_oid, target.element_oid))
+        if (builtin_pair(source.element_oid, target.element_oid) &&
+            cast_exists(source.element_oid, target.element_oid))
             return TypeFit::Convert;
         return TypeFit::Refuse;
     }

@@ -14,11 +14,11 @@ namespace pgclone {
 // A column's type as its database describes it. A domain is seen through its base type (one level).
 struct ColumnType {
     long oid = 0;
-    std::string name;       // format_type, without type modifier: integer, character varying, public.mood
-    long base_oid = 0;      // the domain's base type, or the type itself
+    std::string name;   // format_type, without type modifier: integer, character varying, public.mood
+    long base_oid = 0;  // the domain's base type, or the type itself
     std::string base_name;
-    char category = 'U';    // pg_type.typcategory of the base type: S string, A array, N numeric...
-    long element_oid = 0;   // arrays: the element type
+    char category = 'U';   // pg_type.typcategory of the base type: S string, A array, N numeric...
+    long element_oid = 0;  // arrays: the element type
     std::string element_name;
 };
 

@@ -43,9 +43,7 @@ void call(F &&f) {
         }
     }
     PG_CATCH();
-    {
-        failed = true;
-    }
+    { failed = true; }
     PG_END_TRY();
     if (failed)
         throw take_error(context);

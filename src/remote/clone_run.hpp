@@ -170,28 +170,28 @@ class CloneRun {
     const RunnerOptions &options_;
     Waiter &waiter_;
     ClonePlan plan_;
-    std::vector<StreamSessions> streams_;              // stream 0 first; more once the tables are known
-    std::vector<std::vector<size_t>> stream_tables_;   // per stream: its tables, largest first
-    std::string client_encoding_;                      // the SET statement every session runs
-    std::vector<RemoteTable> tables_;                  // as resolved on the first source
-    std::vector<RemoteTable> named_sequences_;         // sequences named in the table list (first source)
+    std::vector<StreamSessions> streams_;             // stream 0 first; more once the tables are known
+    std::vector<std::vector<size_t>> stream_tables_;  // per stream: its tables, largest first
+    std::string client_encoding_;                     // the SET statement every session runs
+    std::vector<RemoteTable> tables_;                 // as resolved on the first source
+    std::vector<RemoteTable> named_sequences_;        // sequences named in the table list (first source)
     // A sequence the clone sets on every database written: named, or owned by a column of a table.
     struct SequencePlan {
         std::string label;            // as on the first source
         std::optional<size_t> table;  // owned: the table whose column owns it
         std::string column;
-        SequenceState value;                          // to set: the highest of all sources
-        std::vector<std::optional<RemoteTable>> on;   // per database: the sequence there, if any
+        SequenceState value;                         // to set: the highest of all sources
+        std::vector<std::optional<RemoteTable>> on;  // per database: the sequence there, if any
     };
     std::vector<SequencePlan> sequences_;
     std::vector<std::vector<SequenceOutcome>> sequences_set_;  // per database
-    std::vector<std::vector<RemoteTable>> db_tables_;  // per database, aligned with tables_
-    std::vector<std::vector<bool>> skipped_;           // per database and table (empty_only)
-    std::vector<std::vector<int64_t>> rows_;           // per database and table
-    std::vector<std::vector<int64_t>> bytes_;          // per database and table: COPY data sent
-    std::vector<std::vector<double>> seconds_;         // per database and table: copying
-    std::vector<std::vector<std::string>> formats_;    // per database and table: binary or text
-    std::vector<bool> replica_;                        // per database: session_replication_role = replica
+    std::vector<std::vector<RemoteTable>> db_tables_;          // per database, aligned with tables_
+    std::vector<std::vector<bool>> skipped_;                   // per database and table (empty_only)
+    std::vector<std::vector<int64_t>> rows_;                   // per database and table
+    std::vector<std::vector<int64_t>> bytes_;                  // per database and table: COPY data sent
+    std::vector<std::vector<double>> seconds_;                 // per database and table: copying
+    std::vector<std::vector<std::string>> formats_;            // per database and table: binary or text
+    std::vector<bool> replica_;  // per database: session_replication_role = replica
     std::vector<std::vector<std::vector<DeferrableConstraint>>> deferrable_;  // per database and table
     std::vector<std::vector<bool>> empty_by_delete_;  // per database and table: DELETE, not TRUNCATE
     std::vector<std::vector<bool>> verified_;         // per database and table: verify found them equal
@@ -199,9 +199,9 @@ class CloneRun {
     std::vector<TableSize> source_estimates_;  // per table, on the first source: size and rows
     // per table, source and database written: the progress slot (or nullptr)
     std::vector<std::vector<std::vector<ProgressSlot *>>> progress_;
-    bool two_phase_ = false;                     // the commit round prepares every writing session
+    bool two_phase_ = false;                      // the commit round prepares every writing session
     std::vector<std::vector<std::string>> gids_;  // per database and stream: its global transaction id
-    std::optional<size_t> control_db_;  // the database holding pg_clone's own catalog
+    std::optional<size_t> control_db_;            // the database holding pg_clone's own catalog
     std::vector<std::string> notes_;
     std::mutex copying_mutex_;
     std::vector<std::string> copying_;  // per stream: what it copies now, for report_phase

@@ -188,8 +188,9 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
                         database_label(conn.db_name()) + ", table " + shown + ": table does not exist");
         if (found[i]->relkind == 'S') {
             if (!seen.insert(found[i]->label).second)
-                throw Error(sqlstate::invalid_parameter_value, database_label(conn.db_name()) + ", sequence " +
-                                                                   found[i]->label + ": sequence is listed twice");
+                throw Error(sqlstate::invalid_parameter_value, database_label(conn.db_name()) +
+                                                                   ", sequence " + found[i]->label +
+                                                                   ": sequence is listed twice");
             named_sequences_.push_back(*found[i]);
             continue;
         }
@@ -254,12 +255,13 @@ void CloneRun::check_filters(size_t s, Connection &conn) {
             continue;
         const RemoteTable &here = s == plan_.sources.front() ? tables_[t] : db_tables_[s][t];
         try {
-            conn.exec_single("SELECT FROM " + std::string(here.relkind == 'p' ? "" : "ONLY ") + quoted(conn, here) +
-                             " WHERE (" + job_.filters[t] + ") LIMIT 0");
+            conn.exec_single("SELECT FROM " + std::string(here.relkind == 'p' ? "" : "ONLY ") +
+                             quoted(conn, here) + " WHERE (" + job_.filters[t] + ") LIMIT 0");
         } catch (const Error &e) {
             ErrorInfo info = e.info();
             std::string cause = info.message.substr(info.message.find(": ") + 2);
-            info.message = database_label(job_.dbs[s].name) + ", table " + here.label + ": invalid row filter: " + cause;
+            info.message =
+                database_label(job_.dbs[s].name) + ", table " + here.label + ": invalid row filter: " + cause;
             info.hint = "A filter is an SQL condition on the table's columns, run on the source.";
             throw Error(std::move(info));
         }
@@ -289,13 +291,14 @@ void CloneRun::check_column_types(size_t db, Connection &conn) {
             const Column *target = find_column(db_tables_[db][t], source.name);
             if (!target || type_fit(source.type, target->type, cast_exists) != TypeFit::Refuse)
                 continue;
-            throw Error(sqlstate::datatype_mismatch,
-                        database_label(job_.dbs[db].name) + ", table " + tables_[t].label + ", column " +
-                            source.name + ": type " + target->type.name + " cannot take the source's " +
-                            source.type.name + " values",
-                        "",
-                        "The types must be the same, or ones PostgreSQL converts on assignment (such as integer "
-                        "to bigint, or varchar to text); a text column takes any type.");
+            throw Error(
+                sqlstate::datatype_mismatch,
+                database_label(job_.dbs[db].name) + ", table " + tables_[t].label + ", column " +
+                    source.name + ": type " + target->type.name + " cannot take the source's " +
+                    source.type.name + " values",
+                "",
+                "The types must be the same, or ones PostgreSQL converts on assignment (such as integer "
+                "to bigint, or varchar to text); a text column takes any type.");
         }
 }
 
@@ -344,7 +347,8 @@ std::string CloneReport::summary() const {
         if (!w.sequences.empty()) {
             std::vector<std::string> set;
             for (const SequenceOutcome &s : w.sequences)
-                set.push_back(s.sequence + " " + std::to_string(s.last_value) + (s.is_called ? "" : " (not called)"));
+                set.push_back(s.sequence + " " + std::to_string(s.last_value) +
+                              (s.is_called ? "" : " (not called)"));
             part += ", " + std::to_string(set.size()) + (set.size() == 1 ? " sequence (" : " sequences (") +
                     join(set, ", ") + ")";
         }

@@ -31,7 +31,7 @@ struct DbSpec {
 struct CloneJob {
     int64_t id = 0;
     bool empty_only = false;
-    int streams = 1;  // parallel streams at most (never more than tables)
+    int streams = 1;        // parallel streams at most (never more than tables)
     bool sequences = true;  // the sequences owned by the tables follow them
     bool analyze = true;    // ANALYZE every target table filled, before the commit
     // Per table (aligned with tables): a row filter, an SQL condition run on the source ("" for none).
@@ -101,11 +101,11 @@ struct TableOutcome {
 
     std::string table;
     int64_t rows = 0;
-    bool skipped = false;  // empty_only: the table was not empty
-    int64_t bytes = 0;     // COPY data sent
-    double seconds = 0;    // from its first COPY to its target's answer
-    std::string format;    // binary or text ("" when nothing was copied)
-    std::string emptied;   // truncate, delete or none
+    bool skipped = false;          // empty_only: the table was not empty
+    int64_t bytes = 0;             // COPY data sent
+    double seconds = 0;            // from its first COPY to its target's answer
+    std::string format;            // binary or text ("" when nothing was copied)
+    std::string emptied;           // truncate, delete or none
     std::optional<bool> verified;  // verify: whether rows and checksum matched the source
 };
 

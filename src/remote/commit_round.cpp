@@ -17,8 +17,8 @@ namespace pgclone {
 
 namespace {
 
-// "database \"beta\": could not receive data: ...\n\tThis probably means..." -> "could not receive data: ...",
-// its first line, without the database and a final period.
+// "database \"beta\": could not receive data: ...\n\tThis probably means..." -> "could not receive data:
+// ...", its first line, without the database and a final period.
 std::string cause_of(const Error &e) {
     const std::string &message = e.info().message;
     auto colon = message.rfind("database \"", 0) == 0 ? message.find("\": ") : std::string::npos;
@@ -41,9 +41,10 @@ void CloneRun::reached(const char *step) {
 void CloneRun::choose_commit() {
     if (!options_.record) {
         if (options_.two_phase == TwoPhaseMode::On)
-            throw Error(sqlstate::object_not_in_prerequisite_state,
-                        "pg_clone.two_phase is on, but the extension in the control database is older than 1.2",
-                        "", "Run ALTER EXTENSION pg_clone UPDATE in the control database.");
+            throw Error(
+                sqlstate::object_not_in_prerequisite_state,
+                "pg_clone.two_phase is on, but the extension in the control database is older than 1.2", "",
+                "Run ALTER EXTENSION pg_clone UPDATE in the control database.");
         return;
     }
     std::vector<PrepareCapacity> servers;
@@ -177,7 +178,8 @@ void CloneRun::roll_back_prepared(const std::vector<std::pair<size_t, size_t>> &
         for (size_t k = 0; k < streams_.size(); k++) {
             Connection &conn = writer(w, k);
             const std::string &gid = gids_[w][k];
-            bool was_prepared = std::find(prepared.begin(), prepared.end(), std::make_pair(w, k)) != prepared.end();
+            bool was_prepared =
+                std::find(prepared.begin(), prepared.end(), std::make_pair(w, k)) != prepared.end();
             try {
                 if (was_prepared)
                     conn.exec("ROLLBACK PREPARED " + conn.quote_literal(gid));
@@ -207,7 +209,7 @@ void CloneRun::commit_one_by_one() {
                 if (first && answered)
                     throw;  // nothing committed anywhere: every target is unchanged
                 throw Error(e.sqlstate().c_str(), cut_commit_message(job_.dbs[w].name, cause_of(e),
-                                                             commit_states(w, answered, committed)));
+                                                                     commit_states(w, answered, committed)));
             }
             committed[w].push_back(k);
             if (first) {
@@ -238,7 +240,8 @@ std::vector<DbCommitState> CloneRun::commit_states(size_t cut_at, bool answered,
         else if (answered)
             states.push_back({name + " (only " + join(tables, ", ") + ")", CommitState::Committed});
         else
-            states.push_back({name + " (" + join(tables, ", ") + " committed, the rest unknown)", CommitState::Unknown});
+            states.push_back(
+                {name + " (" + join(tables, ", ") + " committed, the rest unknown)", CommitState::Unknown});
     }
     return states;
 }

@@ -83,8 +83,9 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
         "string names (password=... or passfile=...): register the database so, or a superuser requests it.";
     if (defaults.require_password && !is_set(options.get(), "password") && !is_set(options.get(), "passfile"))
         throw Error(sqlstate::insufficient_privilege,
-                    database_label(db_name) + ": its connection string holds no password, and the clone's role is "
-                                              "not a superuser",
+                    database_label(db_name) +
+                        ": its connection string holds no password, and the clone's role is "
+                        "not a superuser",
                     "", password_hint);
 
     // Keywords before "dbname" are defaults that the expanded conninfo overrides; the ones after it
@@ -102,9 +103,11 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
     }
     // A peer that vanishes without closing the connection (a host down, a network cut) is noticed by
     // TCP within about a minute, not hours; a conninfo that sets these wins.
-    static const char *const tcp_defaults[][2] = {
-        {"keepalives", "1"}, {"keepalives_idle", "30"}, {"keepalives_interval", "10"},
-        {"keepalives_count", "3"}, {"tcp_user_timeout", "60000"}};
+    static const char *const tcp_defaults[][2] = {{"keepalives", "1"},
+                                                  {"keepalives_idle", "30"},
+                                                  {"keepalives_interval", "10"},
+                                                  {"keepalives_count", "3"},
+                                                  {"tcp_user_timeout", "60000"}};
     for (const auto &setting : tcp_defaults) {
         keywords.push_back(setting[0]);
         values.push_back(setting[1]);
@@ -121,8 +124,8 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
         throw std::bad_alloc();
     Connection conn(db_name, raw, waiter);
     if (PQstatus(raw) == CONNECTION_BAD)
-        throw Error(sqlstate::unable_to_connect, "could not connect to " + database_label(db_name) + ": " +
-                                                     trimmed(PQerrorMessage(raw)));
+        throw Error(sqlstate::unable_to_connect,
+                    "could not connect to " + database_label(db_name) + ": " + trimmed(PQerrorMessage(raw)));
 
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(defaults.timeout_s);
     PostgresPollingStatusType state = PGRES_POLLING_WRITING;
@@ -144,8 +147,9 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
     // identity.
     if (defaults.require_password && !PQconnectionUsedPassword(raw))
         throw Error(sqlstate::insufficient_privilege,
-                    database_label(db_name) + ": the server did not ask for the password, and the clone's role is "
-                                              "not a superuser",
+                    database_label(db_name) +
+                        ": the server did not ask for the password, and the clone's role is "
+                        "not a superuser",
                     "", password_hint);
     if (PQsetnonblocking(raw, 1) != 0)
         throw conn.error("could not switch the connection to non-blocking mode");
@@ -182,7 +186,8 @@ Error Connection::error(const PGresult *result) const {
     const char *code = PQresultErrorField(result, PG_DIAG_SQLSTATE);
     info.sqlstate = code ? code : sqlstate::connection_failure;
     const char *primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
-    info.message = database_label(db_name_) + ": " + (primary ? primary : trimmed(PQresultErrorMessage(result)));
+    info.message =
+        database_label(db_name_) + ": " + (primary ? primary : trimmed(PQresultErrorMessage(result)));
     const char *detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL);
     const char *hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT);
     info.detail = detail ? detail : "";
@@ -293,7 +298,8 @@ Result Connection::exec(const std::string &sql, const std::vector<std::optional<
     if (!ok)
         throw error("could not send query");
     Result result = finish_command();
-    if (result && (PQresultStatus(result.get()) == PGRES_COPY_OUT || PQresultStatus(result.get()) == PGRES_COPY_IN))
+    if (result &&
+        (PQresultStatus(result.get()) == PGRES_COPY_OUT || PQresultStatus(result.get()) == PGRES_COPY_IN))
         throw Error(sqlstate::internal_error, database_label(db_name_) + ": unexpected COPY state");
     return result;
 }
@@ -302,7 +308,8 @@ Result Connection::exec_single(const std::string &sql) {
     if (!PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0))
         throw error("could not send query");
     Result result = finish_command();
-    if (result && (PQresultStatus(result.get()) == PGRES_COPY_OUT || PQresultStatus(result.get()) == PGRES_COPY_IN))
+    if (result &&
+        (PQresultStatus(result.get()) == PGRES_COPY_OUT || PQresultStatus(result.get()) == PGRES_COPY_IN))
         throw Error(sqlstate::internal_error, database_label(db_name_) + ": unexpected COPY state");
     return result;
 }
@@ -362,15 +369,15 @@ void Connection::rollback_quietly(std::chrono::milliseconds budget) noexcept {
     try {
         auto deadline = std::chrono::steady_clock::now() + budget;
         auto wait_step = [&](bool read, bool write) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                              std::chrono::steady_clock::now());
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
             if (left.count() <= 0)
                 throw Error(sqlstate::query_canceled, "rollback timed out");
             waiter_->wait({{socket(), read, write}}, left.count());
         };
         auto cancel_statement = [&] {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                              std::chrono::steady_clock::now());
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
             cancel_bounded(conn_, std::max(left, std::chrono::milliseconds(1)));
         };
         // A statement still running (say, waiting for a lock) is cancelled first.

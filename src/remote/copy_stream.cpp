@@ -62,8 +62,9 @@ void check_target_input(TargetState &target) {
         target.conn->waiter().wait({{target.conn->socket(), true, true}}, 1000);
     target.conn->flush();
     target.conn->finish_command();  // throws the target's error
-    throw Error(sqlstate::internal_error, database_label(target.conn->db_name()) +
-                                              ": the target answered in the middle of a COPY, without an error");
+    throw Error(sqlstate::internal_error,
+                database_label(target.conn->db_name()) +
+                    ": the target answered in the middle of a COPY, without an error");
 }
 
 // Chunks go to libpq in slices: its output buffer stays small, and a slow target that still takes

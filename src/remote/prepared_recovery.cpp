@@ -45,8 +45,8 @@ void resolve_on(Connection &conn, const InDoubtDb &db, bool commit, InDoubtOutco
         if (std::find(present.begin(), present.end(), gid) != present.end()) {
             conn.exec((commit ? "COMMIT PREPARED " : "ROLLBACK PREPARED ") + conn.quote_literal(gid));
             if (log)
-                log(std::string(commit ? "committed" : "rolled back") + " prepared transaction " + gid + " on " +
-                    database_label(db.name));
+                log(std::string(commit ? "committed" : "rolled back") + " prepared transaction " + gid +
+                    " on " + database_label(db.name));
         }
         // Not there: resolved already (or, with no decision, never prepared).
         outcome.resolved.push_back(gid);

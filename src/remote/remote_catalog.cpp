@@ -19,11 +19,18 @@ const char *const tables_and_partitions =
     "      FROM asked a, pg_catalog.pg_partition_tree(a.rel::pg_catalog.regclass) AS p"
     ")";
 
-std::string oid_array(const std::vector<RemoteTable> &tables) {
+std::string oid_array(const std::vector<std::string> &oids) {
     std::string out = "{";
-    for (const RemoteTable &t : tables)
-        out += (out.size() > 1 ? "," : "") + t.oid;
+    for (const std::string &oid : oids)
+        out += (out.size() > 1 ? "," : "") + oid;
     return out + "}";
+}
+
+std::string oid_array(const std::vector<RemoteTable> &tables) {
+    std::vector<std::string> oids;
+    for (const RemoteTable &t : tables)
+        oids.push_back(t.oid);
+    return oid_array(oids);
 }
 
 std::string value(const PGresult *result, int row, int column) { return PQgetvalue(result, row, column); }
@@ -48,7 +55,8 @@ std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn,
                                                         const std::vector<TableName> &names) {
     static const char *sql =
         "SELECT t.ord, n.nspname, c.relname, c.relkind, c.oid, a.attname, a.atttypid::pg_catalog.int8,"
-        "       pg_catalog.format_type(a.atttypid, NULL), b.oid::pg_catalog.int8, pg_catalog.format_type(b.oid, NULL),"
+        "       pg_catalog.format_type(a.atttypid, NULL), b.oid::pg_catalog.int8, "
+        "pg_catalog.format_type(b.oid, NULL),"
         "       b.typcategory, b.typelem::pg_catalog.int8, pg_catalog.format_type(b.typelem, NULL)"
         "  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
         "pg_catalog.unnest($2::pg_catalog.text[]))"
@@ -58,7 +66,8 @@ std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn,
         "  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"
         "       AND NOT a.attisdropped AND a.attgenerated = ''"
         "  LEFT JOIN pg_catalog.pg_type y ON y.oid = a.atttypid"
-        "  LEFT JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN y.typtype = 'd' THEN y.typbasetype ELSE y.oid END"
+        "  LEFT JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN y.typtype = 'd' THEN y.typbasetype ELSE y.oid "
+        "END"
         " ORDER BY t.ord, a.attnum";
     std::vector<NameCandidate> candidates = name_candidates(names, conn.search_path());
     std::vector<std::string> schemas, relations;
@@ -90,8 +99,8 @@ std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn,
             Column column;
             column.name = value(r, row, 5);
             column.type_oid = std::stol(value(r, row, 6));
-            column.type = ColumnType{column.type_oid,          value(r, row, 7),    std::stol(value(r, row, 8)),
-                                     value(r, row, 9),         value(r, row, 10)[0], std::stol(value(r, row, 11)),
+            column.type = ColumnType{column.type_oid,  value(r, row, 7),     std::stol(value(r, row, 8)),
+                                     value(r, row, 9), value(r, row, 10)[0], std::stol(value(r, row, 11)),
                                      value(r, row, 12)};
             table->columns.push_back(std::move(column));
         }
@@ -314,7 +323,6 @@ std::string database_identity(Connection &conn) {
     return PQgetvalue(result.get(), 0, 0);
 }
 
-
 PrepareSlots prepare_slots(Connection &conn) {
     Result result = conn.exec(
         "SELECT pg_catalog.concat_ws('/', pg_catalog.current_setting('port'),"
@@ -329,12 +337,12 @@ PrepareSlots prepare_slots(Connection &conn) {
     return slots;
 }
 
-
 std::vector<OwnedSequence> owned_sequences(Connection &conn, const std::vector<RemoteTable> &tables) {
     static const char *sql =
         "SELECT t.ord, a.attname, n.nspname, c.relname, c.oid"
         "  FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)"
-        "  JOIN pg_catalog.pg_depend d ON d.refobjid = t.rel AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')"
+        "  JOIN pg_catalog.pg_depend d ON d.refobjid = t.rel AND d.refobjsubid > 0 AND d.deptype IN ('a', "
+        "'i')"
         "       AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
         "       AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
         "  JOIN pg_catalog.pg_class c ON c.oid = d.objid AND c.relkind = 'S'"
@@ -391,8 +399,8 @@ std::vector<SequenceState> sequence_states(Connection &conn, const std::vector<R
     return states;
 }
 
-
-std::set<std::pair<long, long>> assignment_casts(Connection &conn, const std::vector<std::pair<long, long>> &pairs) {
+std::set<std::pair<long, long>> assignment_casts(Connection &conn,
+                                                 const std::vector<std::pair<long, long>> &pairs) {
     std::set<std::pair<long, long>> found;
     if (pairs.empty())
         return found;
@@ -403,8 +411,10 @@ std::set<std::pair<long, long>> assignment_casts(Connection &conn, const std::ve
     }
     Result result = conn.exec(
         "SELECT c.castsource::pg_catalog.int8, c.casttarget::pg_catalog.int8"
-        "  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.oid[]), pg_catalog.unnest($2::pg_catalog.oid[])) AS p(s, t)"
-        "  JOIN pg_catalog.pg_cast c ON c.castsource = p.s AND c.casttarget = p.t AND c.castcontext IN ('i', 'a')",
+        "  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.oid[]), pg_catalog.unnest($2::pg_catalog.oid[])) "
+        "AS p(s, t)"
+        "  JOIN pg_catalog.pg_cast c ON c.castsource = p.s AND c.casttarget = p.t AND c.castcontext IN ('i', "
+        "'a')",
         {from + "}", to + "}"});
     for (int row = 0; row < PQntuples(result.get()); row++)
         found.emplace(std::stol(value(result.get(), row, 0)), std::stol(value(result.get(), row, 1)));
@@ -419,8 +429,10 @@ std::vector<DeleteBlocker> delete_blockers(Connection &conn, const std::vector<R
         "  FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)"
         "  JOIN pg_catalog.pg_rewrite r ON r.ev_class = t.rel AND r.ev_type = '4'"
         " UNION ALL "
-        "SELECT t.ord, 'foreign key ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(f.conname::pg_catalog.text)"
-        "       OPERATOR(pg_catalog.||) ' of table ' OPERATOR(pg_catalog.||) f.conrelid::pg_catalog.regclass::pg_catalog.text"
+        "SELECT t.ord, 'foreign key ' OPERATOR(pg_catalog.||) "
+        "pg_catalog.quote_ident(f.conname::pg_catalog.text)"
+        "       OPERATOR(pg_catalog.||) ' of table ' OPERATOR(pg_catalog.||) "
+        "f.conrelid::pg_catalog.regclass::pg_catalog.text"
         "       OPERATOR(pg_catalog.||) ', which is not cloned, references it'"
         "  FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)"
         "  JOIN pg_catalog.pg_constraint f ON f.confrelid = t.rel AND f.contype = 'f'"
@@ -429,10 +441,7 @@ std::vector<DeleteBlocker> delete_blockers(Connection &conn, const std::vector<R
     std::vector<DeleteBlocker> found;
     if (tables.empty())
         return found;
-    std::string cloned = "{";
-    for (const auto &oid : cloned_oids)
-        cloned += (cloned.size() > 1 ? "," : "") + oid;
-    Result result = conn.exec(sql, {oid_array(tables), cloned + "}"});
+    Result result = conn.exec(sql, {oid_array(tables), oid_array(cloned_oids)});
     for (int row = 0; row < PQntuples(result.get()); row++)
         found.push_back({ordinal(result.get(), row), value(result.get(), row, 1)});
     return found;

@@ -121,7 +121,8 @@ std::vector<SequenceState> sequence_states(Connection &conn, const std::vector<R
 
 // Which of these (source type, target type) pairs of built-in types have an implicit or assignment cast
 // in pg_cast (see type_fit).
-std::set<std::pair<long, long>> assignment_casts(Connection &conn, const std::vector<std::pair<long, long>> &pairs);
+std::set<std::pair<long, long>> assignment_casts(Connection &conn,
+                                                 const std::vector<std::pair<long, long>> &pairs);
 
 // What keeps DELETE from emptying each table: a rule on DELETE, or a foreign key from a table other than
 // those given (cloned, oids). One entry per table and cause.

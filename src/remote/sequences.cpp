@@ -119,8 +119,8 @@ void CloneRun::check_target_sequences(size_t w) {
                         "Make the sequences alike, or clone with sequences => false.");
         if (!target.owned)
             throw Error(sqlstate::insufficient_privilege,
-                        where + ": the clone's role does not own it, and setting it needs ALTER SEQUENCE",
-                        "", "Connect as its owner, or clone with sequences => false.");
+                        where + ": the clone's role does not own it, and setting it needs ALTER SEQUENCE", "",
+                        "Connect as its owner, or clone with sequences => false.");
     }
 }
 
@@ -134,9 +134,11 @@ void CloneRun::set_sequences(size_t w) {
         const RemoteTable &sequence = *plan.on[w];
         try {
             conn.exec("ALTER SEQUENCE " + quoted(conn, sequence) + " RESTART");
-            conn.exec("SELECT pg_catalog.setval($1::pg_catalog.oid::pg_catalog.regclass, $2::pg_catalog.int8,"
-                      " $3::pg_catalog.bool)",
-                      {sequence.oid, std::to_string(plan.value.last_value), plan.value.is_called ? "true" : "false"});
+            conn.exec(
+                "SELECT pg_catalog.setval($1::pg_catalog.oid::pg_catalog.regclass, $2::pg_catalog.int8,"
+                " $3::pg_catalog.bool)",
+                {sequence.oid, std::to_string(plan.value.last_value),
+                 plan.value.is_called ? "true" : "false"});
         } catch (Error &e) {
             e.add_context("sequence " + sequence.label);
             throw;

@@ -100,8 +100,8 @@ std::string CloneRun::source_query(Connection &conn, const RemoteTable &here, si
                                    const std::string &column_list) const {
     const std::string &filter = t < job_.filters.size() ? job_.filters[t] : std::string();
     if (!filter.empty())
-        return "(SELECT " + column_list + " FROM " + (here.relkind == 'p' ? "" : "ONLY ") + quoted(conn, here) +
-               " WHERE (" + filter + "))";
+        return "(SELECT " + column_list + " FROM " + (here.relkind == 'p' ? "" : "ONLY ") +
+               quoted(conn, here) + " WHERE (" + filter + "))";
     return here.relkind == 'p' ? "(SELECT " + column_list + " FROM " + quoted(conn, here) + ")"
                                : quoted(conn, here) + " (" + column_list + ")";
 }

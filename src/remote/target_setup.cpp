@@ -48,10 +48,11 @@ void CloneRun::refuse_read_only(size_t w) {
                                                   .get(),
                                               0, 0);
     if (value == "on")
-        throw Error("25006",
-                    database_label(job_.dbs[w].name) + " is read-only (default_transaction_read_only = on)",
-                    "", "To clone into it all the same, add options='-c default_transaction_read_only=off' to its "
-                        "connection string (bucardo.add_db).");
+        throw Error(
+            "25006", database_label(job_.dbs[w].name) + " is read-only (default_transaction_read_only = on)",
+            "",
+            "To clone into it all the same, add options='-c default_transaction_read_only=off' to its "
+            "connection string (bucardo.add_db).");
 }
 
 void CloneRun::open_writers() {
@@ -80,9 +81,9 @@ void CloneRun::open_writers() {
         // (a source receiving other sources' rows).
         // With empty => 'delete', EXCLUSIVE: writers wait, readers keep reading the old rows.
         const char *mode = plan_.truncates[w] && job_.empty_delete ? "EXCLUSIVE"
-                           : plan_.truncates[w]                   ? "ACCESS EXCLUSIVE"
-                           : job_.empty_only  ? "SHARE ROW EXCLUSIVE"
-                                              : "ROW EXCLUSIVE";
+                           : plan_.truncates[w]                    ? "ACCESS EXCLUSIVE"
+                           : job_.empty_only                       ? "SHARE ROW EXCLUSIVE"
+                                                                   : "ROW EXCLUSIVE";
         // The checks run in the session that holds the lock (the catalog functions they call lock
         // partitions too, and would wait for another stream's lock).
         deferrable_[w].assign(tables_.size(), {});
@@ -106,7 +107,8 @@ void CloneRun::open_writers() {
                 // and gets its indexes built after its rows (which needs an emptied table).
                 for (size_t i = 0; i < cheaper.size(); i++) {
                     size_t t = stream_tables_[k][i];
-                    empty_by_delete_[w][t] = cheaper[i] && source_estimates_[t].bytes < options_.large_table_bytes;
+                    empty_by_delete_[w][t] =
+                        cheaper[i] && source_estimates_[t].bytes < options_.large_table_bytes;
                 }
                 plan_index_builds(w, k, conn, mine);
             }
@@ -122,7 +124,8 @@ void CloneRun::open_writers() {
 // Emptying by DELETE must empty: no rule may turn it into something else, and no table outside the clone
 // may reference the table (with foreign keys off, its rows would be left dangling; TRUNCATE refuses
 // the same table).
-void CloneRun::refuse_delete_blockers(size_t w, Connection &conn, const std::vector<RemoteTable> &tables) const {
+void CloneRun::refuse_delete_blockers(size_t w, Connection &conn,
+                                      const std::vector<RemoteTable> &tables) const {
     std::vector<std::string> others;
     for (const RemoteTable &t : db_tables_[w])
         others.push_back(t.oid);

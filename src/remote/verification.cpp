@@ -32,7 +32,8 @@ Figures figures(Connection &conn, const std::string &from, const std::vector<std
     std::string sql =
         "SELECT pg_catalog.count(*), (COALESCE(pg_catalog.sum(h), 0) OPERATOR(pg_catalog.%) "
         "1152921504606846976)::pg_catalog.int8 FROM (SELECT ('x' OPERATOR(pg_catalog.||) pg_catalog.substr("
-        "pg_catalog.md5(" + row + "), 1, 15))::bit(60)::pg_catalog.int8 AS h FROM " + from +
+        "pg_catalog.md5(" +
+        row + "), 1, 15))::bit(60)::pg_catalog.int8 AS h FROM " + from +
         (where.empty() ? "" : " WHERE (" + where + ")") + ") AS s";
     Result result = conn.exec_single(sql);
     Figures f;

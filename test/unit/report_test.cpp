@@ -12,8 +12,9 @@ TEST(CloneReportSummary, CountsTablesAndRowsPerDatabaseWritten) {
     CloneReport report;
     report.writers.push_back({"beta", {{"public.foo", 1000, false}, {"public.bar", 500, false}}, {}});
     report.writers.push_back({"gamma", {{"public.foo", 1, false}}, {}});
-    EXPECT_EQ(report.summary(),
-              "beta: 2 tables, 1500 rows (public.foo 1000, public.bar 500); gamma: 1 table, 1 row (public.foo 1)");
+    EXPECT_EQ(
+        report.summary(),
+        "beta: 2 tables, 1500 rows (public.foo 1000, public.bar 500); gamma: 1 table, 1 row (public.foo 1)");
 }
 
 TEST(CloneReportSummary, ListsSkippedTablesApart) {
@@ -62,7 +63,8 @@ TEST(ErrorContext, WithoutDatabaseTheTableLeads) {
 }
 
 TEST(ErrorContext, KeepsDetailAndHint) {
-    Error e(sqlstate::undefined_column, "database \"beta\": columns differ", "Columns missing: c.", "Same columns.");
+    Error e(sqlstate::undefined_column, "database \"beta\": columns differ", "Columns missing: c.",
+            "Same columns.");
     e.add_table("public.t");
     EXPECT_EQ(e.info().detail, "Columns missing: c.");
     EXPECT_EQ(e.info().hint, "Same columns.");

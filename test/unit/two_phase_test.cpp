@@ -76,9 +76,10 @@ TEST(ResolveBackoff, DoublesUpToAMinute) {
 }
 
 TEST(CutCommitMessage, ListsEveryDatabaseByOutcome) {
-    std::string text = cut_commit_message(
-        "beta", "server closed the connection unexpectedly",
-        {{"alpha", CommitState::Committed}, {"beta", CommitState::Unknown}, {"gamma", CommitState::RolledBack}});
+    std::string text = cut_commit_message("beta", "server closed the connection unexpectedly",
+                                          {{"alpha", CommitState::Committed},
+                                           {"beta", CommitState::Unknown},
+                                           {"gamma", CommitState::RolledBack}});
     EXPECT_EQ(text,
               "the commit round was cut at database \"beta\": server closed the connection unexpectedly. "
               "Committed: alpha. Rolled back: gamma. Unknown (COMMIT sent, no answer): beta.");

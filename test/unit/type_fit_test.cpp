@@ -12,7 +12,8 @@ namespace {
 
 // A few of pg_cast's implicit and assignment casts.
 bool casts(long from, long to) {
-    static const std::set<std::pair<long, long>> known = {{23, 20}, {20, 23}, {1043, 25}, {25, 1043}, {23, 1700}};
+    static const std::set<std::pair<long, long>> known = {
+        {23, 20}, {20, 23}, {1043, 25}, {25, 1043}, {23, 1700}};
     return known.count({from, to}) > 0;
 }
 
@@ -37,7 +38,8 @@ const ColumnType boolean = builtin(16, "boolean", 'B');
 TEST(TypeFit, SameTypeIsSame) {
     EXPECT_EQ(type_fit(int4, int4, casts), TypeFit::Same);
     // User-defined types have their own OIDs in each database: matched by name.
-    EXPECT_EQ(type_fit(user(16500, "public.mood", 'E'), user(17001, "public.mood", 'E'), casts), TypeFit::Same);
+    EXPECT_EQ(type_fit(user(16500, "public.mood", 'E'), user(17001, "public.mood", 'E'), casts),
+              TypeFit::Same);
 }
 
 TEST(TypeFit, AssignmentCastsConvert) {
@@ -54,7 +56,8 @@ TEST(TypeFit, AnythingGoesIntoText) {
 TEST(TypeFit, TextIntoIntegerIsRefused) {
     EXPECT_EQ(type_fit(text, int4, casts), TypeFit::Refuse);
     EXPECT_EQ(type_fit(boolean, int4, casts), TypeFit::Refuse);
-    EXPECT_EQ(type_fit(user(16500, "public.mood", 'E'), user(17001, "public.other", 'E'), casts), TypeFit::Refuse);
+    EXPECT_EQ(type_fit(user(16500, "public.mood", 'E'), user(17001, "public.other", 'E'), casts),
+              TypeFit::Refuse);
 }
 
 TEST(TypeFit, DomainsBySeenThroughTheirBase) {
