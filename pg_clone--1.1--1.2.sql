@@ -464,3 +464,50 @@ GRANT EXECUTE ON FUNCTION
 GRANT SELECT, INSERT, UPDATE, DELETE ON bucardo.db, bucardo.db_grant, bucardo.sync, bucardo.relgroup, bucardo.relmap,
     bucardo.dbgroup, bucardo.dbmap TO pgclone_admin;
 GRANT SELECT ON bucardo.clone_in_doubt TO pgclone_admin;
+
+-- User mappings (as postgres_fdw's): a role's own credentials for a registered database. A clone
+-- requested by that role logs in with them (user and password replace those of the connection string).
+-- Users manage their own, administrators anyone's; nobody else reads them.
+CREATE TABLE bucardo.db_mapping (
+    db        text NOT NULL REFERENCES bucardo.db (name) ON DELETE CASCADE,
+    role      name NOT NULL,
+    remote_user text NOT NULL,
+    password  text,
+    PRIMARY KEY (db, role)
+);
+COMMENT ON TABLE bucardo.db_mapping IS 'Credentials a role logs in with on a registered database: bucardo.set_mapping()';
+ALTER TABLE bucardo.db_mapping ENABLE ROW LEVEL SECURITY;
+CREATE POLICY db_mapping_own ON bucardo.db_mapping
+    USING (role = current_user OR pg_catalog.pg_has_role('pgclone_admin', 'MEMBER'))
+    WITH CHECK (role = current_user OR pg_catalog.pg_has_role('pgclone_admin', 'MEMBER'));
+
+CREATE FUNCTION bucardo.set_mapping(db text, remote_user text, password text DEFAULT NULL,
+                                    role name DEFAULT current_user) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM bucardo.db d WHERE d.name = set_mapping.db) THEN
+        RAISE EXCEPTION 'database "%" does not exist', db USING ERRCODE = 'undefined_object';
+    END IF;
+    IF remote_user IS NULL OR btrim(remote_user) = '' THEN
+        RAISE EXCEPTION 'remote_user must name a role of the remote database' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO bucardo.db_mapping (db, role, remote_user, password)
+    VALUES (set_mapping.db, set_mapping.role, set_mapping.remote_user, set_mapping.password)
+    ON CONFLICT ON CONSTRAINT db_mapping_pkey
+    DO UPDATE SET remote_user = EXCLUDED.remote_user, password = EXCLUDED.password;
+    RETURN db;
+END $$;
+
+CREATE FUNCTION bucardo.remove_mapping(db text, role name DEFAULT current_user) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM bucardo.db_mapping m WHERE m.db = remove_mapping.db AND m.role = remove_mapping.role;
+    RETURN db;
+END $$;
+
+REVOKE ALL ON bucardo.db_mapping FROM PUBLIC;
+REVOKE ALL ON FUNCTION bucardo.set_mapping(text, text, text, name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION bucardo.remove_mapping(text, name) FROM PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON bucardo.db_mapping TO pgclone_user;
+GRANT EXECUTE ON FUNCTION bucardo.set_mapping(text, text, text, name), bucardo.remove_mapping(text, name)
+    TO pgclone_user;

@@ -257,14 +257,25 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
             job->verify = options.at(0).at(0) == pg::Value("t");
             job->empty_delete = options.at(0).at(1) == pg::Value("delete");
         }
+        // With 1.2: the requester's own credentials for each database, if they mapped some.
+        bool mappings = !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.db_mapping') IS NOT NULL").empty();
         auto dbs = pg::query(
-            "SELECT m.db, d.conninfo, m.role FROM bucardo.dbmap m JOIN bucardo.db d ON d.name = m.db"
-            " WHERE m.dbgroup = $1 ORDER BY m.position",
-            {clone[0].at(1)});
-        for (const auto &d : dbs)
-            job->dbs.push_back(pgclone::DbSpec{d.at(0).value_or(""), d.at(1).value_or(""),
-                                               d.at(2) == pg::Value("source") ? pgclone::DbRole::Source
-                                                                              : pgclone::DbRole::Target});
+            mappings ? "SELECT m.db, d.conninfo, m.role, mp.remote_user, mp.password"
+                       "  FROM bucardo.dbmap m JOIN bucardo.db d ON d.name = m.db"
+                       "  JOIN bucardo.clone c ON c.id = $2::bigint"
+                       "  LEFT JOIN bucardo.db_mapping mp ON mp.db = m.db AND mp.role = c.requested_by"
+                       " WHERE m.dbgroup = $1 ORDER BY m.position"
+                     : "SELECT m.db, d.conninfo, m.role, NULL, NULL FROM bucardo.dbmap m"
+                       "  JOIN bucardo.db d ON d.name = m.db WHERE m.dbgroup = $1 AND $2 IS NOT NULL"
+                       " ORDER BY m.position",
+            {clone[0].at(1), std::to_string(id)});
+        for (const auto &d : dbs) {
+            pgclone::DbSpec spec{d.at(0).value_or(""), d.at(1).value_or(""),
+                                 d.at(2) == pg::Value("source") ? pgclone::DbRole::Source : pgclone::DbRole::Target};
+            spec.login_user = d.at(3).value_or("");
+            spec.login_password = d.at(4).value_or("");
+            job->dbs.push_back(std::move(spec));
+        }
     });
     return claimed;
 }

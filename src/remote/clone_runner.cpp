@@ -48,7 +48,10 @@ std::vector<DbRole> CloneRun::roles(const CloneJob &job) {
 }
 
 Connection CloneRun::open(size_t db) {
-    return Connection::open(job_.dbs[db].name, job_.dbs[db].conninfo, options_.connect, waiter_);
+    ConnectDefaults connect = options_.connect;
+    connect.login_user = job_.dbs[db].login_user;
+    connect.login_password = job_.dbs[db].login_password;
+    return Connection::open(job_.dbs[db].name, job_.dbs[db].conninfo, connect, waiter_);
 }
 
 std::string CloneRun::quoted(Connection &conn, const RemoteTable &table) const {

@@ -26,6 +26,9 @@ struct DbSpec {
     std::string name;
     std::string conninfo;
     DbRole role;
+    // The requester's user mapping (bucardo.set_mapping), if any: logs in instead of the conninfo's.
+    std::string login_user;
+    std::string login_password;
 };
 
 struct CloneJob {

@@ -81,7 +81,8 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
     const char *password_hint =
         "A clone requested by a role that is not a superuser connects only with a password its connection "
         "string names (password=... or passfile=...): register the database so, or a superuser requests it.";
-    if (defaults.require_password && !is_set(options.get(), "password") && !is_set(options.get(), "passfile"))
+    if (defaults.require_password && !is_set(options.get(), "password") && !is_set(options.get(), "passfile") &&
+        defaults.login_password.empty())
         throw Error(sqlstate::insufficient_privilege,
                     database_label(db_name) +
                         ": its connection string holds no password, and the clone's role is "
@@ -116,6 +117,14 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
     values.push_back(conninfo.c_str());
     keywords.push_back("application_name");
     values.push_back(defaults.application_name.c_str());
+    if (!defaults.login_user.empty()) {
+        keywords.push_back("user");
+        values.push_back(defaults.login_user.c_str());
+    }
+    if (!defaults.login_password.empty()) {
+        keywords.push_back("password");
+        values.push_back(defaults.login_password.c_str());
+    }
     keywords.push_back(nullptr);
     values.push_back(nullptr);
 

@@ -36,6 +36,9 @@ struct ConnectDefaults {
     // that the connection string names (password or passfile), never with the server's own identity
     // (trust, peer, the server's default .pgpass).
     bool require_password = false;
+    // A user mapping's credentials: they win over the connection string's user and password.
+    std::string login_user;
+    std::string login_password;
 };
 
 class Connection {

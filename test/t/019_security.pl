@@ -94,6 +94,19 @@ is(wait_clone($node, $id), 'failed', 'a password the server never asked for (tru
 like(clone_field($node, $id, 'error'), qr/did not ask for the password/, 'saying why');
 is(contents($node, 'dst'), $kept, 'the target is unchanged');
 
+# A user mapping (the role's own credentials) logs in instead of the connection string's identity.
+is(as('alice', "SELECT bucardo.set_mapping('alpha', 'cloner', '$secret')"), 'alpha', 'a user maps their own credentials');
+as('alice', "SELECT bucardo.set_mapping('beta', 'cloner', '$secret')");
+$id = as('alice', "SELECT bucardo.clone(tables => 'foo, bar', dbs => 'alpha, beta')");
+is(wait_clone($node, $id), 'done', 'with them, the clone through the password-less connection strings is done');
+is(contents($node, 'dst'), $source_rows, 'the target has the source rows');
+is(as('bob', 'SELECT count(*) FROM bucardo.db_mapping'), '0', 'another user sees no one else\'s mapping');
+like(as('bob', "SELECT bucardo.set_mapping('alpha', 'cloner', 'x', 'alice')"), qr/row-level security/,
+	'nor sets one for someone else');
+is(as('carol', "SELECT count(*) FROM bucardo.db_mapping WHERE role = 'alice'"), '2', 'an administrator sees them');
+as('alice', "SELECT bucardo.remove_mapping('alpha'), bucardo.remove_mapping('beta')");
+$node->safe_psql('dst', 'TRUNCATE foo, bar; INSERT INTO foo VALUES (1, \'kept\')');
+
 # A wrong password fails without showing it anywhere.
 $id = as('alice', "SELECT bucardo.clone(tables => 'foo, bar', dbs => 'alpha_pw, beta_bad')");
 is(wait_clone($node, $id), 'failed', 'a wrong password fails the clone');
