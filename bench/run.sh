@@ -122,7 +122,9 @@ CONF
 echo "== two clusters in $work (source :$SRC_PORT, targets :$TGT_PORT, pg_clone in the target cluster)"
 make_cluster src "$SRC_PORT" ""
 make_cluster tgt "$TGT_PORT" "shared_preload_libraries = 'pg_clone'
-pg_clone.database = 'postgres'"
+pg_clone.database = 'postgres'
+max_prepared_transactions = 20
+pg_clone.two_phase = ${TWO_PHASE:-auto}"
 SRC_PM=$(head -1 "$work/src/postmaster.pid")
 TGT_PM=$(head -1 "$work/tgt/postmaster.pid")
 
@@ -367,7 +369,7 @@ run_clone() {  # tables dbs [streams]
     local t0 id status wall server mem streams=${3:+, streams => $3}
     start_sampler
     t0=$(now)
-    id=$(tgt postgres -At -c "SELECT bucardo.clone(tables => '$1', dbs => '$2'$streams)")
+    id=$(tgt postgres -At -c "SELECT bucardo.clone(tables => '$1', dbs => '$2'$streams${CLONE_ARGS:-})")
     status=$(tgt postgres -At -c "SELECT bucardo.clone_wait($id, '3600 s')")
     wall=$(elapsed "$t0" "$(now)")
     mem=$(stop_sampler)
