@@ -94,6 +94,23 @@ is(wait_clone($node, $id), 'failed', 'a password the server never asked for (tru
 like(clone_field($node, $id, 'error'), qr/did not ask for the password/, 'saying why');
 is(contents($node, 'dst'), $kept, 'the target is unchanged');
 
+# Nor through the server's own .pgpass: it serves a superuser's clone, never a user's.
+my $pgpass = "$ENV{HOME}/.pgpass";
+open(my $pf, '>', $pgpass) or die "could not write $pgpass: $!";
+print $pf "*:*:*:cloner:$secret\n";
+close $pf;
+chmod 0600, $pgpass;
+as('carol', "SELECT bucardo.add_db('beta_pgpass', 'dbname=dst user=cloner')");
+as('carol', "SELECT bucardo.grant_db('beta_pgpass', 'alice', 'target')");
+$id = $node->safe_psql('postgres', "SELECT bucardo.clone(tables => 'foo, bar', dbs => 'alpha_pw, beta_pgpass')");
+is(wait_clone($node, $id), 'done', 'a superuser\'s clone logs in with the server\'s .pgpass');
+$node->safe_psql('dst', 'TRUNCATE foo, bar; INSERT INTO foo VALUES (1, \'kept\')');
+$id = as('alice', "SELECT bucardo.clone(tables => 'foo, bar', dbs => 'alpha_pw, beta_pgpass')");
+is(wait_clone($node, $id), 'failed', 'a user\'s clone through the same connection string fails');
+like(clone_field($node, $id, 'error'), qr/holds no password/, 'the server\'s .pgpass is not lent to it');
+is(contents($node, 'dst'), $kept, 'the target is unchanged');
+unlink $pgpass;
+
 # A user mapping (the role's own credentials) logs in instead of the connection string's identity.
 is(as('alice', "SELECT bucardo.set_mapping('alpha', 'cloner', '$secret')"), 'alpha', 'a user maps their own credentials');
 as('alice', "SELECT bucardo.set_mapping('beta', 'cloner', '$secret')");
