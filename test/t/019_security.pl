@@ -70,7 +70,9 @@ like(as('carol', "SELECT count(*) FROM bucardo.db WHERE conninfo LIKE '%password
 # A user clones with what was granted, connecting with the password of the connection string.
 my $id = as('alice', "SELECT bucardo.clone(tables => 'foo, bar', dbs => 'alpha_pw, beta_pw')");
 like($id, qr/^\d+$/, 'a user requests a clone with granted databases');
-is(wait_clone($node, $id), 'done', 'and it is done');
+is(as('alice', "SELECT bucardo.clone_wait($id, '60 s')"), 'done', 'and waits for it: it is done');
+is(as('alice', "SELECT count(*) FROM bucardo.clone_progress WHERE clone_id <> $id"), '0',
+	'the progress view shows a user nothing of others');
 is(contents($node, 'dst'), $source_rows, 'the target has the source rows');
 is($node->safe_psql('postgres', "SELECT requested_by FROM bucardo.clone WHERE id = $id"), 'alice',
 	'the clone records who asked for it');
