@@ -226,12 +226,16 @@ long launch_due_clones(bool &recovered) {
                 out_of_slots = !ok;
                 return ok;
             });
+        // Said once until a worker starts again (every worker that stops wakes us up).
+        static bool said_out_of_slots = false;
         if (out_of_slots) {
-            pg::log(LOG,
-                    "pg_clone launcher: no background worker slot free (max_worker_processes); "
-                    "due clones stay queued");
+            if (!said_out_of_slots)
+                pg::log(LOG, "pg_clone launcher: no background worker slot free (max_worker_processes); "
+                             "due clones stay queued");
+            said_out_of_slots = true;
             return std::min(sleep_ms, 1000L);
         }
+        said_out_of_slots = false;
     }
     // A full house waits for a worker to stop (our latch) rather than for the start time.
     if (running < max_workers) {
