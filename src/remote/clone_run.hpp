@@ -143,7 +143,7 @@ class CloneRun {
     // post_copy_checks.cpp: after the copy, before the commit.
     void check_deferrable_constraints(size_t w);
     void build_postponed_indexes(size_t w);
-    void analyze_tables(size_t w);
+    void analyze_tables();
 
     // verification.cpp: every table on every target against the sources, before the commit.
     void verify_tables();

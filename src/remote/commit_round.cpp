@@ -81,10 +81,10 @@ void CloneRun::commit_all() {
         build_postponed_indexes(w);
         check_deferrable_constraints(w);
         set_sequences(w);
-        analyze_tables(w);
         for (size_t k = 0; k < streams_.size(); k++)
             writer(w, k).exec("SET CONSTRAINTS ALL IMMEDIATE");
     }
+    analyze_tables();
     reached("before_commit");
     // From here on a cancel would leave targets split: hold it back until the end.
     waiter_.set_interruptible(false);

@@ -278,8 +278,16 @@ Result Connection::finish_command() {
 }
 
 std::vector<Result> Connection::exec_script(const std::string &sql) {
+    send_script(sql);
+    return finish_script();
+}
+
+void Connection::send_script(const std::string &sql) {
     if (!PQsendQuery(conn_, sql.c_str()))
         throw error("could not send query");
+}
+
+std::vector<Result> Connection::finish_script() {
     std::vector<Result> results;
     std::optional<Error> failure;
     while (Result result = next_result(failure)) {

@@ -58,6 +58,9 @@ class Connection {
     Result exec(const std::string &sql, const std::vector<std::optional<std::string>> &params = {});
     // Runs several statements in one round trip (simple query); returns every result.
     std::vector<Result> exec_script(const std::string &sql);
+    // The same in two steps, so that several sessions run theirs at once.
+    void send_script(const std::string &sql);
+    std::vector<Result> finish_script();
     // Sends a COPY and waits until the server is in COPY OUT or COPY IN state. In two steps, so that
     // several sessions can be started at once.
     void send_copy(const std::string &sql);

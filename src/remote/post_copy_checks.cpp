@@ -54,24 +54,35 @@ void CloneRun::build_postponed_indexes(size_t w) {
     }
 }
 
-// Each stream analyzes the tables it filled (ANALYZE takes a sample, whatever the table's size; on a
-// table the clone's role does not own it only warns).
-void CloneRun::analyze_tables(size_t w) {
+// Every session of every target analyzes the tables it filled, all at once (ANALYZE takes a sample,
+// whatever the table's size; on a table the clone's role does not own it only warns).
+void CloneRun::analyze_tables() {
     if (!job_.analyze)
         return;
-    for (size_t k = 0; k < streams_.size(); k++) {
-        Connection &conn = writer(w, k);
-        for (size_t t : stream_tables_[k]) {
-            if (skipped_[w][t])
+    std::vector<Connection *> busy;
+    for (size_t w : plan_.writers)
+        for (size_t k = 0; k < streams_.size(); k++) {
+            Connection &conn = writer(w, k);
+            std::string script;
+            for (size_t t : stream_tables_[k])
+                if (!skipped_[w][t])
+                    script += "ANALYZE " + quoted(conn, db_tables_[w][t]) + "; ";
+            if (script.empty())
                 continue;
-            try {
-                conn.exec("ANALYZE " + quoted(conn, db_tables_[w][t]));
-            } catch (Error &e) {
-                e.add_table(db_tables_[w][t].label);
-                throw;
-            }
+            conn.send_script(script);
+            busy.push_back(&conn);
+        }
+    std::optional<Error> failure;
+    for (Connection *conn : busy) {
+        try {
+            conn->finish_script();
+        } catch (const Error &e) {
+            if (!failure)
+                failure = e;
         }
     }
+    if (failure)
+        throw *failure;
 }
 
 }  // namespace pgclone
