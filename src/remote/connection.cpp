@@ -321,9 +321,13 @@ Result Connection::exec(const std::string &sql, const std::vector<std::optional<
     return result;
 }
 
-Result Connection::exec_single(const std::string &sql) {
+void Connection::send_single(const std::string &sql) {
     if (!PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0))
         throw error("could not send query");
+}
+
+Result Connection::exec_single(const std::string &sql) {
+    send_single(sql);
     Result result = finish_command();
     if (result &&
         (PQresultStatus(result.get()) == PGRES_COPY_OUT || PQresultStatus(result.get()) == PGRES_COPY_IN))

@@ -67,6 +67,8 @@ class Connection {
     // Runs sql as exactly one statement (the extended protocol refuses a second), for SQL that holds
     // text written by a user, such as a row filter.
     Result exec_single(const std::string &sql);
+    // The same in two steps (finish_command reads the answer), so that several sessions run theirs at once.
+    void send_single(const std::string &sql);
     void await_copy();
     // Waits for the command's final results once a COPY has ended; returns the last one.
     Result finish_command();

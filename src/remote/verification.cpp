@@ -1,12 +1,16 @@
 // clone(..., verify => true): before the commit, every table on every target is compared with what
 // the sources' snapshots hold (with their row filters): the row count, and a checksum of the content
-// that does not depend on row order (the sum, modulo 2^60, of the first 60 bits of each row's md5 over
-// the copied columns, in the source's column order). Each side computes its own; a target's must equal
-// the sum of the sources'. A difference fails the clone, naming the table and both figures.
+// that does not depend on row order (the sum, modulo 2^60, of a 64-bit hash of each row's text over the
+// copied columns, in the source's column order: hashtextextended, which is 3x cheaper than md5 here but
+// depends on the servers' byte order). Each side computes its own; a target's must equal the sum of the
+// sources'. A difference fails the clone, naming the table and both figures.
 
 #include "remote/clone_run.hpp"
 
+#include <algorithm>
 #include <cstdint>
+#include <optional>
+#include <utility>
 
 namespace pgclone {
 
@@ -26,70 +30,92 @@ struct Figures {
     std::string text() const { return std::to_string(rows) + " rows, checksum " + std::to_string(checksum); }
 };
 
-Figures figures(Connection &conn, const std::string &from, const std::vector<std::string> &columns,
-                const std::string &where) {
+std::string figures_query(const std::string &from, const std::vector<std::string> &columns, const std::string &where) {
     std::string row = "ROW(" + join(columns, ", ") + ")::pg_catalog.text";
-    std::string sql =
-        "SELECT pg_catalog.count(*), (COALESCE(pg_catalog.sum(h), 0) OPERATOR(pg_catalog.%) "
-        "1152921504606846976)::pg_catalog.int8 FROM (SELECT ('x' OPERATOR(pg_catalog.||) pg_catalog.substr("
-        "pg_catalog.md5(" +
-        row + "), 1, 15))::bit(60)::pg_catalog.int8 AS h FROM " + from +
-        (where.empty() ? "" : " WHERE (" + where + ")") + ") AS s";
-    Result result = conn.exec_single(sql);
+    return "SELECT pg_catalog.count(*), (COALESCE(pg_catalog.sum(h), 0) OPERATOR(pg_catalog.%) "
+           "1152921504606846976)::pg_catalog.int8 FROM (SELECT pg_catalog.hashtextextended(" +
+           row + ", 0) OPERATOR(pg_catalog.&) 1152921504606846975 AS h FROM " + from +
+           (where.empty() ? "" : " WHERE (" + where + ")") + ") AS s";
+}
+
+Figures read_figures(const Result &result) {
     Figures f;
     f.rows = std::stoll(PQgetvalue(result.get(), 0, 0));
     f.checksum = std::stoull(PQgetvalue(result.get(), 0, 1));
     return f;
 }
 
+// One side's count of one table, being computed by its session.
+struct Pending {
+    Connection *conn;
+    size_t table;
+    std::optional<size_t> target;  // the database written, or none for a source
+};
+
 }  // namespace
 
+// Round by round, every stream's next table at once: each source session and each target session
+// counts its own, all servers working at the same time.
 void CloneRun::verify_tables() {
     verified_.assign(job_.dbs.size(), std::vector<bool>(tables_.size(), false));
     if (!job_.verify)
         return;
     phase("verifying");
-    for (size_t k = 0; k < streams_.size(); k++) {
-        for (size_t t : stream_tables_[k]) {
-            const RemoteTable &table = tables_[t];
+    size_t rounds = 0;
+    for (const auto &tables : stream_tables_)
+        rounds = std::max(rounds, tables.size());
+    for (size_t round = 0; round < rounds; round++) {
+        std::vector<Pending> pending;
+        auto send = [&](Connection &conn, const RemoteTable &here, size_t t, std::optional<size_t> target,
+                        const std::string &where) {
+            std::vector<std::string> columns;
+            for (const Column &c : tables_[t].columns)
+                columns.push_back(conn.quote_ident(c.name));
+            std::string from = target ? target_name(conn, *target, t)
+                                      : (here.relkind == 'p' ? "" : "ONLY ") + quoted(conn, here);
+            conn.send_single(figures_query(from, columns, where));
+            pending.push_back({&conn, t, target});
+        };
+        for (size_t k = 0; k < streams_.size(); k++) {
+            if (round >= stream_tables_[k].size())
+                continue;
+            size_t t = stream_tables_[k][round];
             const std::string &filter = t < job_.filters.size() ? job_.filters[t] : std::string();
-            Figures expected;
-            for (size_t s : plan_.sources) {
-                Connection &conn = reader(s, k);
-                const RemoteTable &here = s == plan_.sources.front() ? table : db_tables_[s][t];
-                std::vector<std::string> columns;
-                for (const Column &c : table.columns)
-                    columns.push_back(conn.quote_ident(c.name));
-                std::string from = (here.relkind == 'p' ? "" : "ONLY ") + quoted(conn, here);
-                try {
-                    expected.add(figures(conn, from, columns, filter));
-                } catch (Error &e) {
-                    e.add_table(table.label);
-                    throw;
-                }
+            for (size_t s : plan_.sources)
+                send(reader(s, k), s == plan_.sources.front() ? tables_[t] : db_tables_[s][t], t, std::nullopt,
+                     filter);
+            for (size_t w : plan_.writers)
+                if (!skipped_[w][t])
+                    send(writer(w, k), db_tables_[w][t], t, w, "");
+        }
+        // Every answer is read (a session must finish its query), the first failure kept.
+        std::optional<Error> failure;
+        std::vector<Figures> expected(tables_.size());
+        std::vector<std::pair<Pending, Figures>> found;
+        for (const Pending &p : pending) {
+            try {
+                Figures f = read_figures(p.conn->finish_command());
+                if (p.target)
+                    found.emplace_back(p, f);
+                else
+                    expected[p.table].add(f);
+            } catch (Error &e) {
+                e.add_table(tables_[p.table].label);
+                if (!failure)
+                    failure = e;
             }
-            for (size_t w : plan_.writers) {
-                if (skipped_[w][t])
-                    continue;
-                Connection &conn = writer(w, k);
-                std::vector<std::string> columns;
-                for (const Column &c : table.columns)
-                    columns.push_back(conn.quote_ident(c.name));
-                Figures found;
-                try {
-                    found = figures(conn, target_name(conn, w, t), columns, "");
-                } catch (Error &e) {
-                    e.add_table(table.label);
-                    throw;
-                }
-                if (!(found == expected))
-                    throw Error(sqlstate::data_exception,
-                                database_label(job_.dbs[w].name) + ", table " + table.label +
-                                    ": verification failed: the target has " + found.text() + ", the source" +
-                                    (plan_.sources.size() > 1 ? "s " : " ") + expected.text(),
-                                "", "Every target was rolled back.");
-                verified_[w][t] = true;
-            }
+        }
+        if (failure)
+            throw *failure;
+        for (const auto &[p, f] : found) {
+            const Figures &want = expected[p.table];
+            if (!(f == want))
+                throw Error(sqlstate::data_exception,
+                            database_label(job_.dbs[*p.target].name) + ", table " + tables_[p.table].label +
+                                ": verification failed: the target has " + f.text() + ", the source" +
+                                (plan_.sources.size() > 1 ? "s " : " ") + want.text(),
+                            "", "Every target was rolled back.");
+            verified_[*p.target][p.table] = true;
         }
     }
 }
