@@ -14,9 +14,17 @@ namespace {
 
 int64_t to_int64(const pg::Value &value) { return value ? std::stoll(*value) : 0; }
 
+// Whether the installed extension has this relation (an installation not yet updated has not). Inside a
+// transaction.
+bool has_relation(const char *name) {
+    return !pg::query("SELECT 1 WHERE pg_catalog.to_regclass($1) IS NOT NULL", {std::string(name)}).empty();
+}
+
+// Version 1.2 or later: two-phase commit, filters, verify, grants and mappings came together.
+bool is_1_2() { return has_relation("bucardo.clone_transaction"); }
+
 void insert_report(int64_t id, const pgclone::CloneReport &report) {
-    bool v12 =
-        !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_transaction') IS NOT NULL").empty();
+    bool v12 = is_1_2();
     for (const pgclone::WriterOutcome &writer : report.writers)
         for (const pgclone::TableOutcome &t : writer.tables) {
             std::vector<pg::Value> params = {std::to_string(id),
@@ -58,10 +66,7 @@ bool extension_exists() {
 
 bool has_1_2_catalog() {
     bool has = false;
-    pg::transaction([&] {
-        has = !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_transaction') IS NOT NULL")
-                   .empty();
-    });
+    pg::transaction([&] { has = is_1_2(); });
     return has;
 }
 
@@ -126,47 +131,44 @@ int running_clones(bool two_phase) {
     return count;
 }
 
-int claim_due_clones(int limit, const std::function<bool(int64_t)> &start_worker) {
+namespace {
+
+// Claims up to `limit` rows that `due` selects (ids, locked FOR UPDATE SKIP LOCKED), starting a worker for
+// each and marking it with `claim` until start_worker fails. The worker waits for this transaction's row
+// lock, so it sees the row as claimed.
+int claim(const char *due, const char *claim_sql, int limit,
+          const std::function<bool(int64_t)> &start_worker) {
     int started = 0;
     pg::transaction([&] {
-        auto due = pg::query(
-            "SELECT id FROM bucardo.clone WHERE status = 'queued' AND startwhen <= clock_timestamp()"
-            " ORDER BY startwhen, id LIMIT $1::int FOR UPDATE SKIP LOCKED",
-            {std::to_string(limit)});
-        for (const auto &row : due) {
+        for (const auto &row : pg::query(due, {std::to_string(limit)})) {
             int64_t id = to_int64(row.at(0));
-            // The worker waits for this transaction's row lock, so it sees the row as running.
             if (!start_worker(id))
                 break;
-            pg::query(
-                "UPDATE bucardo.clone SET status = 'running', started = clock_timestamp(), worker_pid = NULL"
-                " WHERE id = $1::bigint",
-                {std::to_string(id)});
+            pg::query(claim_sql, {std::to_string(id)});
             started++;
         }
     });
     return started;
 }
 
+}  // namespace
+
+int claim_due_clones(int limit, const std::function<bool(int64_t)> &start_worker) {
+    return claim(
+        "SELECT id FROM bucardo.clone WHERE status = 'queued' AND startwhen <= clock_timestamp()"
+        " ORDER BY startwhen, id LIMIT $1::int FOR UPDATE SKIP LOCKED",
+        "UPDATE bucardo.clone SET status = 'running', started = clock_timestamp(), worker_pid = NULL"
+        " WHERE id = $1::bigint",
+        limit, start_worker);
+}
+
 int claim_due_resolutions(int limit, const std::function<bool(int64_t)> &start_worker) {
-    int started = 0;
-    pg::transaction([&] {
-        auto due = pg::query(
-            "SELECT id FROM bucardo.clone WHERE status = 'running' AND resolve_at <= clock_timestamp()"
-            " ORDER BY resolve_at, id LIMIT $1::int FOR UPDATE SKIP LOCKED",
-            {std::to_string(limit)});
-        for (const auto &row : due) {
-            int64_t id = to_int64(row.at(0));
-            if (!start_worker(id))
-                break;
-            pg::query(
-                "UPDATE bucardo.clone SET resolve_at = NULL, resolve_started = clock_timestamp(),"
-                " worker_pid = NULL WHERE id = $1::bigint",
-                {std::to_string(id)});
-            started++;
-        }
-    });
-    return started;
+    return claim(
+        "SELECT id FROM bucardo.clone WHERE status = 'running' AND resolve_at <= clock_timestamp()"
+        " ORDER BY resolve_at, id LIMIT $1::int FOR UPDATE SKIP LOCKED",
+        "UPDATE bucardo.clone SET resolve_at = NULL, resolve_started = clock_timestamp(),"
+        " worker_pid = NULL WHERE id = $1::bigint",
+        limit, start_worker);
 }
 
 std::optional<long> next_due_in_ms(bool two_phase) {
@@ -212,7 +214,9 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
             "'streams',"
             "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'sequences',"
             "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'analyze',"
-            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'retries'",
+            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'retries',"
+            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'verify',"
+            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'empty'",
             {std::to_string(id)});
         claimed.emplace();
         claimed->cancel_requested = row[0].at(1) == pg::Value("t");
@@ -223,13 +227,13 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
         claimed->retries = clone[0].at(6) ? std::stoi(*clone[0].at(6)) : 0;
         job->sequences = clone[0].at(4) != pg::Value("false");
         job->analyze = clone[0].at(5) != pg::Value("false");
+        job->verify = clone[0].at(7) == pg::Value("true");
+        job->empty_delete = clone[0].at(8) == pg::Value("delete");
         job->streams =
             std::max(1, asked > 0 ? std::min(asked, pg::settings::max_streams) : pg::settings::max_streams);
         // With 1.2: each table's row filter, the clone's (by the table's name as written in the list)
         // before the relgroup's.
-        bool v12 =
-            !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_transaction') IS NOT NULL")
-                 .empty();
+        bool v12 = is_1_2();
         auto tables = pg::query(v12 ? "SELECT m.schemaname, m.tablename, COALESCE("
                                       "  (SELECT f.value OPERATOR(pg_catalog.#>>) '{}' FROM bucardo.clone c,"
                                       "          pg_catalog.jsonb_each(c.filters) f"
@@ -252,26 +256,22 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
                 " WHERE c.id = $1::bigint",
                 {std::to_string(id)});
             claimed->superuser = who.at(0).at(0) == pg::Value("t");
-            auto options = pg::query("SELECT verify, empty FROM bucardo.clone WHERE id = $1::bigint",
-                                     {std::to_string(id)});
-            job->verify = options.at(0).at(0) == pg::Value("t");
-            job->empty_delete = options.at(0).at(1) == pg::Value("delete");
         }
         // With 1.2: the requester's own credentials for each database, if they mapped some.
-        bool mappings = !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.db_mapping') IS NOT NULL").empty();
-        auto dbs = pg::query(
-            mappings ? "SELECT m.db, d.conninfo, m.role, mp.remote_user, mp.password"
-                       "  FROM bucardo.dbmap m JOIN bucardo.db d ON d.name = m.db"
-                       "  JOIN bucardo.clone c ON c.id = $2::bigint"
-                       "  LEFT JOIN bucardo.db_mapping mp ON mp.db = m.db AND mp.role = c.requested_by"
-                       " WHERE m.dbgroup = $1 ORDER BY m.position"
-                     : "SELECT m.db, d.conninfo, m.role, NULL, NULL FROM bucardo.dbmap m"
-                       "  JOIN bucardo.db d ON d.name = m.db WHERE m.dbgroup = $1 AND $2 IS NOT NULL"
-                       " ORDER BY m.position",
-            {clone[0].at(1), std::to_string(id)});
+        auto dbs =
+            pg::query(v12 ? "SELECT m.db, d.conninfo, m.role, mp.remote_user, mp.password"
+                            "  FROM bucardo.dbmap m JOIN bucardo.db d ON d.name = m.db"
+                            "  JOIN bucardo.clone c ON c.id = $2::bigint"
+                            "  LEFT JOIN bucardo.db_mapping mp ON mp.db = m.db AND mp.role = c.requested_by"
+                            " WHERE m.dbgroup = $1 ORDER BY m.position"
+                          : "SELECT m.db, d.conninfo, m.role, NULL, NULL FROM bucardo.dbmap m"
+                            "  JOIN bucardo.db d ON d.name = m.db WHERE m.dbgroup = $1 AND $2 IS NOT NULL"
+                            " ORDER BY m.position",
+                      {clone[0].at(1), std::to_string(id)});
         for (const auto &d : dbs) {
             pgclone::DbSpec spec{d.at(0).value_or(""), d.at(1).value_or(""),
-                                 d.at(2) == pg::Value("source") ? pgclone::DbRole::Source : pgclone::DbRole::Target};
+                                 d.at(2) == pg::Value("source") ? pgclone::DbRole::Source
+                                                                : pgclone::DbRole::Target};
             spec.login_user = d.at(3).value_or("");
             spec.login_password = d.at(4).value_or("");
             job->dbs.push_back(std::move(spec));
@@ -296,8 +296,7 @@ void finish_clone(int64_t id, const std::string &status, const std::string &summ
                   const pgclone::CloneReport *report) {
     pg::transaction([&] {
         // A 1.0 installation, not yet updated, has no bucardo.clone_table.
-        bool has_table =
-            !pg::query("SELECT 1 WHERE pg_catalog.to_regclass('bucardo.clone_table') IS NOT NULL").empty();
+        bool has_table = has_relation("bucardo.clone_table");
         // A two-phase commit recorded them with its decision.
         if (report && has_table &&
             pg::query("SELECT 1 FROM bucardo.clone_table WHERE clone_id = $1::bigint LIMIT 1",

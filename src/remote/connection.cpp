@@ -81,8 +81,8 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
     const char *password_hint =
         "A clone requested by a role that is not a superuser connects only with a password its connection "
         "string names (password=... or passfile=...): register the database so, or a superuser requests it.";
-    if (defaults.require_password && !is_set(options.get(), "password") && !is_set(options.get(), "passfile") &&
-        defaults.login_password.empty())
+    if (defaults.require_password && !is_set(options.get(), "password") &&
+        !is_set(options.get(), "passfile") && defaults.login_password.empty())
         throw Error(sqlstate::insufficient_privilege,
                     database_label(db_name) +
                         ": its connection string holds no password, and the clone's role is "
@@ -314,6 +314,11 @@ Result Connection::exec(const std::string &sql, const std::vector<std::optional<
     }
     if (!ok)
         throw error("could not send query");
+    return finish_statement();
+}
+
+// The result of a statement that is not a COPY.
+Result Connection::finish_statement() {
     Result result = finish_command();
     if (result &&
         (PQresultStatus(result.get()) == PGRES_COPY_OUT || PQresultStatus(result.get()) == PGRES_COPY_IN))
@@ -328,11 +333,7 @@ void Connection::send_single(const std::string &sql) {
 
 Result Connection::exec_single(const std::string &sql) {
     send_single(sql);
-    Result result = finish_command();
-    if (result &&
-        (PQresultStatus(result.get()) == PGRES_COPY_OUT || PQresultStatus(result.get()) == PGRES_COPY_IN))
-        throw Error(sqlstate::internal_error, database_label(db_name_) + ": unexpected COPY state");
-    return result;
+    return finish_statement();
 }
 
 // The extended protocol runs exactly one statement: a row filter cannot end the COPY and start another.

@@ -100,6 +100,7 @@ class Connection {
     void wait_until_idle_input();
     void secure_session();
     Result next_result(std::optional<Error> &failure);
+    Result finish_statement();
 
     std::string db_name_;
     std::vector<std::string> search_path_;
