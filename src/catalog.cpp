@@ -100,21 +100,23 @@ Orphans handle_orphaned_clones(bool after_restart, bool two_phase) {
                 {restart});
             orphans.to_resolve = static_cast<int>(rows.size());
         }
-        auto rows = pg::query(
-            "UPDATE bucardo.clone c SET status = 'failed', ended = clock_timestamp(),"
-            "       error = CASE WHEN " +
-                std::string(two_phase ? "c.two_phase IS FALSE AND c.decision = 'commit'" : "false") +
-                "               THEN 'the clone was interrupted during its commit round, without two-phase "
-                "commit: "
-                "some targets may hold the new rows and others the old; run the clone again'"
-                "               WHEN $1::boolean"
-                "               THEN 'the clone was interrupted by a server restart; its targets were left "
-                "unchanged'"
-                "               ELSE 'the clone worker exited unexpectedly; its targets were left unchanged' "
-                "END"
-                " WHERE" +
-                orphaned + (two_phase ? " AND c.resolve_at IS NULL" : "") + " RETURNING c.id",
-            {restart});
+        // Without two-phase commit, a round cut by the worker's end leaves each database whole, and the
+        // databases it committed recorded.
+        std::string cut_round =
+            two_phase ? R"(WHEN c.two_phase IS FALSE AND c.decision = 'commit'
+                THEN 'the clone was interrupted during its commit round, without two-phase commit. Committed: '
+                     || coalesce((SELECT string_agg(t.db, ', ' ORDER BY t.gid) FROM bucardo.clone_transaction t
+                                   WHERE t.clone_id = c.id), 'none')
+                     || '. Every other target database holds all its old rows, or all its new ones if its '
+                     || 'COMMIT was under way; run the clone again')"
+                      : "";
+        auto rows = pg::query(R"(UPDATE bucardo.clone c SET status = 'failed', ended = clock_timestamp(),
+                   error = CASE )" + cut_round + R"(
+                           WHEN $1::boolean
+                           THEN 'the clone was interrupted by a server restart; its targets were left unchanged'
+                           ELSE 'the clone worker exited unexpectedly; its targets were left unchanged' END
+             WHERE)" + orphaned + (two_phase ? " AND c.resolve_at IS NULL" : "") + " RETURNING c.id",
+                              {restart});
         orphans.failed = static_cast<int>(rows.size());
     });
     return orphans;
@@ -354,6 +356,16 @@ void record_resolved(const std::string &gid, bool committed) {
     pg::transaction([&] {
         pg::query("UPDATE bucardo.clone_transaction SET state = $2 WHERE gid = $1",
                   {gid, committed ? "committed" : "rolled back"});
+    });
+}
+
+// Without two-phase commit the round records each database it committed, under the id it would have
+// prepared: a worker that exits in the round leaves the list of what it committed.
+void record_committed(int64_t id, const std::string &db, const std::string &gid) {
+    pg::transaction([&] {
+        pg::query("INSERT INTO bucardo.clone_transaction (gid, clone_id, db, state)"
+                  " VALUES ($1, $2::bigint, $3, 'committed')",
+                  {gid, std::to_string(id), db});
     });
 }
 

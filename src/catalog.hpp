@@ -65,6 +65,7 @@ void record_prepares(int64_t id, const std::vector<pgclone::PreparedXact> &xacts
 void record_decision(int64_t id, bool commit, const pgclone::CloneReport *report);
 void record_resolved(const std::string &gid, bool committed);
 void record_commit_round(int64_t id);  // a round without two-phase commit begins
+void record_committed(int64_t id, const std::string &db, const std::string &gid);  // and commits db
 
 // Prepared transactions of the clone not yet known to be committed or rolled back.
 int unresolved_transactions(int64_t id);

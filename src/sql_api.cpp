@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 
 #include "core/parse.hpp"
+#include "core/plan.hpp"
 #include "pg/spi.hpp"
 
 #include "pg/guard.hpp"
@@ -55,6 +56,12 @@ extern "C" Datum pg_clone_parse_tables(PG_FUNCTION_ARGS) {
             throw invalid(std::string("invalid table list: ") + e.what(),
                           "Write tables as a comma-separated list, such as 'foo, myschema.bar, \"Mixed Case\".t'.");
         }
+        for (const auto &row : rows)
+            if (row.first && pgclone::is_system_schema(*row.first))
+                throw pgclone::Error(pgclone::sqlstate::insufficient_privilege,
+                                     "cannot clone system catalog " +
+                                         pgclone::display_name(*row.first, row.second),
+                                     "", "pg_clone copies user tables only.");
         emit_pairs(fcinfo, rows);
         return (Datum)0;
     });

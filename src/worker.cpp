@@ -91,6 +91,9 @@ class WorkerRecord : public pgclone::CommitRecord {
         catalog::record_resolved(gid, committed);
     }
     void commit_round_begins() override { catalog::record_commit_round(id_); }
+    void committed(const std::string &db, const std::string &gid) override {
+        catalog::record_committed(id_, db, gid);
+    }
     void reached(const char *step) override;
 
   private:

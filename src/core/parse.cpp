@@ -410,6 +410,10 @@ class IntervalScanner {
 
 std::vector<TableName> parse_table_list(std::string_view text) { return TableListParser(text).parse(); }
 
+bool is_system_schema(std::string_view schema) {
+    return schema == "pg_catalog" || schema == "information_schema" || schema.rfind("pg_toast", 0) == 0;
+}
+
 const char *role_name(DbRole role) {
     switch (role) {
     case DbRole::Source:

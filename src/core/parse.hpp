@@ -35,6 +35,10 @@ constexpr std::size_t max_list_dbs = 1000;
 // "foo, Bar ,myschema.bazzp, \"Mixed Case\".t" -> {foo}, {bar}, {myschema,bazzp}, {Mixed Case,t}
 std::vector<TableName> parse_table_list(std::string_view text);
 
+// PostgreSQL's own schemas, whose tables are never cloned: pg_catalog, information_schema and the
+// TOAST schemas (pg_toast, pg_toast_temp_N).
+bool is_system_schema(std::string_view schema);
+
 enum class DbRole { Source, Target };
 const char *role_name(DbRole role);
 

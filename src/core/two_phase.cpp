@@ -43,13 +43,21 @@ TwoPhaseChoice choose_two_phase(TwoPhaseMode mode, const std::vector<PrepareCapa
                           " on that server (it takes a restart), or set pg_clone.two_phase to auto to "
                           "commit one session after another there.";
         } else {
+            choice.reason = why;
             choice.note = "two-phase commit not used (" + why +
-                          "); the targets were committed one session after another";
+                          "); the target databases were committed one after another";
         }
         return choice;
     }
     choice.use = true;
     return choice;
+}
+
+std::string one_session_note(TwoPhaseMode mode, const TwoPhaseChoice &choice, size_t streams) {
+    std::string why = mode == TwoPhaseMode::Off ? "two-phase commit off (pg_clone.two_phase)"
+                      : choice.reason.empty()   ? "two-phase commit not available"
+                                                : "two-phase commit not available (" + choice.reason + ")";
+    return why + ": one session per target database, 1 stream instead of " + std::to_string(streams);
 }
 
 std::string prepared_gid(int64_t clone_id, int n, const std::string &tag) {

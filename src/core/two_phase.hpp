@@ -8,6 +8,7 @@
 #error "pure C++ headers must be included before postgres.h"
 #endif
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,7 +27,8 @@ struct PrepareCapacity {
 
 struct TwoPhaseChoice {
     bool use = false;
-    std::string note;   // auto without it: why, for the clone's summary
+    std::string note;    // auto without it: why, for the clone's summary
+    std::string reason;  // the same, alone: database "beta" cannot take ...
     std::string error;  // on, and a server that cannot: why (the clone then fails before any change)
     std::string hint;
 };
@@ -34,6 +36,11 @@ struct TwoPhaseChoice {
 // auto: two-phase commit when more than one session writes and every server has a free slot for each
 // of its sessions; on: always, or an error naming the first server that cannot; off: never.
 TwoPhaseChoice choose_two_phase(TwoPhaseMode mode, const std::vector<PrepareCapacity> &servers);
+
+// Without two-phase commit several sessions of one database cannot commit as one, so a clone of several
+// streams runs in one: what its summary says about it ("two-phase commit not available (...): one
+// session per target database, 1 stream instead of 3").
+std::string one_session_note(TwoPhaseMode mode, const TwoPhaseChoice &choice, size_t streams);
 
 // "pg_clone_<clone>_<n>_<tag>": names the clone, and through tag the control database, so that two
 // installations writing to one server never take each other's prepared transactions.

@@ -101,6 +101,7 @@ class CloneRun {
     void set_lock_timeout(Connection &conn);
     void refuse_own_catalog() const;
     void open_sources();
+    void plan_streams();
     void open_streams();
     void resolve_on_first_source(Connection &conn);
     void check_tables(size_t db, Connection &conn);
@@ -162,8 +163,7 @@ class CloneRun {
     void commit_two_phase();
     void roll_back_prepared(const std::vector<std::pair<size_t, size_t>> &prepared) noexcept;
     void commit_one_by_one();
-    std::vector<DbCommitState> commit_states(size_t cut_at, bool answered,
-                                             const std::vector<std::vector<size_t>> &committed) const;
+    CommitState commit_outcome(size_t w, const std::string &xid);
     void abort_all() noexcept;
 
     const CloneJob &job_;

@@ -17,8 +17,9 @@ CloneReport CloneRun::run() {
         connect_all();
         phase("taking snapshots and checking tables");
         open_sources();
-        open_streams();
+        plan_streams();
         choose_commit();
+        open_streams();
         phase("locking and checking target tables");
         open_writers();
         plan_sequences();
@@ -150,9 +151,8 @@ void CloneRun::open_sources() {
     }
 }
 
-// Splits the tables over the streams, largest first, and gives every further stream its own
-// sessions, which read each source in the snapshot its first session exported.
-void CloneRun::open_streams() {
+// Splits the tables over the streams, largest first. choose_commit may then join them into one.
+void CloneRun::plan_streams() {
     source_estimates_ = table_sizes(reader(plan_.sources.front()), tables_);
     std::vector<int64_t> bytes;
     for (const TableSize &size : source_estimates_)
@@ -163,6 +163,11 @@ void CloneRun::open_streams() {
         for (const auto &link : foreign_key_links(any_session(db), tables_))
             links.push_back(link);
     stream_tables_ = assign_streams(bytes, job_.streams, links);
+}
+
+// Gives every further stream its own sessions, which read each source in the snapshot its first
+// session exported.
+void CloneRun::open_streams() {
     streams_.resize(stream_tables_.size());
     std::vector<std::string> snapshots(job_.dbs.size());
     if (streams_.size() > 1)
@@ -189,6 +194,11 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
         if (!found[i])
             throw Error(sqlstate::undefined_table,
                         database_label(conn.db_name()) + ", table " + shown + ": table does not exist");
+        if (is_system_schema(found[i]->schema) || std::stol(found[i]->oid) < first_user_oid)
+            throw Error(sqlstate::insufficient_privilege,
+                        database_label(conn.db_name()) + ", table " + found[i]->label +
+                            ": cannot clone a system catalog",
+                        "", "pg_clone copies user tables only.");
         if (found[i]->relkind == 'S') {
             if (!seen.insert(found[i]->label).second)
                 throw Error(sqlstate::invalid_parameter_value, database_label(conn.db_name()) +

@@ -66,6 +66,8 @@ class CommitRecord {
     virtual void resolved(const std::string &gid, bool committed) = 0;
     // A commit round without two-phase commit begins: from now on the targets may end up split.
     virtual void commit_round_begins() = 0;
+    // That round committed database db (recorded under gid, the id it would have prepared).
+    virtual void committed(const std::string &db, const std::string &gid) = 0;
     // A named step of the commit round (pg_clone.test_pause_at may hold the clone there).
     virtual void reached(const char *step) = 0;
 };

@@ -36,37 +36,53 @@ void CloneRun::reached(const char *step) {
         options_.record->reached(step);
 }
 
-// Decided before anything is emptied: with pg_clone.two_phase = on, a target server without a free
-// prepared-transaction slot for each of the clone's sessions there fails the clone now.
+// Decided before anything is emptied and before the streams open their sessions. Several sessions of
+// one database commit as one only with two-phase commit: without it, every database is written
+// through one session, so the clone runs in one stream and each database still commits all or
+// nothing. With pg_clone.two_phase = on, a target server without a free prepared-transaction slot for
+// each of the clone's sessions there fails the clone now.
 void CloneRun::choose_commit() {
+    size_t streams = stream_tables_.size();
+    TwoPhaseChoice choice;
     if (!options_.record) {
         if (options_.two_phase == TwoPhaseMode::On)
             throw Error(
                 sqlstate::object_not_in_prerequisite_state,
                 "pg_clone.two_phase is on, but the extension in the control database is older than 1.2", "",
                 "Run ALTER EXTENSION pg_clone UPDATE in the control database.");
-        return;
-    }
-    std::vector<PrepareCapacity> servers;
-    std::vector<std::string> keys;
-    for (size_t w : plan_.writers) {
-        PrepareSlots slots = prepare_slots(writer(w));
-        auto found = std::find(keys.begin(), keys.end(), slots.server);
-        if (found == keys.end()) {
-            keys.push_back(slots.server);
-            servers.push_back({{}, 0, slots.max_prepared, slots.in_use});
-            found = keys.end() - 1;
+        choice.reason = "the extension in the control database is older than 1.2";
+    } else {
+        std::vector<PrepareCapacity> servers;
+        std::vector<std::string> keys;
+        for (size_t w : plan_.writers) {
+            PrepareSlots slots = prepare_slots(writer(w));
+            auto found = std::find(keys.begin(), keys.end(), slots.server);
+            if (found == keys.end()) {
+                keys.push_back(slots.server);
+                servers.push_back({{}, 0, slots.max_prepared, slots.in_use});
+                found = keys.end() - 1;
+            }
+            PrepareCapacity &server = servers[static_cast<size_t>(found - keys.begin())];
+            server.dbs.push_back(job_.dbs[w].name);
+            server.sessions += static_cast<int>(streams);
         }
-        PrepareCapacity &server = servers[static_cast<size_t>(found - keys.begin())];
-        server.dbs.push_back(job_.dbs[w].name);
-        server.sessions += static_cast<int>(streams_.size());
+        choice = choose_two_phase(options_.two_phase, servers);
+        if (!choice.error.empty())
+            throw Error(sqlstate::object_not_in_prerequisite_state, choice.error, "", choice.hint);
     }
-    TwoPhaseChoice choice = choose_two_phase(options_.two_phase, servers);
-    if (!choice.error.empty())
-        throw Error(sqlstate::object_not_in_prerequisite_state, choice.error, "", choice.hint);
-    if (!choice.note.empty())
-        notes_.push_back(choice.note);
     two_phase_ = choice.use;
+    if (!two_phase_ && streams > 1) {
+        notes_.push_back(one_session_note(options_.two_phase, choice, streams));
+        std::vector<size_t> all;
+        for (const auto &tables : stream_tables_)
+            all.insert(all.end(), tables.begin(), tables.end());
+        std::stable_sort(all.begin(), all.end(), [&](size_t a, size_t b) {
+            return source_estimates_[a].bytes > source_estimates_[b].bytes;
+        });
+        stream_tables_ = {all};
+    } else if (!choice.note.empty() && plan_.writers.size() > 1) {
+        notes_.push_back(choice.note);
+    }
 }
 
 void CloneRun::commit_all() {
@@ -192,58 +208,63 @@ void CloneRun::roll_back_prepared(const std::vector<std::pair<size_t, size_t>> &
         }
 }
 
-// Without two-phase commit, session after session. When the round is cut, the error says which
-// databases committed, which rolled back, and which were sent a COMMIT that got no answer.
+// Without two-phase commit, database after database, each through its one session (choose_commit), so
+// that each commits all or nothing. A COMMIT that gets no answer is asked about from a new session;
+// when the round is cut, the error says which databases committed, which rolled back, and which were
+// sent a COMMIT whose outcome nobody could tell.
 void CloneRun::commit_one_by_one() {
+    std::vector<std::string> xids(job_.dbs.size());
+    for (size_t w : plan_.writers)
+        xids[w] = PQgetvalue(writer(w).exec("SELECT pg_catalog.txid_current()::pg_catalog.text").get(), 0, 0);
     if (options_.record)
         options_.record->commit_round_begins();
-    std::vector<std::vector<size_t>> committed(job_.dbs.size());  // per database: streams committed
-    bool first = true;
-    for (size_t w : plan_.writers)
-        for (size_t k = 0; k < streams_.size(); k++) {
-            Connection &conn = writer(w, k);
-            try {
-                conn.exec("COMMIT");
-            } catch (const Error &e) {
-                bool answered = PQstatus(conn.raw()) == CONNECTION_OK;
-                if (first && answered)
+    for (size_t i = 0; i < plan_.writers.size(); i++) {
+        size_t w = plan_.writers[i];
+        Connection &conn = writer(w);
+        try {
+            conn.exec("COMMIT");
+        } catch (const Error &e) {
+            CommitState state =
+                PQstatus(conn.raw()) == CONNECTION_OK ? CommitState::RolledBack : commit_outcome(w, xids[w]);
+            if (state == CommitState::Committed) {
+                notes_.push_back(database_label(job_.dbs[w].name) + " lost its session during COMMIT (" +
+                                 cause_of(e) + "); a new session found the transaction committed");
+            } else {
+                if (i == 0 && state == CommitState::RolledBack)
                     throw;  // nothing committed anywhere: every target is unchanged
-                throw Error(e.sqlstate().c_str(), cut_commit_message(job_.dbs[w].name, cause_of(e),
-                                                                     commit_states(w, answered, committed)));
-            }
-            committed[w].push_back(k);
-            if (first) {
-                first = false;
-                reached("after_first_commit");
+                std::vector<DbCommitState> states;
+                for (size_t j = 0; j < plan_.writers.size(); j++)
+                    states.push_back({job_.dbs[plan_.writers[j]].name,
+                                      j < i ? CommitState::Committed : j == i ? state : CommitState::RolledBack});
+                throw Error(e.sqlstate().c_str(), cut_commit_message(job_.dbs[w].name, cause_of(e), states));
             }
         }
+        if (options_.record)
+            options_.record->committed(job_.dbs[w].name, prepared_gid(job_.id, static_cast<int>(i), options_.gid_tag));
+        if (i == 0)
+            reached("after_first_commit");
+    }
 }
 
-// Where each writing database stands when the COMMIT of one of cut_at's sessions failed.
-std::vector<DbCommitState> CloneRun::commit_states(size_t cut_at, bool answered,
-                                                   const std::vector<std::vector<size_t>> &committed) const {
-    std::vector<DbCommitState> states;
-    bool before = true;
-    for (size_t w : plan_.writers) {
-        const std::string &name = job_.dbs[w].name;
-        if (w != cut_at) {
-            states.push_back({name, before ? CommitState::Committed : CommitState::RolledBack});
-            continue;
+// Whether the transaction xid of database w committed, asked from a new session once the COMMIT's own
+// session was lost. Its backend may still be ending: asked again for a few seconds while in progress.
+CommitState CloneRun::commit_outcome(size_t w, const std::string &xid) {
+    try {
+        Connection conn = open(w);
+        for (int attempt = 0; attempt < 50; attempt++) {
+            Result result = conn.exec("SELECT pg_catalog.txid_status($1::pg_catalog.int8)", {xid});
+            std::string status = PQgetisnull(result.get(), 0, 0) ? "" : PQgetvalue(result.get(), 0, 0);
+            if (status == "committed")
+                return CommitState::Committed;
+            if (status == "aborted")
+                return CommitState::RolledBack;
+            if (status != "in progress")
+                break;
+            waiter_.wait({}, 100);
         }
-        before = false;
-        std::vector<std::string> tables;
-        for (size_t k : committed[w])
-            for (size_t t : stream_tables_[k])
-                tables.push_back(tables_[t].label);
-        if (tables.empty())
-            states.push_back({name, answered ? CommitState::RolledBack : CommitState::Unknown});
-        else if (answered)
-            states.push_back({name + " (only " + join(tables, ", ") + ")", CommitState::Committed});
-        else
-            states.push_back(
-                {name + " (" + join(tables, ", ") + " committed, the rest unknown)", CommitState::Unknown});
+    } catch (const Error &) {
     }
-    return states;
+    return CommitState::Unknown;
 }
 
 void CloneRun::abort_all() noexcept {

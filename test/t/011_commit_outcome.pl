@@ -2,8 +2,9 @@
 # cut. beta's server waits for a synchronous standby that does not exist (synchronous_standby_names =
 # 'nobody'), so its COMMIT hangs in the SyncRep wait; the test then terminates that backend: the
 # transaction is committed on beta, but pg_clone never gets the answer.
-#  (a) pg_clone.two_phase = off: the clone fails; its error names beta as unknown (COMMIT sent, no
-#      answer) and gamma as rolled back; gamma is unchanged, beta holds the new rows.
+#  (a) pg_clone.two_phase = off, beta's server stopped while its COMMIT waits: the clone fails; its
+#      error names beta as unknown (COMMIT sent, no answer, and no new session could ask) and gamma
+#      as rolled back; gamma is unchanged, beta holds the new rows once it is back.
 #  (b) two_phase = auto, the same cut on beta's COMMIT PREPARED (arranged after the decision): the
 #      recovery commits everywhere and the clone ends done.
 # Each case ends with both targets' contents checked exactly and no prepared transaction left.
@@ -61,7 +62,9 @@ sub case_end
 }
 
 # (a) Without two-phase commit. beta is committed first (it comes first in the list): its COMMIT is
-# sent and never answered, gamma's session is then rolled back.
+# sent, and beta's server stops (immediate) while the COMMIT waits for the standby, so that nobody can
+# tell pg_clone the outcome; gamma's session is then rolled back. (When beta can still be reached, a
+# new session asks it: 021_whole_target.)
 {
 	my $what = 'two_phase = off';
 	set_setting($control, 'pg_clone.two_phase', 'off');
@@ -70,7 +73,10 @@ sub case_end
 	set_setting($beta, 'synchronous_standby_names', 'nobody');
 
 	my $id = request();
-	cut_sync_commit($what);
+	ok( $beta->poll_query_until(
+			'postgres', "SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event = 'SyncRep'"),
+		"$what: beta's commit waits for the synchronous standby");
+	$beta->stop('immediate');
 	is(wait_clone($control, $id), 'failed', "$what: the clone fails");
 	my $error = clone_field($control, $id, 'error');
 	note("error: $error");
@@ -79,7 +85,8 @@ sub case_end
 	like($error, qr/Rolled back:[^.]*gamma/, "$what: the error names gamma as rolled back");
 	is(clone_field($control, $id, 'two_phase'), 'f', "$what: two-phase commit was not used");
 
-	# beta's transaction was committed locally before the wait was cut.
+	# beta's transaction was committed locally before the wait: it is there after the restart.
+	$beta->start;
 	set_setting($beta, 'synchronous_standby_names', undef);
 	case_end($what, $id, $source_rows, $gamma_before);
 }

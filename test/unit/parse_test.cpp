@@ -632,3 +632,10 @@ TEST(ClassifyStart, ErrorsKeepTheUsersCase) {
     EXPECT_EQ(start_error("Soon"), invalid_start("Soon"));
     EXPECT_EQ(start_error("1 Day AGO"), negative_start("1 Day AGO"));
 }
+
+TEST(SystemSchema, CatalogsAndToast) {
+    for (const char *schema : {"pg_catalog", "information_schema", "pg_toast", "pg_toast_temp_3"})
+        EXPECT_TRUE(pgclone::is_system_schema(schema)) << schema;
+    for (const char *schema : {"public", "pg_catalogue", "Pg_catalog", "pgtoast", "bucardo"})
+        EXPECT_FALSE(pgclone::is_system_schema(schema)) << schema;
+}

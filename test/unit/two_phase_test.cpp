@@ -54,6 +54,17 @@ TEST(ChooseTwoPhase, OnUsesItEvenForOneSession) {
     EXPECT_TRUE(choose_two_phase(TwoPhaseMode::On, {server({"beta"}, 1, 1)}).use);
 }
 
+TEST(OneSessionNote, SaysWhyAndWhatWasGivenUp) {
+    auto choice = choose_two_phase(TwoPhaseMode::Auto, {server({"beta"}, 3, 0)});
+    EXPECT_EQ(one_session_note(TwoPhaseMode::Auto, choice, 3),
+              "two-phase commit not available (database \"beta\" cannot take the clone's 3 prepared "
+              "transactions: max_prepared_transactions is 0): one session per target database, 1 stream "
+              "instead of 3");
+    EXPECT_EQ(one_session_note(TwoPhaseMode::Off, choose_two_phase(TwoPhaseMode::Off, {}), 2),
+              "two-phase commit off (pg_clone.two_phase): one session per target database, 1 stream "
+              "instead of 2");
+}
+
 TEST(ChooseTwoPhase, OffNever) {
     auto choice = choose_two_phase(TwoPhaseMode::Off, {server({"beta"}, 4, 100)});
     EXPECT_FALSE(choice.use);
