@@ -11,12 +11,17 @@ no warnings 'qw';    # the clone words have commas: tables=foo,bar
 use FindBin;
 use lib $FindBin::RealBin;
 use PgCloneTest;
+use IO::Select;
+use IO::Socket::UNIX;
 use IPC::Run ();
 use JSON::PP ();
 use PostgreSQL::Test::Utils;
 use Test::More;
+use Time::HiRes ();
 
-my $node = clone_node(name => 'cli');
+# authentication_timeout at its maximum: the password prompts below check that the program closes a
+# failed first attempt itself, which the server must not do for it within the test's waits.
+my $node = clone_node(name => 'cli', conf => "authentication_timeout = '10min'\n");
 my ($host, $port) = ($node->host, $node->port);
 my $timeout = $PostgreSQL::Test::Utils::timeout_default;
 
@@ -363,17 +368,105 @@ sub on_terminal
 	is(status_of($cid), 'cancelled', 'and it is');
 }
 
-# On a terminal a password is asked for: with -W at once, otherwise when the server wants one.
-for my $ask ([ '-W', 'with -W' ], [ (), 'when the server asks' ])
+# On a terminal a password is asked for: with -W at once, otherwise when the server asks for one.
+# Nothing here depends on how fast the machine is:
+# - the program turns echo off and discards typed-ahead input (TCSAFLUSH) before it writes the prompt,
+#   as psql does, so the password, sent only once the prompt is seen, is read and not echoed (in the
+#   other order a password that arrived between the prompt and the flush was thrown away, and the
+#   program waited for another until the harness timed out);
+# - the program closes its failed first attempt before it asks, as psql does, so that no server
+#   process waits in authentication while the prompt waits (checked below; authentication_timeout is
+#   at its maximum on this node, so that only the program can end that attempt within the wait);
+# - no password can come from elsewhere (PGPASSWORD is unset by the framework, PGPASSFILE names no
+#   file), so the server asks every time;
+# - each step has its own full $timeout (the harness's timer is restarted for it), and a step that
+#   does not end in time fails with what the program printed, and the program is killed.
+
+# Polls $check (bounded) until it is true; returns whether it became true.
+sub poll_until
 {
-	my $what = pop @$ask;
-	my ($h, $in, $o, $e) = on_terminal(@$ask, qw(-U cli_pw list syncs));
-	$h->pump until $$o =~ /Password for user cli_pw: /;
-	$$in .= "sekret\n";
-	$h->finish;
-	is($h->full_result(0) >> 8, 0, "password prompt $what: exit status 0");
-	unlike($$o, qr/sekret/, "password prompt $what: the password is not echoed");
+	my ($check) = @_;
+	for (1 .. 10 * $timeout)
+	{
+		return 1 if $check->();
+		Time::HiRes::usleep(100_000);
+	}
+	return 0;
 }
+
+# How many server processes of the node are authenticating $user. PostgreSQL 15's pg_stat_activity
+# shows a backend only once it is authenticated; before, its process title says so:
+# "postgres: cli: cli_pw postgres [local] authentication".
+sub authenticating
+{
+	my ($user) = @_;
+	my ($postmaster) = slurp_file($node->data_dir . '/postmaster.pid') =~ /\A(\d+)/;
+	my $count = 0;
+	for my $proc (glob '/proc/[0-9]*')
+	{
+		# A process that ends while it is looked at is not counted.
+		my $stat = eval { slurp_file("$proc/stat") } // next;
+		my ($ppid) = $stat =~ /\A\d+ \(.*\) \S+ (\d+)/s or next;
+		next unless $ppid == $postmaster;
+		my $title = eval { slurp_file("$proc/cmdline") } // next;
+		$count++ if $title =~ /\Q$user\E \S+ \[local\] authentication/;
+	}
+	return $count;
+}
+
+# The check sees what it looks for: a connection of our own that the server asks for cli_pw's
+# password, left unanswered, is counted until it is closed.
+{
+	my $socket = IO::Socket::UNIX->new(Peer => "$host/.s.PGSQL.$port")
+	  or die "could not connect to $host/.s.PGSQL.$port: $!";
+	my $startup = "user\0cli_pw\0database\0postgres\0\0";
+	syswrite($socket, pack('NN', 8 + length($startup), 196608) . $startup);
+	my $asked = '';
+	sysread($socket, $asked, 1) if IO::Select->new($socket)->can_read($timeout);
+	is($asked, 'R', 'a connection that does not answer is asked to authenticate');
+	ok(poll_until(sub { authenticating('cli_pw') >= 1 }), 'its server process is seen in authentication');
+	close($socket);
+	ok(poll_until(sub { authenticating('cli_pw') == 0 }), 'and no longer once the connection is closed');
+}
+
+# Runs one step of harness $h with its timer restarted; returns whether the step ended in time. If
+# not, says what the program printed and kills it.
+sub step
+{
+	my ($h, $timer, $what, $out, $code) = @_;
+	$timer->start($timeout);
+	return 1 if eval { $code->(); 1 };
+	diag("$what: $@\nprinted so far: $$out");
+	eval { $h->kill_kill(grace => 5) };
+	return 0;
+}
+
+{
+	local $ENV{PGPASSFILE} = $node->basedir . '/no.pgpass';
+	for my $ask ([ '-W', 'with -W' ], ['when the server asks'])
+	{
+		my $what = pop @$ask;
+		my ($in, $o, $e) = ('', '', '');
+		my $timer = IPC::Run::timeout($timeout);
+		my $h     = IPC::Run::start([ 'pg_clone', '-h', $host, '-p', $port, @$ask, qw(-U cli_pw list syncs) ],
+			'<pty<', \$in, '>pty>', \$o, '2>', \$e, $timer);
+		ok( step($h, $timer, "password prompt $what", \$o,
+				sub { $h->pump until $o =~ /Password for user cli_pw: / }),
+			"password prompt $what: the prompt is shown")
+		  or next;
+		ok(poll_until(sub { authenticating('cli_pw') == 0 }),
+			"password prompt $what: while it waits, no server process of the program is in authentication");
+		$in .= "sekret\n";
+		ok(step($h, $timer, "password prompt $what", \$o, sub { $h->finish }),
+			"password prompt $what: the program ends")
+		  or next;
+		is($h->full_result(0) >> 8, 0, "password prompt $what: exit status 0") or diag("out: $o\nerr: $e");
+		like($o, qr/^ foobar\s+\| foobar\s+\| baz\s*$/m, "password prompt $what: then it lists the syncs");
+		unlike($o, qr/sekret/, "password prompt $what: the password is not echoed");
+	}
+}
+unlike(slurp_file($node->logfile), qr/canceling authentication due to timeout/,
+	'no connection was left waiting in authentication until the server cancelled it');
 
 # The registry empties again with remove.
 cli_is(0, [qw(remove sync foobar)],   'remove sync');

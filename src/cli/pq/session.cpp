@@ -30,32 +30,48 @@ void print_lines(const char *prefix, const std::string &text) {
     std::fprintf(stderr, "pg_clone: %s%s\n", prefix, text.c_str());
 }
 
-// Asks for a password on the terminal without echo (as psql's simple_prompt). Empty if there is no
-// terminal to ask on.
-std::string prompt_password(const std::string &user) {
-    int fd = open("/dev/tty", O_RDWR);
-    if (fd < 0)
-        return {};
-    std::string prompt = "Password for user " + user + ": ";
-    if (write(fd, prompt.data(), prompt.size()) < 0) {
-        close(fd);
-        return {};
+// The terminal the password is asked on, closed when done.
+class Terminal {
+  public:
+    Terminal() : fd_(open("/dev/tty", O_RDWR | O_CLOEXEC)) {}
+    ~Terminal() {
+        if (fd_ >= 0)
+            close(fd_);
     }
+    Terminal(const Terminal &) = delete;
+    Terminal &operator=(const Terminal &) = delete;
+    int fd() const { return fd_; }
+
+  private:
+    int fd_;
+};
+
+// Asks for a password on the terminal without echo, as psql's simple_prompt: echo is turned off
+// and what was typed ahead is discarded (TCSAFLUSH) *before* the prompt is written, so that whatever
+// is typed once the prompt is visible is read, and not echoed. (The other order loses a password typed
+// between the prompt and the flush, and the program then waits for a line that never comes.) Empty if
+// there is no terminal to ask on.
+std::string prompt_password(const std::string &user) {
+    Terminal tty;
+    if (tty.fd() < 0)
+        return {};
     termios saved{};
-    bool restore = tcgetattr(fd, &saved) == 0;
+    bool restore = tcgetattr(tty.fd(), &saved) == 0;
     if (restore) {
         termios quiet = saved;
         quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
         quiet.c_lflag |= ECHONL;
-        tcsetattr(fd, TCSAFLUSH, &quiet);
+        tcsetattr(tty.fd(), TCSAFLUSH, &quiet);
     }
+    std::string prompt = "Password for user " + user + ": ";
     std::string password;
-    char c;
-    while (read(fd, &c, 1) == 1 && c != '\n')
-        password += c;
+    if (write(tty.fd(), prompt.data(), prompt.size()) == static_cast<ssize_t>(prompt.size())) {
+        char c;
+        while (read(tty.fd(), &c, 1) == 1 && c != '\n')
+            password += c;
+    }
     if (restore)
-        tcsetattr(fd, TCSAFLUSH, &saved);
-    close(fd);
+        tcsetattr(tty.fd(), TCSAFLUSH, &saved);
     return password;
 }
 
@@ -140,7 +156,13 @@ Session Session::connect(const ConnectionOptions &options) {
             throw ConnectionError("out of memory");
         if (PQstatus(session.conn()) == CONNECTION_BAD && PQconnectionNeedsPassword(session.conn()) &&
             !password && !options.never_prompt && isatty(STDIN_FILENO)) {
-            password = prompt_password(PQuser(session.conn()));
+            // As psql: the failed attempt is closed before asking. libpq keeps its socket open until
+            // PQfinish, and the server process at the other end would wait in authentication for as
+            // long as the user takes to type (until authentication_timeout cancels it).
+            const char *asked_user = PQuser(session.conn());
+            std::string user = asked_user ? asked_user : "";
+            session.conn_.reset();
+            password = prompt_password(user);
             continue;
         }
         if (PQstatus(session.conn()) != CONNECTION_OK)
