@@ -60,7 +60,8 @@ extern "C" Datum pg_clone_parse_tables(PG_FUNCTION_ARGS) {
             if (row.first && pgclone::is_system_schema(*row.first))
                 throw pgclone::Error(pgclone::sqlstate::insufficient_privilege,
                                      "cannot clone system catalog " +
-                                         pgclone::display_name(*row.first, row.second),
+                                         (row.second == "*" ? pgclone::display_pattern(row.first)
+                                                            : pgclone::display_name(*row.first, row.second)),
                                      "", "pg_clone copies user tables only.");
         emit_pairs(fcinfo, rows);
         return (Datum)0;

@@ -109,12 +109,16 @@ class TableListParser {
         if (at_end() || peek() == ',') {
             throw ParseError("table list item " + std::to_string(item) + " is empty");
         }
+        if (pattern_here())
+            return TableName{std::nullopt, "*"};
         std::string first = parse_identifier();
         skip_space();
         if (at_end() || peek() != '.')
             return TableName{std::nullopt, first};
         ++pos_;
         skip_space();
+        if (pattern_here())
+            return TableName{first, "*"};
         std::string second = parse_identifier();
         skip_space();
         if (!at_end() && peek() == '.') {
@@ -122,6 +126,17 @@ class TableListParser {
                              " (too many dotted names; expected table or schema.table)");
         }
         return TableName{first, second};
+    }
+
+    // An unquoted * ending the item: a pattern.
+    bool pattern_here() {
+        if (at_end() || peek() != '*')
+            return false;
+        ++pos_;
+        skip_space();
+        if (!at_end() && peek() != ',')
+            throw ParseError("invalid table pattern " + quoted(item_text()) + " (expected * or schema.*)");
+        return true;
     }
 
     std::string parse_identifier() {
@@ -147,6 +162,8 @@ class TableListParser {
             if (ident.empty()) {
                 throw ParseError("zero-length quoted identifier in table list item " + std::to_string(item_));
             }
+            if (ident == "*")
+                throw ParseError("a table named \"*\" cannot be listed (* stands for every table)");
             written = ident;
         } else {
             if (!is_ident_start(peek()))

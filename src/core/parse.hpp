@@ -22,17 +22,22 @@ class ParseError : public std::runtime_error {
 };
 
 // A table as the user wrote it, identifiers already case-folded or unquoted.
+// A name "*" (unquoted) is a pattern: every table of the first source outside the system schemas and
+// bucardo, or, qualified (myschema.*), every table of that schema; resolved when the clone starts.
 struct TableName {
     std::optional<std::string> schema;  // empty when unqualified: resolved by search_path
     std::string name;
     bool operator==(const TableName &other) const { return schema == other.schema && name == other.name; }
+    bool is_pattern() const { return name == "*"; }
 };
 
 // The longest lists a clone takes.
 constexpr std::size_t max_list_tables = 100000;
 constexpr std::size_t max_list_dbs = 1000;
 
-// "foo, Bar ,myschema.bazzp, \"Mixed Case\".t" -> {foo}, {bar}, {myschema,bazzp}, {Mixed Case,t}
+// "foo, Bar ,myschema.bazzp, \"Mixed Case\".t" -> {foo}, {bar}, {myschema,bazzp}, {Mixed Case,t};
+// "*, audit.*" -> {*}, {audit,*}. A table whose name is "*" cannot be listed (quoted or not, the list
+// stores it as the pattern).
 std::vector<TableName> parse_table_list(std::string_view text);
 
 // PostgreSQL's own schemas, whose tables are never cloned: pg_catalog, information_schema and the

@@ -138,4 +138,8 @@ std::string display_name(const std::string &schema, const std::string &name) {
     return display_ident(schema) + "." + display_ident(name);
 }
 
+std::string display_pattern(const std::optional<std::string> &schema) {
+    return schema ? display_ident(*schema) + ".*" : "*";
+}
+
 }  // namespace pgclone

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,5 +54,8 @@ namespace pgclone {
 
 // schema.name as a user reads it: identifiers quoted only where they need it.
 std::string display_name(const std::string &schema, const std::string &name);
+
+// A table list's pattern as a user reads it: "*" or "myschema.*".
+std::string display_pattern(const std::optional<std::string> &schema);
 
 }  // namespace pgclone

@@ -174,6 +174,7 @@ class CloneRun {
     std::vector<std::vector<size_t>> stream_tables_;  // per stream: its tables, largest first
     std::string client_encoding_;                     // the SET statement every session runs
     std::vector<RemoteTable> tables_;                 // as resolved on the first source
+    std::vector<std::string> table_filters_;          // per table: its row filter, or empty
     std::vector<RemoteTable> named_sequences_;        // sequences named in the table list (first source)
     // A sequence the clone sets on every database written: named, or owned by a column of a table.
     struct SequencePlan {

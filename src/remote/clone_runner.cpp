@@ -4,6 +4,7 @@
 
 #include "remote/clone_run.hpp"
 
+#include <map>
 #include <set>
 #include <utility>
 
@@ -185,38 +186,76 @@ void CloneRun::open_streams() {
     }
 }
 
+// The list's names and patterns, resolved in list order: a pattern stands for the tables it matches
+// (a table matched twice, or matched and also named, is cloned once, where it first appears); a name
+// listed twice is an error.
 void CloneRun::resolve_on_first_source(Connection &conn) {
-    auto found = describe_tables(conn, job_.tables);
-    std::set<std::string> seen;
-    for (size_t i = 0; i < found.size(); i++) {
+    std::vector<TableName> names;
+    std::vector<size_t> item;  // per name: the list item it comes from
+    for (size_t i = 0; i < job_.tables.size(); i++) {
         const TableName &asked = job_.tables[i];
-        std::string shown = asked.schema ? display_name(*asked.schema, asked.name) : asked.name;
+        if (!asked.is_pattern()) {
+            names.push_back(asked);
+            item.push_back(i);
+            continue;
+        }
+        std::vector<TableName> matched = tables_matching(conn, asked.schema);
+        std::string pattern = display_pattern(asked.schema);
+        if (matched.empty())
+            throw Error(sqlstate::undefined_table, database_label(conn.db_name()) + ": no table matches " + pattern,
+                        "", asked.schema ? "Is schema " + *asked.schema + " on the first source, and does it hold tables?"
+                                         : "");
+        notes_.push_back(pattern + " stands for " + std::to_string(matched.size()) +
+                         (matched.size() == 1 ? " table" : " tables"));
+        for (TableName &name : matched) {
+            names.push_back(std::move(name));
+            item.push_back(i);
+        }
+    }
+    auto found = describe_tables(conn, names);
+    std::map<std::string, size_t> seen;  // label -> index in tables_ or named_sequences_
+    for (size_t i = 0; i < found.size(); i++) {
+        const TableName &asked = job_.tables[item[i]];
+        const TableName &name = names[i];
+        std::string shown = name.schema ? display_name(*name.schema, name.name) : name.name;
         if (!found[i])
             throw Error(sqlstate::undefined_table,
                         database_label(conn.db_name()) + ", table " + shown + ": table does not exist");
-        if (is_system_schema(found[i]->schema) || std::stol(found[i]->oid) < first_user_oid)
+        const RemoteTable &table = *found[i];
+        if (is_system_schema(table.schema) || std::stol(table.oid) < first_user_oid)
             throw Error(sqlstate::insufficient_privilege,
-                        database_label(conn.db_name()) + ", table " + found[i]->label +
+                        database_label(conn.db_name()) + ", table " + table.label +
                             ": cannot clone a system catalog",
                         "", "pg_clone copies user tables only.");
-        if (found[i]->relkind == 'S') {
-            if (!seen.insert(found[i]->label).second)
-                throw Error(sqlstate::invalid_parameter_value, database_label(conn.db_name()) +
-                                                                   ", sequence " + found[i]->label +
-                                                                   ": sequence is listed twice");
-            named_sequences_.push_back(*found[i]);
+        auto earlier = seen.find(table.label);
+        if (earlier != seen.end()) {
+            bool both_named = !asked.is_pattern() && !job_.tables[earlier->second].is_pattern();
+            if (both_named)
+                throw Error(sqlstate::invalid_parameter_value,
+                            database_label(conn.db_name()) + (table.relkind == 'S' ? ", sequence " : ", table ") +
+                                table.label + ": " + (table.relkind == 'S' ? "sequence" : "table") +
+                                " is listed twice");
+            // A table a pattern matched and the list also names: the named one's row filter counts.
+            if (!asked.is_pattern())
+                for (size_t t = 0; t < tables_.size(); t++)
+                    if (tables_[t].label == table.label && item[i] < job_.filters.size())
+                        table_filters_[t] = job_.filters[item[i]];
             continue;
         }
-        if (found[i]->relkind != 'r' && found[i]->relkind != 'p')
+        seen.emplace(table.label, item[i]);
+        if (table.relkind == 'S') {
+            named_sequences_.push_back(table);
+            continue;
+        }
+        if (table.relkind != 'r' && table.relkind != 'p')
             throw Error(sqlstate::wrong_object_type,
                         database_label(conn.db_name()) + ", table " + shown + ": not a table or sequence");
-        if (found[i]->columns.empty())
+        if (table.columns.empty())
             throw Error(sqlstate::undefined_column, database_label(conn.db_name()) + ", table " +
-                                                        found[i]->label + ": table has no columns to copy");
-        if (!seen.insert(found[i]->label).second)
-            throw Error(sqlstate::invalid_parameter_value, database_label(conn.db_name()) + ", table " +
-                                                               found[i]->label + ": table is listed twice");
-        tables_.push_back(*found[i]);
+                                                        table.label + ": table has no columns to copy");
+        tables_.push_back(table);
+        table_filters_.push_back(!asked.is_pattern() && item[i] < job_.filters.size() ? job_.filters[item[i]]
+                                                                                       : std::string());
     }
 }
 
@@ -263,13 +302,13 @@ void CloneRun::check_tables(size_t db, Connection &conn) {
 // here, before anything is emptied. It runs as one statement (extended protocol), in the source's
 // read-only snapshot transaction: it can read, not write.
 void CloneRun::check_filters(size_t s, Connection &conn) {
-    for (size_t t = 0; t < tables_.size() && t < job_.filters.size(); t++) {
-        if (job_.filters[t].empty())
+    for (size_t t = 0; t < tables_.size(); t++) {
+        if (table_filters_[t].empty())
             continue;
         const RemoteTable &here = s == plan_.sources.front() ? tables_[t] : db_tables_[s][t];
         try {
             conn.exec_single("SELECT FROM " + std::string(here.relkind == 'p' ? "" : "ONLY ") +
-                             quoted(conn, here) + " WHERE (" + job_.filters[t] + ") LIMIT 0");
+                             quoted(conn, here) + " WHERE (" + table_filters_[t] + ") LIMIT 0");
         } catch (const Error &e) {
             ErrorInfo info = e.info();
             std::string cause = info.message.substr(info.message.find(": ") + 2);

@@ -51,6 +51,26 @@ void for_each_table_row(Connection &conn, const std::string &sql, const std::vec
 
 }  // namespace
 
+std::vector<TableName> tables_matching(Connection &conn, const std::optional<std::string> &schema) {
+    static const char *sql = R"(
+        SELECT n.nspname, c.relname
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relpersistence OPERATOR(pg_catalog.<>) 't'
+           AND CASE WHEN $1::pg_catalog.text IS NULL
+                    THEN n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema,bucardo}')
+                         AND n.nspname OPERATOR(pg_catalog.!~) '^pg_(toast|temp)'
+                    ELSE n.nspname OPERATOR(pg_catalog.=) $1::pg_catalog.text END
+           AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d
+                            WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                              AND d.objid OPERATOR(pg_catalog.=) c.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')
+         ORDER BY n.nspname, c.relname)";
+    Result result = conn.exec(sql, {schema});
+    std::vector<TableName> names;
+    for (int row = 0; row < PQntuples(result.get()); row++)
+        names.push_back({value(result.get(), row, 0), value(result.get(), row, 1)});
+    return names;
+}
+
 std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn,
                                                         const std::vector<TableName> &names) {
     static const char *sql =

@@ -42,6 +42,12 @@ struct RemoteTable {
 std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn,
                                                         const std::vector<TableName> &names);
 
+// The tables a pattern of a table list stands for (TableName::is_pattern): with no schema, every
+// table outside PostgreSQL's own schemas and bucardo; with one, every table of that schema. Tables
+// only: partitions go through their root, and neither temporary tables nor an extension's own tables
+// are included. By schema and name.
+std::vector<TableName> tables_matching(Connection &conn, const std::optional<std::string> &schema);
+
 // Each table's size on disk (heap and TOAST; for a partitioned table, its partitions'), for
 // scheduling the largest first.
 struct TableSize {

@@ -98,7 +98,7 @@ void CloneRun::finish_pending(std::optional<PendingCopy> &pending) {
 // filter's only where there is one.
 std::string CloneRun::source_query(Connection &conn, const RemoteTable &here, size_t t,
                                    const std::string &column_list) const {
-    const std::string &filter = t < job_.filters.size() ? job_.filters[t] : std::string();
+    const std::string &filter = table_filters_[t];
     if (!filter.empty())
         return "(SELECT " + column_list + " FROM " + (here.relkind == 'p' ? "" : "ONLY ") +
                quoted(conn, here) + " WHERE (" + filter + "))";

@@ -80,7 +80,7 @@ void CloneRun::verify_tables() {
             if (round >= stream_tables_[k].size())
                 continue;
             size_t t = stream_tables_[k][round];
-            const std::string &filter = t < job_.filters.size() ? job_.filters[t] : std::string();
+            const std::string &filter = table_filters_[t];
             for (size_t s : plan_.sources)
                 send(reader(s, k), s == plan_.sources.front() ? tables_[t] : db_tables_[s][t], t, std::nullopt,
                      filter);

@@ -639,3 +639,20 @@ TEST(SystemSchema, CatalogsAndToast) {
     for (const char *schema : {"public", "pg_catalogue", "Pg_catalog", "pgtoast", "bucardo"})
         EXPECT_FALSE(pgclone::is_system_schema(schema)) << schema;
 }
+
+TEST(ParseTableList, Patterns) {
+    auto tables = pgclone::parse_table_list(" * , audit . * ,public.a,\"Mixed\".*");
+    ASSERT_EQ(tables.size(), 4u);
+    EXPECT_TRUE(tables[0].is_pattern());
+    EXPECT_FALSE(tables[0].schema.has_value());
+    EXPECT_TRUE(tables[1].is_pattern());
+    EXPECT_EQ(*tables[1].schema, "audit");
+    EXPECT_FALSE(tables[2].is_pattern());
+    EXPECT_EQ(*tables[3].schema, "Mixed");
+    EXPECT_TRUE(tables[3].is_pattern());
+}
+
+TEST(ParseTableList, BadPatterns) {
+    for (const char *text : {"app.*x", "*.a", "**", "app.* b", "\"*\"", "app.\"*\"", "*, *"})
+        EXPECT_THROW(pgclone::parse_table_list(text), pgclone::ParseError) << text;
+}
