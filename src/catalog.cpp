@@ -189,15 +189,6 @@ std::optional<long> next_due_in_ms(bool two_phase) {
     return result;
 }
 
-void fail_if_running(int64_t id, const std::string &error) {
-    pg::transaction([&] {
-        pg::query(
-            "UPDATE bucardo.clone SET status = 'failed', ended = clock_timestamp(), error = $2"
-            " WHERE id = $1::bigint AND status = 'running'",
-            {std::to_string(id), error});
-    });
-}
-
 std::optional<ClaimedClone> begin_clone(int64_t id) {
     std::optional<ClaimedClone> claimed;
     pg::transaction([&] {
@@ -294,8 +285,21 @@ bool cancel_requested(int64_t id) {
     return requested;
 }
 
-void finish_clone(int64_t id, const std::string &status, const std::string &summary, const std::string &error,
+const char *status_name(Ended ended) {
+    switch (ended) {
+    case Ended::Done:
+        return "done";
+    case Ended::Failed:
+        return "failed";
+    case Ended::Cancelled:
+        return "cancelled";
+    }
+    return "failed";
+}
+
+void finish_clone(int64_t id, Ended ended, const std::string &summary, const std::string &error,
                   const pgclone::CloneReport *report) {
+    std::string status = status_name(ended);
     pg::transaction([&] {
         // A 1.0 installation, not yet updated, has no bucardo.clone_table.
         bool has_table = has_relation("bucardo.clone_table");

@@ -41,7 +41,6 @@ int claim_due_resolutions(int limit, const std::function<bool(int64_t)> &start_w
 // Milliseconds until the earliest queued clone (or recovery attempt) is due (0 if one is due now).
 std::optional<long> next_due_in_ms(bool two_phase);
 
-void fail_if_running(int64_t id, const std::string &error);
 
 struct ClaimedClone {
     pgclone::CloneJob job;
@@ -87,7 +86,11 @@ void retry_resolution(int64_t id, int attempts, const std::string &error);
 
 // Records how a clone ended; for a clone that is done, also one bucardo.clone_table row per database
 // written and table (report may be null).
-void finish_clone(int64_t id, const std::string &status, const std::string &summary, const std::string &error,
+// How a clone ended (bucardo.clone.status).
+enum class Ended { Done, Failed, Cancelled };
+const char *status_name(Ended ended);
+
+void finish_clone(int64_t id, Ended ended, const std::string &summary, const std::string &error,
                   const pgclone::CloneReport *report = nullptr);
 
 }  // namespace catalog

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <libpq-fe.h>
 
@@ -56,7 +57,7 @@ class Listener {
     int connecting_socket() const { return !ready_ && conn_ ? PQsocket(conn_.get()) : PGINVALID_SOCKET; }
     bool want_write() const { return poll_state_ == PGRES_POLLING_WRITING; }
 
-    // Starts or advances the connection; returns true once LISTEN is in place.
+    // Starts or advances the connection, or reads what arrived once LISTEN is in place.
     void step() {
         if (ready_) {
             consume();
@@ -85,16 +86,30 @@ class Listener {
     }
 
   private:
-    std::string conninfo() const {
-        if (pg::settings::listen_conninfo && pg::settings::listen_conninfo[0])
-            return pg::settings::listen_conninfo;
+    // This server's own socket, the control database and the bootstrap superuser, as keyword arrays
+    // (values are never spliced into a string). pg_clone.listen_conninfo, when set, is read by libpq as
+    // a whole connection string and wins over them.
+    struct ConnectParams {
+        std::vector<std::string> keywords, values;
+        void add(const char *keyword, std::string value) {
+            keywords.emplace_back(keyword);
+            values.push_back(std::move(value));
+        }
+    };
+
+    ConnectParams connect_params() const {
+        ConnectParams params;
         std::string dirs = Unix_socket_directories ? Unix_socket_directories : "";
         std::string host = dirs.substr(0, dirs.find(','));
         host.erase(0, host.find_first_not_of(' '));
-        if (host.empty())
-            host = "localhost";
-        return "host='" + host + "' port=" + std::to_string(PostPortNumber) + " dbname='" +
-               pg::settings::database + "' user='" + superuser_ + "' application_name='pg_clone launcher'";
+        params.add("host", host.empty() ? "localhost" : host);
+        params.add("port", std::to_string(PostPortNumber));
+        params.add("user", superuser_);
+        params.add("application_name", "pg_clone launcher");
+        // Last: with expand_dbname, a connection string here overrides the keywords before it.
+        bool own = pg::settings::listen_conninfo && pg::settings::listen_conninfo[0];
+        params.add("dbname", own ? pg::settings::listen_conninfo : pg::settings::database);
+        return params;
     }
 
     void start() {
@@ -107,8 +122,15 @@ class Listener {
             });
             superuser_ = name;
         }
-        std::string info = conninfo();
-        conn_.reset(PQconnectStart(info.c_str()));
+        ConnectParams params = connect_params();
+        std::vector<const char *> keywords, values;
+        for (size_t i = 0; i < params.keywords.size(); i++) {
+            keywords.push_back(params.keywords[i].c_str());
+            values.push_back(params.values[i].c_str());
+        }
+        keywords.push_back(nullptr);
+        values.push_back(nullptr);
+        conn_.reset(PQconnectStartParams(keywords.data(), values.data(), 1));
         deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(pg::settings::connect_timeout_s);
         poll_state_ = PGRES_POLLING_WRITING;
         if (!conn_ || PQstatus(conn_.get()) == CONNECTION_BAD)

@@ -61,7 +61,7 @@ pgclone::ConnectDefaults local_defaults(int64_t id) {
 }
 
 struct Outcome {
-    std::string status;
+    std::optional<catalog::Ended> status;  // none: nothing to record (see main_body)
     std::string summary;
     std::string error;
     std::optional<pgclone::CloneReport> report;  // for a clone that is done
@@ -132,8 +132,10 @@ void WorkerRecord::reached(const char *step) {
 // serialization failure, a deadlock. Never a data or schema error.
 bool worth_retrying(const pgclone::Error &e) {
     const std::string &code = e.sqlstate();
-    return code.rfind("08", 0) == 0 || code == "57P01" || code == "57P02" || code == "57P03" ||
-           code == "40001" || code == "40P01";
+    namespace sqlstate = pgclone::sqlstate;
+    return code.rfind("08", 0) == 0 || code == sqlstate::admin_shutdown || code == sqlstate::crash_shutdown ||
+           code == sqlstate::cannot_connect_now || code == sqlstate::serialization_failure ||
+           code == sqlstate::deadlock_detected;
 }
 
 long wait_latch_ms = 0;  // wait_latch's argument: a lambda under sigsetjmp captures nothing
@@ -160,15 +162,30 @@ const char *cancelled_message = "cancelled by bucardo.clone_cancel(); targets we
 
 Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord *record, bool superuser) {
     if (job.tables.empty() || job.dbs.empty())
-        return {"failed", "", "the clone's relgroup or dbgroup is empty or no longer exists"};
+        return {catalog::Ended::Failed, "", "the clone's relgroup or dbgroup is empty or no longer exists"};
     {
         std::string sources, targets;
         for (const auto &db : job.dbs) {
             std::string &list = db.role == pgclone::DbRole::Source ? sources : targets;
             list += (list.empty() ? "" : ", ") + db.name;
         }
-        pg::log(LOG, "pg_clone: clone " + std::to_string(id) + " started: " +
-                         std::to_string(job.tables.size()) + (job.tables.size() == 1 ? " table" : " tables") +
+        // A pattern stands for tables not yet known: the list is shown as given.
+        std::string tables =
+            std::to_string(job.tables.size()) + (job.tables.size() == 1 ? " table" : " tables");
+        for (const auto &t : job.tables)
+            if (t.is_pattern()) {
+                tables = "tables ";
+                for (size_t i = 0; i < job.tables.size() && i < 10; i++)
+                    tables += (i ? ", " : "") + (job.tables[i].is_pattern()
+                                                     ? pgclone::display_pattern(job.tables[i].schema)
+                                                 : job.tables[i].schema
+                                                     ? pgclone::display_name(*job.tables[i].schema, job.tables[i].name)
+                                                     : job.tables[i].name);
+                if (job.tables.size() > 10)
+                    tables += " and " + std::to_string(job.tables.size() - 10) + " more";
+                break;
+            }
+        pg::log(LOG, "pg_clone: clone " + std::to_string(id) + " started: " + tables +
                          " from " + sources + " into " + targets + ", up to " + std::to_string(job.streams) +
                          (job.streams == 1 ? " stream" : " streams"));
     }
@@ -201,7 +218,7 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord 
         pg::call([&] { pgstat_report_activity(STATE_RUNNING, text.c_str()); });
     };
     pgclone::CloneReport report = pgclone::run_clone(job, options, waiter);
-    return {"done", report.summary(), "", report};
+    return {catalog::Ended::Done, report.summary(), "", report};
 }
 
 Outcome run(int64_t id, pgclone::CommitRecord *record) {
@@ -211,7 +228,7 @@ Outcome run(int64_t id, pgclone::CommitRecord *record) {
             return {};  // the launcher's claim did not commit: nothing to do
         // A cancel that came before our pid was recorded could not signal us.
         if (claimed->cancel_requested)
-            return {"cancelled", "", cancelled_message};
+            return {catalog::Ended::Cancelled, "", cancelled_message};
         for (int attempt = 1;; attempt++) {
             std::string started = catalog::now_text();
             try {
@@ -237,12 +254,12 @@ Outcome run(int64_t id, pgclone::CommitRecord *record) {
     } catch (const pgclone::Error &e) {
         // A shutdown also ends the remote sessions of this server: report the cause, not its echo.
         if (shutdown_requested)
-            return {"failed", "",
+            return {catalog::Ended::Failed, "",
                     "clone interrupted: the server is shutting down or the worker was terminated; "
                     "targets were left unchanged"};
         if (e.sqlstate() == pgclone::sqlstate::query_canceled && catalog::cancel_requested(id))
-            return {"cancelled", "", cancelled_message};
-        return {"failed", "", describe(e)};
+            return {catalog::Ended::Cancelled, "", cancelled_message};
+        return {catalog::Ended::Failed, "", describe(e)};
     }
 }
 
@@ -290,11 +307,11 @@ void main_body(int64_t id) {
     try {
         outcome = run(id, two_phase ? &record : nullptr);
     } catch (const pgclone::Error &e) {
-        outcome = {"failed", "", describe(e)};
+        outcome = {catalog::Ended::Failed, "", describe(e)};
     } catch (const std::exception &e) {
-        outcome = {"failed", "", std::string("internal error: ") + e.what()};
+        outcome = {catalog::Ended::Failed, "", std::string("internal error: ") + e.what()};
     }
-    if (outcome.status.empty())
+    if (!outcome.status)
         return;
     // Prepared transactions left in doubt: the clone stays running until the recovery resolves them.
     if (two_phase && catalog::unresolved_transactions(id) > 0) {
@@ -304,10 +321,10 @@ void main_body(int64_t id) {
                          (outcome.error.empty() ? "" : ": " + outcome.error));
         return;
     }
-    catalog::finish_clone(id, outcome.status, outcome.summary, outcome.error,
+    catalog::finish_clone(id, *outcome.status, outcome.summary, outcome.error,
                           outcome.report ? &*outcome.report : nullptr);
-    std::string line = "pg_clone: clone " + std::to_string(id) + " " + outcome.status;
-    line += outcome.status == "done" ? ": " + outcome.summary : ": " + outcome.error;
+    std::string line = "pg_clone: clone " + std::to_string(id) + " " + catalog::status_name(*outcome.status);
+    line += *outcome.status == catalog::Ended::Done ? ": " + outcome.summary : ": " + outcome.error;
     pg::log(LOG, line);
 }
 

@@ -27,6 +27,11 @@ constexpr const char *connection_failure = "08006";
 constexpr const char *unable_to_connect = "08001";
 constexpr const char *query_canceled = "57014";
 constexpr const char *admin_shutdown = "57P01";
+constexpr const char *crash_shutdown = "57P02";
+constexpr const char *cannot_connect_now = "57P03";
+constexpr const char *serialization_failure = "40001";
+constexpr const char *deadlock_detected = "40P01";
+constexpr const char *read_only_sql_transaction = "25006";
 constexpr const char *out_of_memory = "53200";
 }  // namespace sqlstate
 

@@ -326,6 +326,7 @@ Result Connection::finish_statement() {
     return result;
 }
 
+// The extended protocol runs exactly one statement: a row filter cannot end a COPY and start another.
 void Connection::send_single(const std::string &sql) {
     if (!PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0))
         throw error("could not send query");
@@ -334,12 +335,6 @@ void Connection::send_single(const std::string &sql) {
 Result Connection::exec_single(const std::string &sql) {
     send_single(sql);
     return finish_statement();
-}
-
-// The extended protocol runs exactly one statement: a row filter cannot end the COPY and start another.
-void Connection::send_copy(const std::string &sql) {
-    if (!PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0))
-        throw error("could not send COPY");
 }
 
 void Connection::await_copy() {

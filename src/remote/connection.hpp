@@ -61,14 +61,12 @@ class Connection {
     // The same in two steps, so that several sessions run theirs at once.
     void send_script(const std::string &sql);
     std::vector<Result> finish_script();
-    // Sends a COPY and waits until the server is in COPY OUT or COPY IN state. In two steps, so that
-    // several sessions can be started at once.
-    void send_copy(const std::string &sql);
     // Runs sql as exactly one statement (the extended protocol refuses a second), for SQL that holds
     // text written by a user, such as a row filter.
     Result exec_single(const std::string &sql);
     // The same in two steps (finish_command reads the answer), so that several sessions run theirs at once.
     void send_single(const std::string &sql);
+    // After send_single of a COPY: waits until the server is in COPY OUT or COPY IN state.
     void await_copy();
     // Waits for the command's final results once a COPY has ended; returns the last one.
     Result finish_command();

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <optional>
 
+#include "core/plan.hpp"
+
 namespace pgclone {
 
 namespace {
@@ -29,10 +31,7 @@ void end_clone_sessions(Connection &conn, const std::string &application_name, W
 
 void resolve_on(Connection &conn, const InDoubtDb &db, bool commit, InDoubtOutcome &outcome,
                 const std::function<void(const std::string &)> &log) {
-    std::string list = "{";
-    for (const auto &gid : db.gids)
-        list += (list.size() > 1 ? "," : "") + std::string("\"") + gid + "\"";
-    list += "}";
+    std::string list = text_array_literal(db.gids);
     Result found = conn.exec(
         "SELECT gid FROM pg_catalog.pg_prepared_xacts"
         " WHERE database OPERATOR(pg_catalog.=) pg_catalog.current_database()"

@@ -19,12 +19,7 @@ const char *const tables_and_partitions =
     "      FROM asked a, pg_catalog.pg_partition_tree(a.rel::pg_catalog.regclass) AS p"
     ")";
 
-std::string oid_array(const std::vector<std::string> &oids) {
-    std::string out = "{";
-    for (const std::string &oid : oids)
-        out += (out.size() > 1 ? "," : "") + oid;
-    return out + "}";
-}
+std::string oid_array(const std::vector<std::string> &oids) { return text_array_literal(oids); }
 
 std::string oid_array(const std::vector<RemoteTable> &tables) {
     std::vector<std::string> oids;
@@ -424,18 +419,16 @@ std::set<std::pair<long, long>> assignment_casts(Connection &conn,
     std::set<std::pair<long, long>> found;
     if (pairs.empty())
         return found;
-    std::string from = "{", to = "{";
+    std::vector<std::string> from, to;
     for (const auto &p : pairs) {
-        from += (from.size() > 1 ? "," : "") + std::to_string(p.first);
-        to += (to.size() > 1 ? "," : "") + std::to_string(p.second);
+        from.push_back(std::to_string(p.first));
+        to.push_back(std::to_string(p.second));
     }
-    Result result = conn.exec(
-        "SELECT c.castsource::pg_catalog.int8, c.casttarget::pg_catalog.int8"
-        "  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.oid[]), pg_catalog.unnest($2::pg_catalog.oid[])) "
-        "AS p(s, t)"
-        "  JOIN pg_catalog.pg_cast c ON c.castsource = p.s AND c.casttarget = p.t AND c.castcontext IN ('i', "
-        "'a')",
-        {from + "}", to + "}"});
+    Result result = conn.exec(R"(
+        SELECT c.castsource::pg_catalog.int8, c.casttarget::pg_catalog.int8
+          FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.oid[]), pg_catalog.unnest($2::pg_catalog.oid[])) AS p(s, t)
+          JOIN pg_catalog.pg_cast c ON c.castsource = p.s AND c.casttarget = p.t AND c.castcontext IN ('i', 'a'))",
+                              {oid_array(from), oid_array(to)});
     for (int row = 0; row < PQntuples(result.get()); row++)
         found.emplace(std::stol(value(result.get(), row, 0)), std::stol(value(result.get(), row, 1)));
     return found;

@@ -130,7 +130,7 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
     const RemoteTable &here = s == plan_.sources.front() ? table : db_tables_[s][t];
     std::string what = source_query(source, here, t, column_list);
     try {
-        source.send_copy("COPY " + what + " TO STDOUT" + format);
+        source.send_single("COPY " + what + " TO STDOUT" + format);
     } catch (Error &e) {
         e.add_table(table.label);
         throw;
@@ -140,7 +140,7 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
         // One round trip for all: every session gets its COPY, then each is awaited.
         for (size_t d : dests) {
             Connection &conn = writer(d, k);
-            conn.send_copy("COPY " + quoted(conn, db_tables_[d][t]) + " (" + column_list + ") FROM STDIN" +
+            conn.send_single("COPY " + quoted(conn, db_tables_[d][t]) + " (" + column_list + ") FROM STDIN" +
                            format);
             targets.push_back(&conn);
         }
