@@ -102,20 +102,21 @@ Orphans handle_orphaned_clones(bool after_restart, bool two_phase) {
         }
         // Without two-phase commit, a round cut by the worker's end leaves each database whole, and the
         // databases it committed recorded.
-        std::string cut_round =
-            two_phase ? R"(WHEN c.two_phase IS FALSE AND c.decision = 'commit'
+        std::string cut_round = two_phase ? R"(WHEN c.two_phase IS FALSE AND c.decision = 'commit'
                 THEN 'the clone was interrupted during its commit round, without two-phase commit. Committed: '
                      || coalesce((SELECT string_agg(t.db, ', ' ORDER BY t.gid) FROM bucardo.clone_transaction t
                                    WHERE t.clone_id = c.id), 'none')
                      || '. Every other target database holds all its old rows, or all its new ones if its '
                      || 'COMMIT was under way; run the clone again')"
-                      : "";
+                                          : "";
         auto rows = pg::query(R"(UPDATE bucardo.clone c SET status = 'failed', ended = clock_timestamp(),
-                   error = CASE )" + cut_round + R"(
+                   error = CASE )" +
+                                  cut_round + R"(
                            WHEN $1::boolean
                            THEN 'the clone was interrupted by a server restart; its targets were left unchanged'
                            ELSE 'the clone worker exited unexpectedly; its targets were left unchanged' END
-             WHERE)" + orphaned + (two_phase ? " AND c.resolve_at IS NULL" : "") + " RETURNING c.id",
+             WHERE)" + orphaned + (two_phase ? " AND c.resolve_at IS NULL" : "") +
+                                  " RETURNING c.id",
                               {restart});
         orphans.failed = static_cast<int>(rows.size());
     });
@@ -367,9 +368,10 @@ void record_resolved(const std::string &gid, bool committed) {
 // prepared: a worker that exits in the round leaves the list of what it committed.
 void record_committed(int64_t id, const std::string &db, const std::string &gid) {
     pg::transaction([&] {
-        pg::query("INSERT INTO bucardo.clone_transaction (gid, clone_id, db, state)"
-                  " VALUES ($1, $2::bigint, $3, 'committed')",
-                  {gid, std::to_string(id), db});
+        pg::query(
+            "INSERT INTO bucardo.clone_transaction (gid, clone_id, db, state)"
+            " VALUES ($1, $2::bigint, $3, 'committed')",
+            {gid, std::to_string(id), db});
     });
 }
 

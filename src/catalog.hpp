@@ -41,7 +41,6 @@ int claim_due_resolutions(int limit, const std::function<bool(int64_t)> &start_w
 // Milliseconds until the earliest queued clone (or recovery attempt) is due (0 if one is due now).
 std::optional<long> next_due_in_ms(bool two_phase);
 
-
 struct ClaimedClone {
     pgclone::CloneJob job;
     bool cancel_requested;  // a cancel that came before the worker's pid was recorded

@@ -176,17 +176,17 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord 
             if (t.is_pattern()) {
                 tables = "tables ";
                 for (size_t i = 0; i < job.tables.size() && i < 10; i++)
-                    tables += (i ? ", " : "") + (job.tables[i].is_pattern()
-                                                     ? pgclone::display_pattern(job.tables[i].schema)
-                                                 : job.tables[i].schema
-                                                     ? pgclone::display_name(*job.tables[i].schema, job.tables[i].name)
-                                                     : job.tables[i].name);
+                    tables += (i ? ", " : "") +
+                              (job.tables[i].is_pattern() ? pgclone::display_pattern(job.tables[i].schema)
+                               : job.tables[i].schema
+                                   ? pgclone::display_name(*job.tables[i].schema, job.tables[i].name)
+                                   : job.tables[i].name);
                 if (job.tables.size() > 10)
                     tables += " and " + std::to_string(job.tables.size() - 10) + " more";
                 break;
             }
-        pg::log(LOG, "pg_clone: clone " + std::to_string(id) + " started: " + tables +
-                         " from " + sources + " into " + targets + ", up to " + std::to_string(job.streams) +
+        pg::log(LOG, "pg_clone: clone " + std::to_string(id) + " started: " + tables + " from " + sources +
+                         " into " + targets + ", up to " + std::to_string(job.streams) +
                          (job.streams == 1 ? " stream" : " streams"));
     }
     pg::LatchWaiter waiter(&shutdown_requested);

@@ -202,9 +202,11 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
         std::vector<TableName> matched = tables_matching(conn, asked.schema);
         std::string pattern = display_pattern(asked.schema);
         if (matched.empty())
-            throw Error(sqlstate::undefined_table, database_label(conn.db_name()) + ": no table matches " + pattern,
-                        "", asked.schema ? "Is schema " + *asked.schema + " on the first source, and does it hold tables?"
-                                         : "");
+            throw Error(sqlstate::undefined_table,
+                        database_label(conn.db_name()) + ": no table matches " + pattern, "",
+                        asked.schema
+                            ? "Is schema " + *asked.schema + " on the first source, and does it hold tables?"
+                            : "");
         notes_.push_back(pattern + " stands for " + std::to_string(matched.size()) +
                          (matched.size() == 1 ? " table" : " tables"));
         for (TableName &name : matched) {
@@ -232,9 +234,9 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
             bool both_named = !asked.is_pattern() && !job_.tables[earlier->second].is_pattern();
             if (both_named)
                 throw Error(sqlstate::invalid_parameter_value,
-                            database_label(conn.db_name()) + (table.relkind == 'S' ? ", sequence " : ", table ") +
-                                table.label + ": " + (table.relkind == 'S' ? "sequence" : "table") +
-                                " is listed twice");
+                            database_label(conn.db_name()) +
+                                (table.relkind == 'S' ? ", sequence " : ", table ") + table.label + ": " +
+                                (table.relkind == 'S' ? "sequence" : "table") + " is listed twice");
             // A table a pattern matched and the list also names: the named one's row filter counts.
             if (!asked.is_pattern())
                 for (size_t t = 0; t < tables_.size(); t++)
@@ -255,7 +257,7 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
                                                         table.label + ": table has no columns to copy");
         tables_.push_back(table);
         table_filters_.push_back(!asked.is_pattern() && item[i] < job_.filters.size() ? job_.filters[item[i]]
-                                                                                       : std::string());
+                                                                                      : std::string());
     }
 }
 

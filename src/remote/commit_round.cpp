@@ -234,13 +234,15 @@ void CloneRun::commit_one_by_one() {
                     throw;  // nothing committed anywhere: every target is unchanged
                 std::vector<DbCommitState> states;
                 for (size_t j = 0; j < plan_.writers.size(); j++)
-                    states.push_back({job_.dbs[plan_.writers[j]].name,
-                                      j < i ? CommitState::Committed : j == i ? state : CommitState::RolledBack});
+                    states.push_back({job_.dbs[plan_.writers[j]].name, j < i    ? CommitState::Committed
+                                                                       : j == i ? state
+                                                                                : CommitState::RolledBack});
                 throw Error(e.sqlstate().c_str(), cut_commit_message(job_.dbs[w].name, cause_of(e), states));
             }
         }
         if (options_.record)
-            options_.record->committed(job_.dbs[w].name, prepared_gid(job_.id, static_cast<int>(i), options_.gid_tag));
+            options_.record->committed(job_.dbs[w].name,
+                                       prepared_gid(job_.id, static_cast<int>(i), options_.gid_tag));
         if (i == 0)
             reached("after_first_commit");
     }

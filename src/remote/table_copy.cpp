@@ -141,7 +141,7 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
         for (size_t d : dests) {
             Connection &conn = writer(d, k);
             conn.send_single("COPY " + quoted(conn, db_tables_[d][t]) + " (" + column_list + ") FROM STDIN" +
-                           format);
+                             format);
             targets.push_back(&conn);
         }
         for (Connection *conn : targets)

@@ -49,8 +49,8 @@ void CloneRun::refuse_read_only(size_t w) {
                                               0, 0);
     if (value == "on")
         throw Error(
-            sqlstate::read_only_sql_transaction, database_label(job_.dbs[w].name) + " is read-only (default_transaction_read_only = on)",
-            "",
+            sqlstate::read_only_sql_transaction,
+            database_label(job_.dbs[w].name) + " is read-only (default_transaction_read_only = on)", "",
             "To clone into it all the same, add options='-c default_transaction_read_only=off' to its "
             "connection string (bucardo.add_db).");
 }
