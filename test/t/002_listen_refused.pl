@@ -18,11 +18,7 @@ my $node = clone_node(
 		my ($host, $port) = ($node->host, $node->port);
 		$node->append_conf('postgresql.conf',
 			"pg_clone.listen_conninfo = 'host=''$host'' port=$port dbname=postgres user=nolisten'\n");
-		my $hba_file = $node->data_dir . '/pg_hba.conf';
-		my $hba      = slurp_file($hba_file);
-		open my $fh, '>', $hba_file or die "could not write $hba_file: $!";
-		print $fh "local all nolisten reject\n", $hba;
-		close $fh;
+		prepend_hba($node, 'local all nolisten reject');
 	});
 
 # The role exists and may log in: only pg_hba.conf stands in the way.

@@ -9,14 +9,11 @@ use warnings;
 use FindBin;
 use lib $FindBin::RealBin;
 use PgCloneTest;
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
 # Not preloaded.
-my $plain = PostgreSQL::Test::Cluster->new('plain');
-$plain->init;
-$plain->start;
+my $plain = start_node('plain');
 my ($ret, $stdout, $stderr) = $plain->psql('postgres', 'CREATE EXTENSION pg_clone');
 isnt($ret, 0, 'CREATE EXTENSION fails without shared_preload_libraries');
 like($stderr, qr/pg_clone must be loaded via shared_preload_libraries/, 'and says why');

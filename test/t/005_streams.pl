@@ -101,9 +101,7 @@ is(wait_clone($node, $id), 'cancelled', 'the multi-stream clone ends cancelled')
 ok(clone_field($node, $id, "ended - started < interval '15 s'") eq 't', 'it ended without copying the rest');
 is($node->safe_psql('dst', 'SELECT (SELECT string_agg(id::text, \',\') FROM a), (SELECT string_agg(id::text, \',\') FROM b)'),
 	$target_before, 'both target tables are unchanged');
-ok( $node->poll_query_until(
-		'postgres', "SELECT count(*) = 0 FROM pg_stat_activity WHERE application_name = 'pg_clone clone $id'"),
-	'no session of the clone is left');
+wait_sessions($node, 'postgres', 0, "application_name = 'pg_clone clone $id'", 'no session of the clone is left');
 
 $node->stop;
 done_testing();

@@ -42,15 +42,7 @@ my $invalid_before = $node->safe_psql('dst', $invalid_state);
 like($invalid_before, qr{^false/}, 'big_amount is invalid before the clone');
 $node->safe_psql('dst', 'DELETE FROM child');
 
-my @dump = ('pg_dump', '--schema-only', '-h', $node->host, '-p', $node->port, 'dst');
-# The schema as pg_dump prints it, less the random key of its \restrict lines.
-sub run_command_output
-{
-	my ($stdout, $stderr) = run_command([@_]);
-	$stdout =~ s/^\\(un)?restrict .*$//mg;
-	return $stdout;
-}
-my $schema_before = run_command_output(@dump);
+my $schema_before = schema_dump($node, 'dst');
 
 my $offset = -s $node->logfile;
 my $id = $node->safe_psql('postgres', "SELECT bucardo.clone(tables => 'big, child', dbs => 'alpha, beta')");
@@ -60,7 +52,7 @@ like($log, qr/UPDATE pg_catalog\.pg_index SET indisready = false/, 'the indexes 
 like($log, qr/REINDEX INDEX public\.big_pkey/, 'and built after it');
 unlike($log, qr/REINDEX INDEX public\.big_amount/, 'the invalid index was left alone');
 
-is(run_command_output(@dump), $schema_before, 'pg_dump --schema-only is the same before and after');
+is(schema_dump($node, 'dst'), $schema_before, 'pg_dump --schema-only is the same before and after');
 is($node->safe_psql('dst', 'SELECT count(*), count(DISTINCT id), min(id), max(id) FROM big'),
 	'80000|80000|1|80000', 'the target has the source rows');
 is( $node->safe_psql(
@@ -85,7 +77,7 @@ like(clone_field($node, $id, 'error'), qr/database "beta", table public\.big: co
 	'its error names the table and the index');
 like(clone_field($node, $id, 'error'), qr/Key \(id\)=\(77\) is duplicated/, 'and the key');
 is($node->safe_psql('dst', 'SELECT count(*), sum(id) FROM big'), $target_before, 'the target is unchanged');
-is(run_command_output(@dump), $schema_before, 'and so is its schema');
+is(schema_dump($node, 'dst'), $schema_before, 'and so is its schema');
 
 # (d) Row by row when the setting is off: the same rows, no REINDEX.
 $node->safe_psql('src', q{DELETE FROM big WHERE label = 'duplicate id'});
@@ -96,7 +88,7 @@ $id = $node->safe_psql('postgres', "SELECT bucardo.clone(tables => 'big, child',
 is(wait_clone($node, $id), 'done', 'the clone with the setting off is done');
 unlike(slurp_file($node->logfile, $offset), qr/UPDATE pg_catalog\.pg_index|REINDEX INDEX/, 'no index was set aside');
 is($node->safe_psql('dst', 'SELECT count(*), count(DISTINCT id) FROM big'), '80000|80000', 'the target has the source rows');
-is(run_command_output(@dump), $schema_before, 'the schema is the same');
+is(schema_dump($node, 'dst'), $schema_before, 'the schema is the same');
 
 $node->stop;
 done_testing();

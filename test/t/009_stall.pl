@@ -42,8 +42,7 @@ like(clone_field($node, $id, 'error'), qr/database "beta", table public\.big: no
 	'the error names the database and the table');
 
 ok(kill('CONT', $pid), 'kill -CONT the target backend');
-ok( $node->poll_query_until('dst', "SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = $pid"),
-	'the resumed backend finds its client gone and ends');
+wait_sessions($node, 'dst', 0, "pid = $pid", 'the resumed backend finds its client gone and ends');
 is($node->safe_psql('dst', 'SELECT count(*), min(id) FROM big'), '1|-1', 'the target is unchanged');
 
 $id = $node->safe_psql('postgres', "SELECT bucardo.clone(tables => 'big', dbs => 'alpha, beta')");

@@ -24,52 +24,25 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 # The kill -9 cases need the postmaster's crash restart (Cluster.pm turns it off).
-my ($control, $source, $beta, $gamma) = commit_servers(control_conf => "restart_after_crash = on\n");
-my @servers     = ($control, $source, $beta, $gamma);
-my $none        = 'control 0, source 0, beta 0, gamma 0';
+my @servers = four_servers(control_conf => "restart_after_crash = on\n");
+my ($control, $source, $beta, $gamma) = @servers;
+refill_target($_, 'initial') for $beta, $gamma;
 my $source_rows = contents($source, 'src');
-
-sub request
-{
-	return $control->safe_psql('postgres',
-		"SELECT bucardo.clone(tables => 'foo, bar', dbs => 'alpha:source,beta:target,gamma:target')");
-}
-
-# The states of the clone's transactions in bucardo.clone_transaction, each once.
-sub states
-{
-	my ($id) = @_;
-	return $control->safe_psql('postgres',
-		"SELECT string_agg(DISTINCT state, ', ') FROM bucardo.clone_transaction WHERE clone_id = $id");
-}
-
-# The end of every case: each target holds what it should, no server holds a prepared transaction,
-# nothing of the clone is left in doubt.
-sub case_end
-{
-	my ($what, $id, $beta_rows, $gamma_rows) = @_;
-	is(contents($beta,  'dst'), $beta_rows,  "$what: beta's contents");
-	is(contents($gamma, 'dst'), $gamma_rows, "$what: gamma's contents");
-	is(prepared_xacts(@servers), $none, "$what: no prepared transaction is left on any server");
-	is($control->safe_psql('postgres', "SELECT count(*) FROM bucardo.clone_in_doubt WHERE clone_id = $id"),
-		'0', "$what: nothing of the clone is in doubt");
-	return;
-}
 
 # (0) Without pauses, a clone into two targets (two streams, so four writing sessions) commits with
 # two-phase commit.
 {
 	my $what = 'plain clone';
 	isnt(contents($beta, 'dst'), $source_rows, "$what: the targets differ from the source before");
-	my $id = request();
+	my $id = request_both($control);
 	is(wait_clone($control, $id), 'done', "$what: done");
 	is(clone_field($control, $id, 'two_phase'), 't', "$what: two-phase commit was used");
 	is(clone_field($control, $id, 'decision'), 'commit', "$what: the decision recorded is commit");
-	is(states($id), 'committed', "$what: every transaction of the clone is committed");
+	is(transaction_states($control, $id), 'committed', "$what: every transaction of the clone is committed");
 	is($control->safe_psql('postgres',
 			"SELECT string_agg(DISTINCT db, ', ') FROM bucardo.clone_transaction WHERE clone_id = $id"),
 		'beta, gamma', "$what: the transactions recorded are on beta and gamma");
-	case_end($what, $id, $source_rows, $source_rows);
+	case_end(\@servers, $what, $id, $source_rows, $source_rows);
 }
 
 # (1-3) kill -9 of the paused worker. The postmaster reinitializes, the launcher comes back and
@@ -83,7 +56,7 @@ for my $case ([ 'after_prepare', 'failed' ], [ 'after_decision', 'done' ], [ 'af
 
 	set_setting($control, 'pg_clone.test_pause_at', $step);
 	my $offset = -s $control->logfile;
-	my $id     = request();
+	my $id     = request_both($control);
 	my $pid    = wait_paused($control, $id, $step, $offset);
 	like($pid, qr/^\d+$/, "$what: the paused worker's pid");
 
@@ -114,25 +87,25 @@ for my $case ([ 'after_prepare', 'failed' ], [ 'after_decision', 'done' ], [ 'af
 	{
 		like(clone_field($control, $id, 'error'), qr/rolled back on every target/,
 			"$what: its error says it was rolled back on every target");
-		is(states($id), 'rolled back', "$what: every transaction of the clone is rolled back");
+		is(transaction_states($control, $id), 'rolled back', "$what: every transaction of the clone is rolled back");
 		for my $db ('beta', 'gamma')
 		{
 			ok(log_matches($control, qr/pg_clone: clone $id: rolled back[^\n]* on database "$db"/, $crash_offset),
 				"$what: the log says what was rolled back on $db");
 		}
-		case_end($what, $id, $beta_before, $gamma_before);
+		case_end(\@servers, $what, $id, $beta_before, $gamma_before);
 	}
 	else
 	{
 		is(clone_field($control, $id, 'two_phase'), 't', "$what: two-phase commit was used");
-		is(states($id), 'committed', "$what: every transaction of the clone is committed");
+		is(transaction_states($control, $id), 'committed', "$what: every transaction of the clone is committed");
 		my $dbs = $step eq 'after_decision' ? [ 'beta', 'gamma' ] : [ 'beta|gamma' ];
 		for my $db (@$dbs)
 		{
 			ok(log_matches($control, qr/pg_clone: clone $id: committed[^\n]* on database "(?:$db)"/, $crash_offset),
 				"$what: the log says what was committed on $db");
 		}
-		case_end($what, $id, $source_rows, $source_rows);
+		case_end(\@servers, $what, $id, $source_rows, $source_rows);
 	}
 }
 
@@ -144,7 +117,7 @@ for my $case ([ 'after_prepare', 'failed' ], [ 'after_decision', 'done' ], [ 'af
 	my $gamma_before = refill_target($gamma, 'down');
 	set_setting($control, 'pg_clone.test_pause_at', 'after_decision');
 	my $offset = -s $control->logfile;
-	my $id     = request();
+	my $id     = request_both($control);
 	wait_paused($control, $id, 'after_decision', $offset);
 	is(clone_field($control, $id, 'decision'), 'commit', "$what: the decision is recorded");
 
@@ -174,10 +147,10 @@ for my $case ([ 'after_prepare', 'failed' ], [ 'after_decision', 'done' ], [ 'af
 	my $resolve_offset = -s $control->logfile;
 	$gamma->start;
 	is(wait_clone($control, $id), 'done', "$what: once gamma is back the clone ends done");
-	is(states($id), 'committed', "$what: every transaction of the clone is committed");
+	is(transaction_states($control, $id), 'committed', "$what: every transaction of the clone is committed");
 	ok(log_matches($control, qr/pg_clone: clone $id: committed[^\n]* on database "gamma"/, $resolve_offset),
 		"$what: the log says what was committed on gamma");
-	case_end($what, $id, $source_rows, $source_rows);
+	case_end(\@servers, $what, $id, $source_rows, $source_rows);
 }
 
 # (5) The control server crashes (immediate stop) while the worker is paused. The pause, set with
@@ -191,7 +164,7 @@ for my $case ([ 'after_prepare', 'failed' ], [ 'after_decision', 'done' ])
 	my $gamma_before = refill_target($gamma, "crash $step");
 	set_setting($control, 'pg_clone.test_pause_at', $step);
 	my $offset = -s $control->logfile;
-	my $id     = request();
+	my $id     = request_both($control);
 	wait_paused($control, $id, $step, $offset);
 	ok(clone_gids($beta, $id) >= 1 && clone_gids($gamma, $id) >= 1,
 		"$what: both targets hold prepared transactions of the clone");
@@ -207,13 +180,13 @@ for my $case ([ 'after_prepare', 'failed' ], [ 'after_decision', 'done' ])
 	{
 		like(clone_field($control, $id, 'error'), qr/rolled back on every target/,
 			"$what: its error says it was rolled back on every target");
-		is(states($id), 'rolled back', "$what: every transaction of the clone is rolled back");
-		case_end($what, $id, $beta_before, $gamma_before);
+		is(transaction_states($control, $id), 'rolled back', "$what: every transaction of the clone is rolled back");
+		case_end(\@servers, $what, $id, $beta_before, $gamma_before);
 	}
 	else
 	{
-		is(states($id), 'committed', "$what: every transaction of the clone is committed");
-		case_end($what, $id, $source_rows, $source_rows);
+		is(transaction_states($control, $id), 'committed', "$what: every transaction of the clone is committed");
+		case_end(\@servers, $what, $id, $source_rows, $source_rows);
 	}
 }
 
@@ -226,14 +199,14 @@ $gamma->restart;
 	my $beta_before  = refill_target($beta,  'no slots');
 	my $gamma_before = refill_target($gamma, 'no slots');
 	set_setting($control, 'pg_clone.two_phase', 'on');
-	my $id = request();
+	my $id = request_both($control);
 	is(wait_clone($control, $id), 'failed', "$what: the clone fails");
 	my $error = clone_field($control, $id, 'error');
 	like($error, qr/two-phase commit/,          "$what: the error is about two-phase commit");
 	like($error, qr/max_prepared_transactions/, "$what: the error names max_prepared_transactions");
 	like($error, qr/database "gamma"/,          "$what: the error names the database");
 	note("error: $error");
-	case_end($what, $id, $beta_before, $gamma_before);
+	case_end(\@servers, $what, $id, $beta_before, $gamma_before);
 }
 
 # (7) two_phase = auto with the same gamma: the sessions are committed one after another, and the
@@ -241,12 +214,12 @@ $gamma->restart;
 {
 	my $what = 'two_phase = auto without slots on gamma';
 	set_setting($control, 'pg_clone.two_phase', 'auto');
-	my $id = request();
+	my $id = request_both($control);
 	is(wait_clone($control, $id), 'done', "$what: the clone is done");
 	like(clone_field($control, $id, 'summary'), qr/two-phase commit not available.*one session per target database/,
 		"$what: the summary says two-phase commit was not used");
 	is(clone_field($control, $id, 'two_phase'), 'f', "$what: the clone row says so too");
-	case_end($what, $id, $source_rows, $source_rows);
+	case_end(\@servers, $what, $id, $source_rows, $source_rows);
 }
 
 $_->stop for @servers;

@@ -18,27 +18,19 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 # A COMMIT waits for a synchronous standby only on a server that may have WAL senders.
-my ($control, $source, $beta, $gamma) =
-  commit_servers(beta_conf => "wal_level = replica\nmax_wal_senders = 2\n");
-my @servers     = ($control, $source, $beta, $gamma);
-my $none        = 'control 0, source 0, beta 0, gamma 0';
+my @servers = four_servers(beta_conf => "wal_level = replica\nmax_wal_senders = 2\n");
+my ($control, $source, $beta, $gamma) = @servers;
+refill_target($_, 'initial') for $beta, $gamma;
 my $source_rows = contents($source, 'src');
 
 # One stream: one writing session per target.
-sub request
-{
-	return $control->safe_psql('postgres',
-		"SELECT bucardo.clone(tables => 'foo, bar', dbs => 'alpha:source,beta:target,gamma:target', streams => 1)");
-}
+my $one_stream = ', streams => 1';
 
 # Waits (bounded) until exactly one backend on beta waits for the standby, and terminates it.
 sub cut_sync_commit
 {
 	my ($what) = @_;
-	ok( $beta->poll_query_until(
-			'postgres',
-			"SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event = 'SyncRep'"),
-		"$what: beta's commit waits for the synchronous standby");
+	wait_sessions($beta, 'postgres', 1, "wait_event = 'SyncRep'", "$what: beta's commit waits for the synchronous standby");
 	note('waiting: '
 		  . $beta->safe_psql('postgres',
 			"SELECT application_name || ': ' || query FROM pg_stat_activity WHERE wait_event = 'SyncRep'"));
@@ -47,17 +39,6 @@ sub cut_sync_commit
 			"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 'SyncRep'"),
 		't',
 		"$what: the waiting backend is terminated");
-	return;
-}
-
-sub case_end
-{
-	my ($what, $id, $beta_rows, $gamma_rows) = @_;
-	is(contents($beta,  'dst'), $beta_rows,  "$what: beta's contents");
-	is(contents($gamma, 'dst'), $gamma_rows, "$what: gamma's contents");
-	is(prepared_xacts(@servers), $none, "$what: no prepared transaction is left on any server");
-	is($control->safe_psql('postgres', "SELECT count(*) FROM bucardo.clone_in_doubt WHERE clone_id = $id"),
-		'0', "$what: nothing of the clone is in doubt");
 	return;
 }
 
@@ -72,10 +53,8 @@ sub case_end
 	refill_target($beta, 'off');
 	set_setting($beta, 'synchronous_standby_names', 'nobody');
 
-	my $id = request();
-	ok( $beta->poll_query_until(
-			'postgres', "SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event = 'SyncRep'"),
-		"$what: beta's commit waits for the synchronous standby");
+	my $id = request_both($control, $one_stream);
+	wait_sessions($beta, 'postgres', 1, "wait_event = 'SyncRep'", "$what: beta's commit waits for the synchronous standby");
 	$beta->stop('immediate');
 	is(wait_clone($control, $id), 'failed', "$what: the clone fails");
 	my $error = clone_field($control, $id, 'error');
@@ -88,7 +67,7 @@ sub case_end
 	# beta's transaction was committed locally before the wait: it is there after the restart.
 	$beta->start;
 	set_setting($beta, 'synchronous_standby_names', undef);
-	case_end($what, $id, $source_rows, $gamma_before);
+	case_end(\@servers, $what, $id, $source_rows, $gamma_before);
 }
 
 # (b) With two-phase commit: the sync standby is required on beta only after the decision, so that
@@ -101,7 +80,7 @@ sub case_end
 	refill_target($gamma, 'auto');
 	set_setting($control, 'pg_clone.test_pause_at', 'after_decision');
 	my $offset = -s $control->logfile;
-	my $id     = request();
+	my $id     = request_both($control, $one_stream);
 	wait_paused($control, $id, 'after_decision', $offset);
 	is(clone_gids($beta, $id) . ' ' . clone_gids($gamma, $id),
 		'1 1', "$what: each target holds one prepared transaction of the clone");
@@ -113,10 +92,8 @@ sub case_end
 
 	is(wait_clone($control, $id), 'done', "$what: the clone ends done");
 	is(clone_field($control, $id, 'two_phase'), 't', "$what: two-phase commit was used");
-	is($control->safe_psql('postgres',
-			"SELECT string_agg(DISTINCT state, ', ') FROM bucardo.clone_transaction WHERE clone_id = $id"),
-		'committed', "$what: every transaction of the clone is committed");
-	case_end($what, $id, $source_rows, $source_rows);
+	is(transaction_states($control, $id), 'committed', "$what: every transaction of the clone is committed");
+	case_end(\@servers, $what, $id, $source_rows, $source_rows);
 }
 
 $_->stop for @servers;

@@ -180,11 +180,7 @@ cli_is(0, [ '-d', "postgresql:///postgres?host=$host&port=$port", 'list', 'syncs
 }
 # A role that must give a password: refused without one, let in by .pgpass.
 $node->safe_psql('postgres', "SET password_encryption = 'scram-sha-256'; CREATE ROLE cli_pw LOGIN SUPERUSER PASSWORD 'sekret'");
-my $hba = $node->data_dir . '/pg_hba.conf';
-my $hba_text = slurp_file($hba);
-open(my $fh, '>', $hba) or die "could not write $hba: $!";
-print $fh "local all cli_pw scram-sha-256\n$hba_text";
-close($fh);
+prepend_hba($node, 'local all cli_pw scram-sha-256');
 $node->reload;
 {
 	local $ENV{PGPASSFILE} = $node->basedir . '/no.pgpass';

@@ -28,41 +28,24 @@ use warnings;
 
 use FindBin;
 use lib $FindBin::RealBin;
-use PostgreSQL::Test::Cluster;
+use PgCloneTest;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes ();
 
-my $source = PostgreSQL::Test::Cluster->new('source');
-$source->init;
-$source->start;
+my $source = start_node('source');
 $source->safe_psql('postgres', 'CREATE DATABASE src');
 
-my $target = PostgreSQL::Test::Cluster->new('target');
-$target->init;
 # autovacuum off: the statistics checks of the "analyze" => false case see only what the clone did.
 # log_statement: which statements the clone sent to the target (the type mismatch must fail before
 # any of them empties or fills the table).
-$target->append_conf(
-	'postgresql.conf', q{
-shared_preload_libraries = 'pg_clone'
-pg_clone.database = 'postgres'
-max_prepared_transactions = 10
+my $target = start_node('target', preload_conf() . q{max_prepared_transactions = 10
 autovacuum = off
 log_statement = 'all'
 });
-$target->start;
 $target->safe_psql('postgres', 'CREATE DATABASE dst');
-{
-	my $register = "CREATE EXTENSION pg_clone;\n";
-	for my $db ([ 'alpha', $source, 'src' ], [ 'beta', $target, 'dst' ])
-	{
-		my ($name, $node, $dbname) = @$db;
-		my ($host, $port) = ($node->host, $node->port);
-		$register .= "SELECT bucardo.add_db('$name', 'host=''$host'' port=$port dbname=$dbname');\n";
-	}
-	$target->safe_psql('postgres', $register);
-}
+$target->safe_psql('postgres',
+	"CREATE EXTENSION pg_clone;\n" . add_db_sql([ 'alpha', $source, 'src' ], [ 'beta', $target, 'dst' ]));
 
 # ---------------------------------------------------------------------------------------------------
 # The tables, on both sides.
@@ -266,15 +249,8 @@ SELECT count(*) || ' ' || coalesce(md5(string_agg(r::text, E'\\n' ORDER BY r::te
   FROM ($query) r});
 }
 
-# The target database's schema as pg_dump prints it, less the random key of its \\restrict lines.
-my @dump = ('pg_dump', '--schema-only', '-h', $target->host, '-p', $target->port, 'dst');
-sub target_schema
-{
-	my ($stdout, $stderr) = run_command([@dump]);
-	$stdout =~ s/^\\(un)?restrict .*$//mg;
-	return $stdout;
-}
-my $schema_before = target_schema();
+# The target database's schema (pg_dump --schema-only) before any clone.
+my $schema_before = schema_dump($target, 'dst');
 like($schema_before, qr/CREATE TABLE public\.udt/, 'pg_dump prints the target schema');
 
 # The first line where two texts differ, for the report of a changed schema.
@@ -294,7 +270,7 @@ sub first_difference
 sub schema_unchanged
 {
 	my ($what) = @_;
-	my $now = target_schema();
+	my $now = schema_dump($target, 'dst');
 	ok($now eq $schema_before, "$what: the target's schema is unchanged (pg_dump --schema-only)")
 	  or diag("first difference: " . first_difference($schema_before, $now));
 	return;

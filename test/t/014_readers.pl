@@ -14,25 +14,18 @@ my $node = clone_node();
 my $target_before = contents($node, 'dst');
 my $source_rows   = contents($node, 'src');
 
+# Makes clones pause before their commit (pg_clone.test_pause_at), or no longer.
 sub pause_before_commit
 {
 	my ($on) = @_;
-	$node->safe_psql('postgres',
-		$on
-		? "ALTER SYSTEM SET pg_clone.test_pause_at = 'before_commit'"
-		: 'ALTER SYSTEM RESET pg_clone.test_pause_at');
-	$node->safe_psql('postgres', 'SELECT pg_reload_conf()');
-	my $want = $on ? 'before_commit' : '';
-	ok($node->poll_query_until('postgres', "SELECT current_setting('pg_clone.test_pause_at') = '$want'"),
+	set_setting($node, 'pg_clone.test_pause_at', $on ? 'before_commit' : undef,
 		$on ? 'clones now pause before their commit' : 'clones no longer pause');
 }
 
 sub held_before_commit
 {
 	my ($id) = @_;
-	ok( $node->poll_query_until(
-			'postgres',
-			"SELECT count(*) = 1 FROM pg_stat_activity WHERE query = 'clone $id: paused at before_commit'"),
+	wait_sessions($node, 'postgres', 1, "query = 'clone $id: paused at before_commit'",
 		"clone $id is held before its commit");
 }
 

@@ -30,88 +30,54 @@ my $lock_secs = 3;
 
 # --- The servers -------------------------------------------------------------------------------
 
-my $control = PostgreSQL::Test::Cluster->new('control');
-$control->init;
-$control->append_conf(
-	'postgresql.conf', qq{
-shared_preload_libraries = 'pg_clone'
-pg_clone.database = 'postgres'
+my @servers = four_servers(
+	control_conf => qq{
 restart_after_crash = on
 pg_clone.lock_timeout = '${lock_secs}s'
 pg_clone.connect_timeout = '5s'
 pg_clone.stall_timeout = '20s'
 autovacuum = off
-});
-$control->start;
-
-my $source = PostgreSQL::Test::Cluster->new('source');
-$source->init;
-$source->append_conf('postgresql.conf', "autovacuum = off\n");
-$source->start;
-$source->safe_psql('postgres', 'CREATE DATABASE src');
-$source->safe_psql('postgres', 'CREATE DATABASE src2');
-$source->safe_psql('src', qq{
+},
+	source_conf => "autovacuum = off\n",
+	source_sql  => {
+		src => qq{
 CREATE TABLE foo (id int PRIMARY KEY, t text);
 INSERT INTO foo SELECT g, 's' || g FROM generate_series(1, $big_rows) g;
 CREATE TABLE bar (id int PRIMARY KEY, t text);
 INSERT INTO bar SELECT g, 'src bar ' || g FROM generate_series(1, 1000) g;
 CREATE TABLE baz (id int PRIMARY KEY, t text);
 INSERT INTO baz SELECT g, 'src baz ' || g FROM generate_series(1, 100) g;
-});
-# A second, small source for the concurrent clone, so that its result differs from the first one's.
-$source->safe_psql('src2', q{
+},
+		# A second, small source for the concurrent clone, so that its result differs from the first one's.
+		src2 => q{
 CREATE TABLE foo (id int PRIMARY KEY, t text);
 INSERT INTO foo SELECT g, 'src2 ' || g FROM generate_series(1, 2000) g;
 CREATE TABLE bar (id int PRIMARY KEY, t text);
 INSERT INTO bar SELECT g, 'src2 bar ' || g FROM generate_series(1, 50) g;
-});
-
-my @targets;
-for my $name ('beta', 'gamma')
-{
-	my $node = PostgreSQL::Test::Cluster->new($name);
-	$node->init;
-	$node->append_conf('postgresql.conf', "max_prepared_transactions = 10\nautovacuum = off\n");
-	$node->start;
-	$node->safe_psql('postgres', 'CREATE DATABASE dst');
-	$node->safe_psql('dst', q{
+},
+	},
+	target_conf => "autovacuum = off\n",
+	target_sql  => q{
 CREATE TABLE foo (id int PRIMARY KEY, t text);
 CREATE TABLE bar (id int PRIMARY KEY, t text);
 CREATE TABLE baz (id int PRIMARY KEY, t text);
 });
-	push @targets, $node;
-}
-my ($beta, $gamma) = @targets;
-my @servers = ($control, $source, $beta, $gamma);
-my $none    = 'control 0, source 0, beta 0, gamma 0';
+my ($control, $source, $beta, $gamma) = @servers;
+my @targets = ($beta, $gamma);
 
 my $closed_port = PostgreSQL::Test::Cluster::get_free_port();
-{
-	my $register = '';
-	for my $db ([ 'alpha', $source, 'src' ], [ 'alpha2', $source, 'src2' ], [ 'beta', $beta, 'dst' ],
-		[ 'gamma', $gamma, 'dst' ])
-	{
-		my ($name, $node, $dbname) = @$db;
-		my ($host, $port) = ($node->host, $node->port);
-		$register .= "SELECT bucardo.add_db('$name', 'host=''$host'' port=$port dbname=$dbname');\n";
-	}
-	$register .= "SELECT bucardo.add_db('nowhere', 'host=127.0.0.1 port=$closed_port dbname=dst');\n";
-	$register .= "SELECT bucardo.add_db('nosocket', 'host=/nonexistent/pg_clone_socket_dir port=5432 dbname=dst');\n";
-	$control->safe_psql('postgres', "CREATE EXTENSION pg_clone;\n$register");
-}
+$control->safe_psql(
+	'postgres',
+	add_db_sql(
+		[ 'alpha2',   $source, 'src2' ],
+		[ 'nowhere',  "host=127.0.0.1 port=$closed_port dbname=dst" ],
+		[ 'nosocket', 'host=/nonexistent/pg_clone_socket_dir port=5432 dbname=dst' ]));
 
 my $source_rows  = contents($source, 'src');
 my $source2_rows = contents($source, 'src2');
-my $baz_rows     = baz($source, 'src');
+my $baz_rows     = table_fingerprint($source, 'src', 'baz');
 
 # --- Helpers -----------------------------------------------------------------------------------
-
-sub baz
-{
-	my ($node, $db) = @_;
-	return $node->safe_psql($db,
-		q{SELECT count(*) || ' ' || coalesce(md5(string_agg(id || ':' || t, ',' ORDER BY id)), '-') FROM baz});
-}
 
 # Gives both targets old rows of their own, marked with $tag; returns their contents.
 sub refill
@@ -131,38 +97,14 @@ INSERT INTO bar SELECT g, 'old bar $name $tag ' || g FROM generate_series(1, 3) 
 INSERT INTO baz SELECT g, 'old baz $name $tag ' || g FROM generate_series(1, 2) g;
 COMMIT;
 });
-		push @before, contents($node, 'dst') . ' / ' . baz($node, 'dst');
+		push @before, contents($node, 'dst') . ' / ' . table_fingerprint($node, 'dst', 'baz');
 	}
 	return @before;
 }
 
 sub target_state
 {
-	return map { contents($_, 'dst') . ' / ' . baz($_, 'dst') } @targets;
-}
-
-sub request
-{
-	my ($extra) = @_;
-	return $control->safe_psql('postgres',
-		"SELECT bucardo.clone(tables => 'foo, bar', dbs => 'alpha:source,beta:target,gamma:target'"
-		  . ($extra // '') . ')');
-}
-
-# Polls (bounded by $secs) until $sql on $node/$db returns $want; returns the last value seen.
-sub poll_value
-{
-	my ($node, $db, $sql, $want, $secs) = @_;
-	my $deadline = time + ($secs // 20);
-	my $value    = '';
-	while (1)
-	{
-		my ($ret, $out, $err) = $node->psql($db, $sql);
-		$value = $ret == 0 ? $out : "(psql failed: $err)";
-		return $value if $ret == 0 && $value eq $want;
-		return $value if time > $deadline;
-		usleep(50_000);
-	}
+	return map { contents($_, 'dst') . ' / ' . table_fingerprint($_, 'dst', 'baz') } @targets;
 }
 
 # Waits (bounded) until clone $id has copied rows of foo (bucardo.clone_progress) and $node shows the
@@ -200,10 +142,10 @@ sub wait_end
 {
 	my ($what, $id, $since, $secs) = @_;
 	$secs //= 30;
-	my $status = poll_value($control, 'postgres',
+	my $ended = poll_until($control, 'postgres',
 		"SELECT status IN ('done', 'failed', 'cancelled') FROM bucardo.clone WHERE id = $id", 't', $secs);
 	my $took = time - $since;
-	ok($status eq 't', sprintf('%s: the clone leaves running (%.1f s after the fault, bound %d s)', $what, $took, $secs));
+	ok($ended, sprintf('%s: the clone leaves running (%.1f s after the fault, bound %d s)', $what, $took, $secs));
 	my $s = $control->safe_psql('postgres', "SELECT status FROM bucardo.clone WHERE id = $id");
 	note("$what: clone $id status $s, error: " . clone_field($control, $id, "coalesce(error, '(none)')"));
 	return $s;
@@ -216,26 +158,27 @@ sub nothing_left
 	my ($what, $id) = @_;
 	for my $node (@servers)
 	{
-		my $sessions = poll_value($node, 'postgres',
-			"SELECT count(*) FROM pg_stat_activity WHERE application_name ~ '^pg_clone (clone|recovery) $id\$'",
-			'0', 20);
-		is($sessions, '0', "$what: no session of clone $id is left on " . $node->name);
+		ok( poll_until(
+				$node, 'postgres',
+				"SELECT count(*) FROM pg_stat_activity WHERE application_name ~ '^pg_clone (clone|recovery) $id\$'",
+				'0', 20),
+			"$what: no session of clone $id is left on " . $node->name);
 		next if $node == $control;
-		my $locks = poll_value(
+		my $no_locks = poll_until(
 			$node, 'postgres', q{
 SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
  WHERE d.datname IN ('src', 'src2', 'dst') AND l.locktype = 'relation'
    AND l.pid IS DISTINCT FROM pg_backend_pid()}, '0', 10);
-		if ($locks ne '0')
+		if (!$no_locks)
 		{
 			note("$what: locks on " . $node->name . ":\n" . $node->safe_psql('postgres', q{
 SELECT l.pid, l.mode, l.granted, l.relation, a.application_name, a.state, a.query
   FROM pg_locks l JOIN pg_database d ON d.oid = l.database LEFT JOIN pg_stat_activity a ON a.pid = l.pid
  WHERE d.datname IN ('src', 'src2', 'dst') AND l.locktype = 'relation'}));
 		}
-		is($locks, '0', "$what: no lock is left on " . $node->name);
+		ok($no_locks, "$what: no lock is left on " . $node->name);
 	}
-	is(prepared_xacts(@servers), $none, "$what: no prepared transaction is left on any server");
+	no_prepared_left($what, @servers);
 	return;
 }
 
@@ -251,7 +194,7 @@ sub unchanged
 sub next_clone_works
 {
 	my ($what) = @_;
-	my $id = request();
+	my $id = request_both($control);
 	is(wait_clone($control, $id), 'done', "$what: the next clone ($id) is done");
 	note("$what: next clone error: " . clone_field($control, $id, "coalesce(error, '(none)')"))
 	  if clone_field($control, $id, 'status') ne 'done';
@@ -277,6 +220,30 @@ sub failed_row
 	return;
 }
 
+# Queues six clones of bar and baz at once; checks that all of them end (within 60 s), all done
+# ($status_sql: what each shows of its row in the check), that beta's baz is the source's and that
+# nothing of them is left.
+sub six_clones_done
+{
+	my ($what, $status_sql) = @_;
+	my @ids;
+	push @ids, $control->safe_psql('postgres',
+		"SELECT bucardo.clone(tables => 'bar, baz', dbs => 'alpha:source,beta:target,gamma:target')")
+	  for 1 .. 6;
+	my $ids = join(',', @ids);
+	ok( poll_until(
+			$control, 'postgres',
+			"SELECT count(*) FROM bucardo.clone WHERE id IN ($ids) AND status IN ('done', 'failed', 'cancelled')",
+			'6', 60),
+		"$what: all six clones end");
+	is($control->safe_psql('postgres',
+			"SELECT string_agg($status_sql, ',' ORDER BY id) FROM bucardo.clone WHERE id IN ($ids)"),
+		join(',', ('done') x 6), "$what: all six are done");
+	is(table_fingerprint($beta, 'dst', 'baz'), $baz_rows, "$what: beta's baz is the source's");
+	nothing_left($what, $_) for @ids;
+	return;
+}
+
 my $started = time;
 
 # --- Rows --------------------------------------------------------------------------------------
@@ -285,7 +252,7 @@ my $started = time;
 {
 	my $what   = 'target backend terminated';
 	my @before = refill('r1');
-	my $id     = request();
+	my $id     = request_both($control);
 	my $pid    = wait_mid_copy($what, $id, $beta, 'dst', 'COPY%foo%FROM STDIN%');
 	my $since  = time;
 	$beta->safe_psql('postgres', "SELECT pg_terminate_backend($pid)") if $pid;
@@ -299,7 +266,7 @@ for my $mode ('fast', 'immediate')
 {
 	my $what   = "target server stopped ($mode)";
 	my @before = refill("r2$mode");
-	my $id     = request();
+	my $id     = request_both($control);
 	wait_mid_copy($what, $id, $beta, 'dst', 'COPY%foo%FROM STDIN%');
 	my $since = time;
 	$beta->stop($mode);
@@ -314,7 +281,7 @@ for my $mode ('fast', 'immediate')
 {
 	my $what   = 'source backend terminated';
 	my @before = refill('r3');
-	my $id     = request();
+	my $id     = request_both($control);
 	my $pid    = wait_mid_copy($what, $id, $source, 'src', '%COPY%foo%TO STDOUT%');
 	my $since  = time;
 	$source->safe_psql('postgres', "SELECT pg_terminate_backend($pid)") if $pid;
@@ -327,7 +294,7 @@ for my $mode ('fast', 'immediate')
 {
 	my $what   = 'source server stopped';
 	my @before = refill('r4');
-	my $id     = request();
+	my $id     = request_both($control);
 	wait_mid_copy($what, $id, $source, 'src', '%COPY%foo%TO STDOUT%');
 	my $since = time;
 	$source->stop('fast');
@@ -358,7 +325,7 @@ for my $mode ('fast', 'immediate')
 {
 	my $what   = "control server restarted ($mode)";
 	my @before = refill("r6$mode");
-	my $id     = request();
+	my $id     = request_both($control);
 	my $queued = $control->safe_psql('postgres',
 		"SELECT bucardo.clone(tables => 'baz', dbs => 'alpha:source,beta:target,gamma:target', start => '6 s')");
 	wait_mid_copy($what, $id, $beta, 'dst', 'COPY%foo%FROM STDIN%');
@@ -373,11 +340,11 @@ for my $mode ('fast', 'immediate')
 	is((split / \/ /, $now[0])[0], (split / \/ /, $before[0])[0], "$what: beta's foo and bar are as before");
 	is((split / \/ /, $now[1])[0], (split / \/ /, $before[1])[0], "$what: gamma's foo and bar are as before");
 	nothing_left($what, $id);
-	is(poll_value($control, 'postgres', "SELECT status FROM bucardo.clone WHERE id = $queued", 'done', 30),
-		'done', "$what: the queued clone $queued runs after the restart");
+	ok(poll_until($control, 'postgres', "SELECT status FROM bucardo.clone WHERE id = $queued", 'done', 30),
+		"$what: the queued clone $queued runs after the restart");
 	note("$what: queued clone error: " . clone_field($control, $queued, "coalesce(error, '(none)')"));
-	is(baz($beta,  'dst'), $baz_rows, "$what: the queued clone filled beta's baz");
-	is(baz($gamma, 'dst'), $baz_rows, "$what: the queued clone filled gamma's baz");
+	is(table_fingerprint($beta,  'dst', 'baz'), $baz_rows, "$what: the queued clone filled beta's baz");
+	is(table_fingerprint($gamma, 'dst', 'baz'), $baz_rows, "$what: the queued clone filled gamma's baz");
 	nothing_left("$what (queued clone)", $queued);
 	next_clone_works($what);
 }
@@ -386,7 +353,7 @@ for my $mode ('fast', 'immediate')
 {
 	my $what   = 'clone_cancel in mid-COPY';
 	my @before = refill('r7');
-	my $id     = request();
+	my $id     = request_both($control);
 	wait_mid_copy($what, $id, $gamma, 'dst', 'COPY%foo%FROM STDIN%');
 	my $since = time;
 	is($control->safe_psql('postgres', "SELECT bucardo.clone_cancel($id)"), 't', "$what: clone_cancel says yes");
@@ -398,7 +365,7 @@ for my $mode ('fast', 'immediate')
 {
 	my $what   = 'worker kill -9';
 	my @before = refill('r8');
-	my $id     = request();
+	my $id     = request_both($control);
 	wait_mid_copy($what, $id, $beta, 'dst', 'COPY%foo%FROM STDIN%');
 	my $pid = clone_field($control, $id, 'worker_pid');
 	my $offset = -s $control->logfile;
@@ -416,20 +383,7 @@ for my $mode ('fast', 'immediate')
 	my $what   = 'worker slots exhausted';
 	my @before = refill('r9');
 	set_setting($control, 'pg_clone.max_workers', '1');
-	my @ids;
-	push @ids, $control->safe_psql('postgres',
-		"SELECT bucardo.clone(tables => 'bar, baz', dbs => 'alpha:source,beta:target,gamma:target')")
-	  for 1 .. 6;
-	my $ids = join(',', @ids);
-	is(poll_value($control, 'postgres',
-			"SELECT count(*) FROM bucardo.clone WHERE id IN ($ids) AND status IN ('done', 'failed', 'cancelled')",
-			'6', 60),
-		'6', "$what: all six clones end");
-	is($control->safe_psql('postgres',
-			"SELECT string_agg(status, ',' ORDER BY id) FROM bucardo.clone WHERE id IN ($ids)"),
-		join(',', ('done') x 6), "$what: all six are done");
-	is(baz($beta, 'dst'), $baz_rows, "$what: beta's baz is the source's");
-	nothing_left($what, $_) for @ids;
+	six_clones_done($what, 'status');
 	set_setting($control, 'pg_clone.max_workers', undef);
 	next_clone_works($what);
 }
@@ -443,20 +397,7 @@ for my $mode ('fast', 'immediate')
 	$control->safe_psql('postgres', 'ALTER SYSTEM SET max_worker_processes = 3');
 	$control->restart;
 	is($control->safe_psql('postgres', 'SHOW max_worker_processes'), '3', "$what: max_worker_processes = 3");
-	my @ids;
-	push @ids, $control->safe_psql('postgres',
-		"SELECT bucardo.clone(tables => 'bar, baz', dbs => 'alpha:source,beta:target,gamma:target')")
-	  for 1 .. 6;
-	my $ids = join(',', @ids);
-	is(poll_value($control, 'postgres',
-			"SELECT count(*) FROM bucardo.clone WHERE id IN ($ids) AND status IN ('done', 'failed', 'cancelled')",
-			'6', 60),
-		'6', "$what: all six clones end");
-	is($control->safe_psql('postgres',
-			"SELECT string_agg(status || coalesce(' (' || error || ')', ''), ',' ORDER BY id) FROM bucardo.clone WHERE id IN ($ids)"),
-		join(',', ('done') x 6), "$what: all six are done");
-	is(baz($beta, 'dst'), $baz_rows, "$what: beta's baz is the source's");
-	nothing_left($what, $_) for @ids;
+	six_clones_done($what, "status || coalesce(' (' || error || ')', '')");
 	$control->safe_psql('postgres', 'ALTER SYSTEM RESET max_worker_processes');
 	$control->restart;
 	next_clone_works($what);
@@ -468,7 +409,7 @@ for my $mode ('fast', 'immediate')
 {
 	my $what   = 'two clones at once';
 	my @before = refill('r10');
-	my $one    = request();
+	my $one    = request_both($control);
 	my $two    = $control->safe_psql('postgres',
 		"SELECT bucardo.clone(tables => 'foo, bar', dbs => 'alpha2:source,beta:target,gamma:target')");
 	my $since = time;
@@ -499,7 +440,7 @@ for my $mode ('fast', 'immediate')
 	my $holder = $gamma->background_psql('dst');
 	$holder->query_safe('BEGIN; LOCK TABLE foo IN ACCESS SHARE MODE;');
 	my $since = time;
-	my $id    = request();
+	my $id    = request_both($control);
 	my $status = wait_end($what, $id, $since, 15);
 	my $took   = time - $since;
 	ok($took >= $lock_secs - 0.5, sprintf("$what: it waited for pg_clone.lock_timeout (%.1f s)", $took));
@@ -518,7 +459,7 @@ for my $mode ('fast', 'immediate')
 	$gamma->safe_psql('dst', 'ALTER TABLE foo ADD CONSTRAINT refuse_late CHECK (id <> 300000)');
 	my @before = refill('r12');
 	my $since  = time;
-	my $id     = request();
+	my $id     = request_both($control);
 	failed_row(what => $what, id => $id, since => $since, before => \@before,
 		error => [ qr/database "gamma", table public\.foo/, qr/refuse_late/ ]);
 	$gamma->safe_psql('dst', 'ALTER TABLE foo DROP CONSTRAINT refuse_late');
@@ -534,7 +475,7 @@ ALTER TABLE foo ENABLE ALWAYS TRIGGER refuse_late;
 });
 	my @before = refill('r13');
 	my $since  = time;
-	my $id     = request();
+	my $id     = request_both($control);
 	failed_row(what => $what, id => $id, since => $since, before => \@before,
 		error => [ qr/database "beta", table public\.foo/, qr/refusing row 250000/ ]);
 	$beta->safe_psql('dst', 'DROP TRIGGER refuse_late ON foo; DROP FUNCTION refuse_late()');
@@ -547,7 +488,7 @@ ALTER TABLE foo ENABLE ALWAYS TRIGGER refuse_late;
 	my @before = refill('r14');
 	$gamma->safe_psql('postgres', 'ALTER DATABASE dst SET default_transaction_read_only = on');
 	my $since = time;
-	my $id    = request();
+	my $id    = request_both($control);
 	my $status = wait_end($what, $id, $since, 30);
 	$gamma->safe_psql('postgres', 'ALTER DATABASE dst RESET default_transaction_read_only');
 	failed_row(what => $what, id => $id, since => $since, before => \@before,
@@ -566,7 +507,7 @@ ALTER TABLE foo ENABLE ALWAYS TRIGGER refuse_late;
 	my $role = $gamma->safe_psql('dst', 'SELECT current_user');
 	refill('r15');
 	$gamma->safe_psql('postgres', qq{ALTER ROLE "$role" IN DATABASE dst SET statement_timeout = '300ms'});
-	my $id = request();
+	my $id = request_both($control);
 	is(wait_clone($control, $id), 'done', "$what: the clone ($id) is done");
 	# (The test's own queries on gamma run as that role too.)
 	$gamma->safe_psql('postgres', qq{ALTER ROLE "$role" IN DATABASE dst RESET statement_timeout});
@@ -585,7 +526,7 @@ ALTER TABLE foo ENABLE ALWAYS TRIGGER disk_full;
 });
 	my @before = refill('r16');
 	my $since  = time;
-	my $id     = request();
+	my $id     = request_both($control);
 	failed_row(what => $what, id => $id, since => $since, before => \@before,
 		error => [ qr/database "gamma", table public\.foo/, qr/No space left on device/ ]);
 	$gamma->safe_psql('dst', 'DROP TRIGGER disk_full ON foo; DROP FUNCTION disk_full()');

@@ -26,9 +26,7 @@ like(clone_field($node, $id, 'error'), qr/database "beta", table public\.big: ne
 	'its error is the target\'s, naming the database and table');
 
 # The source session's counters reach the statistics when it ends.
-ok( $node->poll_query_until('src',
-		"SELECT count(*) = 0 FROM pg_stat_activity WHERE application_name = 'pg_clone clone $id'"),
-	'the clone\'s source session is gone');
+wait_sessions($node, 'src', 0, "application_name = 'pg_clone clone $id'", 'the clone\'s source session is gone');
 $node->safe_psql('src', 'SELECT pg_stat_force_next_flush()');
 my $read;
 for (1 .. 50)

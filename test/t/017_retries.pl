@@ -7,18 +7,14 @@ use warnings;
 use FindBin;
 use lib $FindBin::RealBin;
 use PgCloneTest;
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $node = clone_node();
-my $far  = PostgreSQL::Test::Cluster->new('far');
-$far->init;
-$far->start;
+my $far  = start_node('far');
 $far->safe_psql('postgres', 'CREATE DATABASE dst');
 $far->safe_psql('dst', 'CREATE TABLE foo (id int PRIMARY KEY, t text); CREATE TABLE bar (id int PRIMARY KEY, t text)');
-my ($host, $port) = ($far->host, $far->port);
-$node->safe_psql('postgres', "SELECT bucardo.add_db('far', 'host=''$host'' port=$port dbname=dst')");
+$node->safe_psql('postgres', add_db_sql([ 'far', $far, 'dst' ]));
 $far->stop;
 
 # Down at the first attempt, back for a later one.

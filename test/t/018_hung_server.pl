@@ -8,7 +8,6 @@ use warnings;
 use FindBin;
 use lib $FindBin::RealBin;
 use PgCloneTest;
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);
@@ -16,16 +15,13 @@ use Time::HiRes qw(time);
 my $node = clone_node(conf => "pg_clone.stall_timeout = '2s'\n");
 $node->safe_psql('dst', q{CREATE TABLE big (id int8 PRIMARY KEY, v text); INSERT INTO big VALUES (-1, 'before');});
 
-my $hung = PostgreSQL::Test::Cluster->new('hung');
-$hung->init;
-$hung->start;
+my $hung = start_node('hung');
 $hung->safe_psql('postgres', 'CREATE DATABASE src');
 $hung->safe_psql('src', q{
 CREATE TABLE big (id int8 PRIMARY KEY, v text);
 INSERT INTO big SELECT g, repeat('x', 100) FROM generate_series(1, 2000000) g;
 });
-my ($host, $port) = ($hung->host, $hung->port);
-$node->safe_psql('postgres', "SELECT bucardo.add_db('hung', 'host=''$host'' port=$port dbname=src')");
+$node->safe_psql('postgres', add_db_sql([ 'hung', $hung, 'src' ]));
 
 my $id = $node->safe_psql('postgres', "SELECT bucardo.clone(tables => 'big', dbs => 'hung, beta', streams => 1)");
 ok( $node->poll_query_until('dst',
@@ -46,13 +42,12 @@ is($node->safe_psql('postgres', "SELECT status FROM bucardo.clone WHERE id = $id
 like(clone_field($node, $id, 'error'), qr/database "hung".*pg_clone\.stall_timeout/s,
 	'its error names the database and the stall timeout');
 ok($took < 30, sprintf('it ended %.1f s after the server stopped: the stall timeout and a bounded abort', $took));
-ok( $node->poll_query_until('postgres', "SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'pg_clone worker'"),
+wait_sessions($node, 'postgres', 0, "backend_type = 'pg_clone worker'",
 	'its worker is gone, although the server never answered');
 is($node->safe_psql('dst', 'SELECT count(*), min(id) FROM big'), '1|-1', 'the target is unchanged');
 
 ok(kill('CONT', @all) == scalar(@all), 'kill -CONT the source server');
-ok($hung->poll_query_until('src', "SELECT count(*) = 0 FROM pg_stat_activity WHERE application_name = 'pg_clone clone $id'"),
-	'no session of the clone is left on the source');
+wait_sessions($hung, 'src', 0, "application_name = 'pg_clone clone $id'", 'no session of the clone is left on the source');
 $id = $node->safe_psql('postgres', "SELECT bucardo.clone(tables => 'big', dbs => 'hung, beta', streams => 1)");
 is(wait_clone($node, $id), 'done', 'a new clone works');
 

@@ -13,14 +13,8 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $node = clone_node(
-	before_start => sub {
-		my ($n) = @_;
-		# The remote role cloner logs in with a password; everyone else as the tests' cluster does (trust).
-		my $hba = slurp_file($n->data_dir . '/pg_hba.conf');
-		open(my $fh, '>', $n->data_dir . '/pg_hba.conf') or die $!;
-		print $fh "local all cloner scram-sha-256\n$hba";
-		close $fh;
-	});
+	# The remote role cloner logs in with a password; everyone else as the tests' cluster does (trust).
+	before_start => sub { prepend_hba($_[0], 'local all cloner scram-sha-256') });
 my $secret = 'secret-pw-42';
 my $wrong  = 'wrong-pw-99';
 

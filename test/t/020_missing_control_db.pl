@@ -7,19 +7,12 @@ use warnings;
 use FindBin;
 use lib $FindBin::RealBin;
 use PgCloneTest;
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = PostgreSQL::Test::Cluster->new('nodb');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'pg_clone'
-pg_clone.database = 'ctl'
-pg_clone.naptime = 1
+my $node = start_node('nodb', preload_conf('ctl') . q{pg_clone.naptime = 1
 max_prepared_transactions = 5
 });
-$node->start;
 
 ok($node->wait_for_log(qr/pg_clone: control database "ctl" does not exist/), 'the missing control database is logged');
 like(slurp_file($node->logfile), qr/HINT:  Create it and run CREATE EXTENSION pg_clone there/, 'with a HINT');
@@ -32,8 +25,7 @@ unlike($log, qr/background worker "pg_clone launcher" .*exited with exit code 1/
 
 $node->safe_psql('postgres', 'CREATE DATABASE ctl; CREATE DATABASE src; CREATE DATABASE dst');
 $node->safe_psql('ctl', 'CREATE EXTENSION pg_clone');
-ok( $node->poll_query_until('postgres',
-		"SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'pg_clone launcher' AND datname = 'ctl'"),
+wait_sessions($node, 'postgres', 1, "backend_type = 'pg_clone launcher' AND datname = 'ctl'",
 	'once it exists, the launcher connects to it');
 $node->safe_psql('src', "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 100)");
 $node->safe_psql('dst', 'CREATE TABLE t (id int PRIMARY KEY)');

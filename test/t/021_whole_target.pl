@@ -20,25 +20,17 @@ use PgCloneTest;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my ($control, $source, $beta, $gamma) = commit_servers(
+my @servers = four_servers(
 	control_conf => "restart_after_crash = on\n",
 	beta_conf    => "wal_level = replica\nmax_wal_senders = 2\n");
-my @servers     = ($control, $source, $beta, $gamma);
+my ($control, $source, $beta, $gamma) = @servers;
 my $source_rows = contents($source, 'src');
-
-sub request
-{
-	return $control->safe_psql('postgres',
-		"SELECT bucardo.clone(tables => 'foo, bar', dbs => 'alpha:source,beta:target,gamma:target', streams => 2)");
-}
+my $two_streams = ', streams => 2';
 
 sub targets_are
 {
-	my ($what, $beta_rows, $gamma_rows) = @_;
-	is(contents($beta,  'dst'), $beta_rows,  "$what: beta's contents");
-	is(contents($gamma, 'dst'), $gamma_rows, "$what: gamma's contents");
-	is(prepared_xacts(@servers), 'control 0, source 0, beta 0, gamma 0',
-		"$what: no prepared transaction is left on any server");
+	my ($what, $id, $beta_rows, $gamma_rows) = @_;
+	case_end(\@servers, $what, $id, $beta_rows, $gamma_rows);
 	return;
 }
 
@@ -50,7 +42,7 @@ sub targets_are
 	refill_target($beta, 'a');
 	my $gamma_before = refill_target($gamma, 'a');
 	my $offset       = -s $control->logfile;
-	my $id           = request();
+	my $id           = request_both($control, $two_streams);
 	my $pid          = wait_paused($control, $id, 'after_first_commit', $offset);
 	is( $gamma->safe_psql('postgres',
 			"SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pg_clone clone $id'"),
@@ -60,7 +52,7 @@ sub targets_are
 	my $error = clone_field($control, $id, 'error');
 	note("error: $error");
 	like($error, qr/without two-phase commit\. Committed: beta\./, "$what: the error says beta was committed");
-	targets_are($what, $source_rows, $gamma_before);
+	targets_are($what, $id, $source_rows, $gamma_before);
 }
 
 # (b) Two-phase commit, the same kill: the recovery commits what is left.
@@ -71,12 +63,12 @@ sub targets_are
 	refill_target($beta,  'b');
 	refill_target($gamma, 'b');
 	my $offset = -s $control->logfile;
-	my $id     = request();
+	my $id     = request_both($control, $two_streams);
 	my $pid    = wait_paused($control, $id, 'after_first_commit', $offset);
 	crash_worker($control, $pid, $what);
 	is(wait_clone($control, $id), 'done', "$what: the recovery ends the clone done");
 	is(clone_field($control, $id, 'two_phase'), 't', "$what: two-phase commit was used");
-	targets_are($what, $source_rows, $source_rows);
+	targets_are($what, $id, $source_rows, $source_rows);
 }
 
 # The servers' default: no prepared transactions on the targets.
@@ -92,10 +84,8 @@ for my $node ($beta, $gamma)
 	refill_target($beta,  'c');
 	refill_target($gamma, 'c');
 	set_setting($beta, 'synchronous_standby_names', 'nobody');
-	my $id = request();
-	ok( $beta->poll_query_until(
-			'postgres', "SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event = 'SyncRep'"),
-		"$what: beta's COMMIT waits for the synchronous standby");
+	my $id = request_both($control, $two_streams);
+	wait_sessions($beta, 'postgres', 1, "wait_event = 'SyncRep'", "$what: beta's COMMIT waits for the synchronous standby");
 	is( $beta->safe_psql(
 			'postgres', "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 'SyncRep'"),
 		't', "$what: the waiting backend is terminated");
@@ -107,7 +97,7 @@ for my $node ($beta, $gamma)
 	like($summary, qr/two-phase commit not available \(database "beta" cannot take the clone's 2 prepared transactions: max_prepared_transactions is 0\): one session per target database, 1 stream instead of 2/,
 		"$what: the summary says why one stream was used");
 	set_setting($beta, 'synchronous_standby_names', undef);
-	targets_are($what, $source_rows, $source_rows);
+	targets_are($what, $id, $source_rows, $source_rows);
 }
 
 # (d) A clean clone with the default settings.
@@ -115,7 +105,7 @@ for my $node ($beta, $gamma)
 	my $what = 'max_prepared_transactions = 0, a clean clone';
 	refill_target($beta,  'd');
 	refill_target($gamma, 'd');
-	my $id = request();
+	my $id = request_both($control, $two_streams);
 	is(wait_clone($control, $id), 'done', "$what: the clone is done");
 	is(clone_field($control, $id, 'two_phase'), 'f', "$what: two-phase commit was not used");
 	like(clone_field($control, $id, 'summary'), qr/note: two-phase commit not available .*: one session per target database, 1 stream instead of 2/,
@@ -125,7 +115,7 @@ for my $node ($beta, $gamma)
 			"SELECT string_agg(db || ' ' || state, ', ' ORDER BY db) FROM bucardo.clone_transaction WHERE clone_id = $id"),
 		'beta committed, gamma committed',
 		"$what: each database's commit is recorded");
-	targets_are($what, $source_rows, $source_rows);
+	targets_are($what, $id, $source_rows, $source_rows);
 }
 
 $_->stop for @servers;
