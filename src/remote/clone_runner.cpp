@@ -210,9 +210,8 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
         if (found[i]->relkind != 'r' && found[i]->relkind != 'p')
             throw Error(sqlstate::wrong_object_type,
                         database_label(conn.db_name()) + ", table " + shown + ": not a table or sequence");
-        if (found[i]->columns.empty())
-            throw Error(sqlstate::undefined_column, database_label(conn.db_name()) + ", table " +
-                                                        found[i]->label + ": table has no columns to copy");
+        // A table with no columns to copy (none, all dropped, or only generated ones) is copied all the
+        // same: its rows hold no values, but the target gets as many.
         if (!seen.insert(found[i]->label).second)
             throw Error(sqlstate::invalid_parameter_value, database_label(conn.db_name()) + ", table " +
                                                                found[i]->label + ": table is listed twice");

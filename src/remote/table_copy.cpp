@@ -102,8 +102,10 @@ std::string CloneRun::source_query(Connection &conn, const RemoteTable &here, si
     if (!filter.empty())
         return "(SELECT " + column_list + " FROM " + (here.relkind == 'p' ? "" : "ONLY ") +
                quoted(conn, here) + " WHERE (" + filter + "))";
-    return here.relkind == 'p' ? "(SELECT " + column_list + " FROM " + quoted(conn, here) + ")"
-                               : quoted(conn, here) + " (" + column_list + ")";
+    // A table without columns is copied without a column list: "()" is a syntax error.
+    return here.relkind == 'p'   ? "(SELECT " + column_list + " FROM " + quoted(conn, here) + ")"
+           : column_list.empty() ? quoted(conn, here)
+                                 : quoted(conn, here) + " (" + column_list + ")";
 }
 
 // Runs in stream k's thread: only libpq and this stream's sessions. The source's COPY of this
@@ -140,8 +142,8 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
         // One round trip for all: every session gets its COPY, then each is awaited.
         for (size_t d : dests) {
             Connection &conn = writer(d, k);
-            conn.send_copy("COPY " + quoted(conn, db_tables_[d][t]) + " (" + column_list + ") FROM STDIN" +
-                           format);
+            conn.send_copy("COPY " + quoted(conn, db_tables_[d][t]) +
+                           (column_list.empty() ? "" : " (" + column_list + ")") + " FROM STDIN" + format);
             targets.push_back(&conn);
         }
         for (Connection *conn : targets)
