@@ -26,6 +26,11 @@ struct Column {
     std::string name;
     long type_oid = 0;
     ColumnType type;
+    // Whether the type has binary send (and receive) functions all the way through: itself, a domain's
+    // base, an array's element, a composite's attributes, a range's subtype, a multirange's range.
+    // aclitem and some user types have none, and a binary COPY of them fails.
+    bool binary_send = true;
+    bool binary_receive = true;
 };
 
 struct RemoteTable {

@@ -63,14 +63,16 @@ void CloneRun::set_copying(size_t stream, std::string what) {
     copying_[stream] = std::move(what);
 }
 
+// Binary where every column has the same built-in type everywhere, and the source can send it and
+// every target receive it in binary (aclitem, and types made of it, cannot).
 bool CloneRun::binary_ok(size_t t, size_t s, const std::vector<size_t> &dests) const {
     const RemoteTable &source = s == plan_.sources.front() ? tables_[t] : db_tables_[s][t];
     for (const Column &c : source.columns) {
-        if (c.type_oid >= first_user_oid)
+        if (c.type_oid >= first_user_oid || !c.binary_send)
             return false;
         for (size_t d : dests) {
             const Column *other = find_column(db_tables_[d][t], c.name);
-            if (!other || other->type_oid != c.type_oid)
+            if (!other || other->type_oid != c.type_oid || !other->binary_receive)
                 return false;
         }
     }
