@@ -158,10 +158,10 @@ void CloneRun::plan_streams() {
     std::vector<int64_t> bytes;
     for (const TableSize &size : source_estimates_)
         bytes.push_back(size.bytes);
-    // Tables joined by a foreign key anywhere are emptied together, so they share a stream.
+    // Tables joined by a foreign key or by inheritance anywhere share a stream (see table_links).
     std::vector<std::pair<size_t, size_t>> links;
     for (size_t db = 0; db < job_.dbs.size(); db++)
-        for (const auto &link : foreign_key_links(any_session(db), tables_))
+        for (const auto &link : table_links(any_session(db), tables_))
             links.push_back(link);
     stream_tables_ = assign_streams(bytes, job_.streams, links);
 }
@@ -252,9 +252,8 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
         if (table.relkind != 'r' && table.relkind != 'p')
             throw Error(sqlstate::wrong_object_type,
                         database_label(conn.db_name()) + ", table " + shown + ": not a table or sequence");
-        if (table.columns.empty())
-            throw Error(sqlstate::undefined_column, database_label(conn.db_name()) + ", table " +
-                                                        table.label + ": table has no columns to copy");
+        // A table with no columns to copy (none, all dropped, or only generated ones) is copied all the
+        // same: its rows hold no values, but the target gets as many.
         tables_.push_back(table);
         table_filters_.push_back(!asked.is_pattern() && item[i] < job_.filters.size() ? job_.filters[item[i]]
                                                                                       : std::string());

@@ -44,6 +44,56 @@ void for_each_table_row(Connection &conn, const std::string &sql, const std::vec
         each(ordinal(r, row), value(r, row, 1), value(r, row, 2));
 }
 
+// The columns of the tables named ($1 schemas, $2 names), with their types and whether those have binary
+// send and receive functions through everything they are made of (binary COPY calls them all).
+// Multiranges (PostgreSQL 14) are made of their range type.
+std::string describe_tables_sql(bool multiranges) {
+    return std::string(
+               "WITH RECURSIVE cols AS ("
+               "    SELECT t.ord, n.nspname, c.relname, c.relkind, c.oid, a.attname, a.atttypid, a.attnum"
+               "      FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+               "                      pg_catalog.unnest($2::pg_catalog.text[]))"
+               "           WITH ORDINALITY AS t(nsp, rel, ord)"
+               "      JOIN pg_catalog.pg_namespace n ON n.nspname = t.nsp"
+               "      JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = t.rel"
+               "      LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"
+               "           AND NOT a.attisdropped AND a.attgenerated = ''"
+               "), parts(root, typid) AS ("
+               "    SELECT DISTINCT atttypid, atttypid FROM cols WHERE atttypid IS NOT NULL"
+               "    UNION"
+               "    SELECT p.root, x.typid"
+               "      FROM parts p JOIN pg_catalog.pg_type ty ON ty.oid = p.typid"
+               "     CROSS JOIN LATERAL ("
+               "           SELECT ty.typbasetype WHERE ty.typbasetype <> 0"
+               "           UNION ALL SELECT ty.typelem WHERE ty.typelem <> 0"
+               "           UNION ALL SELECT ca.atttypid FROM pg_catalog.pg_attribute ca"
+               "                      WHERE ty.typrelid <> 0 AND ca.attrelid = ty.typrelid"
+               "                        AND ca.attnum > 0 AND NOT ca.attisdropped"
+               "           UNION ALL SELECT rg.rngsubtype FROM pg_catalog.pg_range rg"
+               "                      WHERE rg.rngtypid = ty.oid") +
+           (multiranges ? "           UNION ALL SELECT rg.rngtypid FROM pg_catalog.pg_range rg"
+                          "                      WHERE rg.rngmultitypid = ty.oid"
+                        : "") +
+           "     ) AS x(typid)"
+           "), io AS ("
+           "    SELECT p.root, pg_catalog.bool_and(ty.typsend::pg_catalog.oid <> 0) AS send,"
+           "           pg_catalog.bool_and(ty.typreceive::pg_catalog.oid <> 0) AS receive"
+           "      FROM parts p JOIN pg_catalog.pg_type ty ON ty.oid = p.typid"
+           "     GROUP BY p.root"
+           ") "
+           "SELECT a.ord, a.nspname, a.relname, a.relkind, a.oid, a.attname, a.atttypid::pg_catalog.int8,"
+           "       pg_catalog.format_type(a.atttypid, NULL), b.oid::pg_catalog.int8,"
+           "       pg_catalog.format_type(b.oid, NULL),"
+           "       b.typcategory, b.typelem::pg_catalog.int8, pg_catalog.format_type(b.typelem, NULL),"
+           "       io.send, io.receive"
+           "  FROM cols a"
+           "  LEFT JOIN pg_catalog.pg_type y ON y.oid = a.atttypid"
+           "  LEFT JOIN pg_catalog.pg_type b"
+           "         ON b.oid = CASE WHEN y.typtype = 'd' THEN y.typbasetype ELSE y.oid END"
+           "  LEFT JOIN io ON io.root = a.atttypid"
+           " ORDER BY a.ord, a.attnum";
+}
+
 }  // namespace
 
 std::vector<TableName> tables_matching(Connection &conn, const std::optional<std::string> &schema) {
@@ -68,29 +118,15 @@ std::vector<TableName> tables_matching(Connection &conn, const std::optional<std
 
 std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn,
                                                         const std::vector<TableName> &names) {
-    static const char *sql =
-        "SELECT t.ord, n.nspname, c.relname, c.relkind, c.oid, a.attname, a.atttypid::pg_catalog.int8,"
-        "       pg_catalog.format_type(a.atttypid, NULL), b.oid::pg_catalog.int8, "
-        "pg_catalog.format_type(b.oid, NULL),"
-        "       b.typcategory, b.typelem::pg_catalog.int8, pg_catalog.format_type(b.typelem, NULL)"
-        "  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-        "pg_catalog.unnest($2::pg_catalog.text[]))"
-        "       WITH ORDINALITY AS t(nsp, rel, ord)"
-        "  JOIN pg_catalog.pg_namespace n ON n.nspname = t.nsp"
-        "  JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = t.rel"
-        "  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"
-        "       AND NOT a.attisdropped AND a.attgenerated = ''"
-        "  LEFT JOIN pg_catalog.pg_type y ON y.oid = a.atttypid"
-        "  LEFT JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN y.typtype = 'd' THEN y.typbasetype ELSE y.oid "
-        "END"
-        " ORDER BY t.ord, a.attnum";
+    static const std::string sql[2] = {describe_tables_sql(false), describe_tables_sql(true)};
     std::vector<NameCandidate> candidates = name_candidates(names, conn.search_path());
     std::vector<std::string> schemas, relations;
     for (const NameCandidate &c : candidates) {
         schemas.push_back(c.schema);
         relations.push_back(c.name);
     }
-    Result result = conn.exec(sql, {text_array_literal(schemas), text_array_literal(relations)});
+    Result result = conn.exec(sql[conn.server_version() >= 140000],
+                              {text_array_literal(schemas), text_array_literal(relations)});
     const PGresult *r = result.get();
 
     std::vector<std::optional<RemoteTable>> tables(names.size());
@@ -117,6 +153,8 @@ std::vector<std::optional<RemoteTable>> describe_tables(Connection &conn,
             column.type = ColumnType{column.type_oid,  value(r, row, 7),     std::stol(value(r, row, 8)),
                                      value(r, row, 9), value(r, row, 10)[0], std::stol(value(r, row, 11)),
                                      value(r, row, 12)};
+            column.binary_send = value(r, row, 13) == "t";
+            column.binary_receive = value(r, row, 14) == "t";
             table->columns.push_back(std::move(column));
         }
     }
@@ -146,8 +184,7 @@ std::vector<TableSize> table_sizes(Connection &conn, const std::vector<RemoteTab
     return sizes;
 }
 
-std::vector<std::pair<size_t, size_t>> foreign_key_links(Connection &conn,
-                                                         const std::vector<RemoteTable> &tables) {
+std::vector<std::pair<size_t, size_t>> table_links(Connection &conn, const std::vector<RemoteTable> &tables) {
     // By name: the tables' oids on this database are not known yet. Top-level constraints name the
     // partitioned tables themselves.
     static const char *sql =
@@ -163,7 +200,12 @@ std::vector<std::pair<size_t, size_t>> foreign_key_links(Connection &conn,
         "   FROM pg_catalog.pg_constraint f"
         "   JOIN t a ON a.oid = f.conrelid"
         "   JOIN t b ON b.oid = f.confrelid"
-        "  WHERE f.contype = 'f' AND a.ord <> b.ord";
+        "  WHERE f.contype = 'f' AND a.ord <> b.ord"
+        " UNION "
+        " SELECT a.ord, b.ord"
+        "   FROM pg_catalog.pg_inherits i"
+        "   JOIN t a ON a.oid = i.inhrelid"
+        "   JOIN t b ON b.oid = i.inhparent";
     std::vector<std::pair<size_t, size_t>> links;
     if (tables.size() < 2)
         return links;

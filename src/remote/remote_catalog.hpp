@@ -26,6 +26,11 @@ struct Column {
     std::string name;
     long type_oid = 0;
     ColumnType type;
+    // Whether the type has binary send (and receive) functions all the way through: itself, a domain's
+    // base, an array's element, a composite's attributes, a range's subtype, a multirange's range.
+    // aclitem and some user types have none, and a binary COPY of them fails.
+    bool binary_send = true;
+    bool binary_receive = true;
 };
 
 struct RemoteTable {
@@ -56,10 +61,10 @@ struct TableSize {
 };
 std::vector<TableSize> table_sizes(Connection &conn, const std::vector<RemoteTable> &tables);
 
-// Pairs of the tables (by index) joined by a foreign key in this database, either way: TRUNCATE must
-// empty them in one statement, so one stream must hold both.
-std::vector<std::pair<size_t, size_t>> foreign_key_links(Connection &conn,
-                                                         const std::vector<RemoteTable> &tables);
+// Pairs of the tables (by index) that one stream must hold together, on this database: joined by a
+// foreign key, either way (TRUNCATE must empty them in one statement), or by inheritance (ANALYZE of a
+// parent reads its children, and would wait for another stream's lock on a child).
+std::vector<std::pair<size_t, size_t>> table_links(Connection &conn, const std::vector<RemoteTable> &tables);
 
 // Code that a clone's statements on these tables (TRUNCATE, COPY FROM, the deferred checks) would run
 // and that belongs to a role other than the session's own and not to a superuser: trigger functions

@@ -63,14 +63,16 @@ void CloneRun::set_copying(size_t stream, std::string what) {
     copying_[stream] = std::move(what);
 }
 
+// Binary where every column has the same built-in type everywhere, and the source can send it and
+// every target receive it in binary (aclitem, and types made of it, cannot).
 bool CloneRun::binary_ok(size_t t, size_t s, const std::vector<size_t> &dests) const {
     const RemoteTable &source = s == plan_.sources.front() ? tables_[t] : db_tables_[s][t];
     for (const Column &c : source.columns) {
-        if (c.type_oid >= first_user_oid)
+        if (c.type_oid >= first_user_oid || !c.binary_send)
             return false;
         for (size_t d : dests) {
             const Column *other = find_column(db_tables_[d][t], c.name);
-            if (!other || other->type_oid != c.type_oid)
+            if (!other || other->type_oid != c.type_oid || !other->binary_receive)
                 return false;
         }
     }
@@ -102,8 +104,10 @@ std::string CloneRun::source_query(Connection &conn, const RemoteTable &here, si
     if (!filter.empty())
         return "(SELECT " + column_list + " FROM " + (here.relkind == 'p' ? "" : "ONLY ") +
                quoted(conn, here) + " WHERE (" + filter + "))";
-    return here.relkind == 'p' ? "(SELECT " + column_list + " FROM " + quoted(conn, here) + ")"
-                               : quoted(conn, here) + " (" + column_list + ")";
+    // A table without columns is copied without a column list: "()" is a syntax error.
+    return here.relkind == 'p'   ? "(SELECT " + column_list + " FROM " + quoted(conn, here) + ")"
+           : column_list.empty() ? quoted(conn, here)
+                                 : quoted(conn, here) + " (" + column_list + ")";
 }
 
 // Runs in stream k's thread: only libpq and this stream's sessions. The source's COPY of this
@@ -140,8 +144,8 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
         // One round trip for all: every session gets its COPY, then each is awaited.
         for (size_t d : dests) {
             Connection &conn = writer(d, k);
-            conn.send_single("COPY " + quoted(conn, db_tables_[d][t]) + " (" + column_list + ") FROM STDIN" +
-                             format);
+            conn.send_single("COPY " + quoted(conn, db_tables_[d][t]) +
+                             (column_list.empty() ? "" : " (" + column_list + ")") + " FROM STDIN" + format);
             targets.push_back(&conn);
         }
         for (Connection *conn : targets)
