@@ -7,7 +7,7 @@ without it (pg_clone.two_phase = off). It never fails because something is slow;
 something breaks (a command fails, a clone does not end 'done', or a target ends with wrong row counts).
 
     sudo python3 bench/run.py                       # default scale, about 1.5 minutes on 2 cores
-    sudo SCALE=full python3 bench/run.py            # DESIGN.md's data set: ~1 GB in 6M rows over 5 tables
+    sudo SCALE=full python3 bench/run.py            # the reference data set: ~1 GB in 6M rows over 5 tables
     sudo SCALE=0.2 REPEAT=3 python3 bench/run.py --json /tmp/bench.json
 
 `bash bench/run.sh` runs this script. Environment (see bench/README.md for each line of the output):
@@ -996,7 +996,7 @@ class Bench:
             print(f"pg_clone worker memory, peak over the big clones: 1 target VmHWM {h1 / 1024:.1f} MB (RssAnon "
                   f"peak {a1 / 1024:.1f} MB); 3 targets VmHWM {h3 / 1024:.1f} MB (RssAnon peak {a3 / 1024:.1f} MB)")
         print()
-        print("DESIGN.md targets (met / MISSED; a miss never fails the bench):")
+        print("Speed targets (met / MISSED; a miss never fails the bench):")
         goals = []
 
         def goal(text: str, value: Optional[str], shown: str, limit: float, closing: str = ""):

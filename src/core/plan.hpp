@@ -1,4 +1,5 @@
-// Who sends rows to whom in a clone (DESIGN.md section 2), and small helpers for the SQL we send.
+// Who sends rows to whom in a clone (docs/architecture.md, "The promises"), and small helpers for the
+// SQL we send.
 #pragma once
 
 #ifdef POSTGRES_H

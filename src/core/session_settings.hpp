@@ -1,4 +1,4 @@
-// What every remote session of a clone pins before it runs anything else (DESIGN.md: remote
+// What every remote session of a clone pins before it runs anything else (docs/architecture.md: remote
 // databases are hostile ground). Their owners can set defaults for the database or the role, and a
 // conninfo's options can set more; none of it may change the rows a clone copies, nor make our
 // queries reach code in a user's schema. pg_dump's setup_connection and postgres_fdw's

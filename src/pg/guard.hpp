@@ -1,4 +1,4 @@
-// The wall between C++ and PostgreSQL, in both directions (see STYLE.md, "Two walls, one rule").
+// The wall between C++ and PostgreSQL, in both directions (docs/architecture.md, "The two walls").
 //
 //  * pg::call(f) runs f, which calls PostgreSQL functions that may ereport(ERROR); an ERROR is caught
 //    by sigsetjmp and rethrown as pgclone::Error (SQLSTATE, message, detail, hint kept). f must not own

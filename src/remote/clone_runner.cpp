@@ -1,6 +1,7 @@
-// A clone run, in order (DESIGN.md section 2): connect everywhere, take every source snapshot, check every
-// table everywhere, then empty and fill the targets and commit them together. Here: the run itself, the
-// connections, the snapshots, the streams and the table checks; see clone_run.hpp for the other parts.
+// A clone run, in order (docs/architecture.md, "The life of a clone"): connect everywhere, take every
+// source snapshot, check every table everywhere, then empty and fill the targets and commit them. Here:
+// the run itself, the connections, the snapshots, the streams and the table checks; see clone_run.hpp
+// for the other parts.
 
 #include "remote/clone_run.hpp"
 

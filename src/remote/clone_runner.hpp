@@ -1,6 +1,6 @@
-// Runs one clone request against the remote databases (DESIGN.md section 2): connect everywhere,
-// take every source snapshot, check every table everywhere, then empty and fill the targets in one
-// transaction each and commit them together. Pure C++ and libpq; waits through a Waiter.
+// Runs one clone request against the remote databases (docs/architecture.md, "The promises"):
+// connect everywhere, take every source snapshot, check every table everywhere, then empty and fill the
+// targets in one transaction each and commit them together. Pure C++ and libpq; waits through a Waiter.
 #pragma once
 
 #ifdef POSTGRES_H

@@ -1,5 +1,5 @@
-// Unit tests of src/core/plan: who receives rows in a clone (DESIGN.md section 2), array literals and
-// display names.
+// Unit tests of src/core/plan: who receives rows in a clone (docs/architecture.md, "The promises"),
+// array literals and display names.
 #include "core/plan.hpp"
 
 #include <gtest/gtest.h>
