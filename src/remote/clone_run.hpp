@@ -137,6 +137,7 @@ class CloneRun {
     void log_progress_now_and_then();
     void set_copying(size_t stream, std::string what);
     bool binary_ok(size_t t, size_t s, const std::vector<size_t> &dests) const;
+    std::string copy_in_options(size_t d, size_t t, bool binary) const;
     void finish_pending(std::optional<PendingCopy> &pending);
     void copy_table(size_t k, size_t t, size_t s, const std::vector<size_t> &dests, const PumpLimits &limits,
                     std::optional<PendingCopy> &pending);

@@ -110,6 +110,20 @@ std::string CloneRun::source_query(Connection &conn, const RemoteTable &here, si
                                  : quoted(conn, here) + " (" + column_list + ")";
 }
 
+// A table truncated in this transaction takes its rows frozen (FREEZE): all-visible and all-frozen from
+// the commit on, so the target needs no VACUUM before index-only scans or against wraparound. PostgreSQL
+// allows it only there, and never on a partitioned table (its partitions were truncated with it, but
+// COPY routes rows to them from the parent).
+std::string CloneRun::copy_in_options(size_t d, size_t t, bool binary) const {
+    bool freeze = plan_.truncates[d] && !empty_by_delete_[d][t] && db_tables_[d][t].relkind == 'r';
+    std::vector<std::string> options;
+    if (binary)
+        options.emplace_back("FORMAT binary");
+    if (freeze)
+        options.emplace_back("FREEZE");
+    return options.empty() ? "" : " WITH (" + join(options, ", ") + ")";
+}
+
 // Runs in stream k's thread: only libpq and this stream's sessions. The source's COPY of this
 // table is sent before the targets' results for the previous one are read, so that the source
 // starts on it while they finish (a connection takes no new command before its COPY's result is
@@ -145,7 +159,8 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
         for (size_t d : dests) {
             Connection &conn = writer(d, k);
             conn.send_single("COPY " + quoted(conn, db_tables_[d][t]) +
-                             (column_list.empty() ? "" : " (" + column_list + ")") + " FROM STDIN" + format);
+                             (column_list.empty() ? "" : " (" + column_list + ")") + " FROM STDIN" +
+                             copy_in_options(d, t, !format.empty()));
             targets.push_back(&conn);
         }
         for (Connection *conn : targets)
