@@ -4,27 +4,27 @@
 -- never with empty_only (nothing truncated).
 \set VERBOSITY terse
 \c clone_alpha
-CREATE TABLE frozen_big (id integer PRIMARY KEY, v text);
-INSERT INTO frozen_big SELECT g, repeat('v', 50) FROM generate_series(1, 20000) g;
-CREATE TABLE frozen_small (id integer, v text);
-INSERT INTO frozen_small SELECT g, 'small' FROM generate_series(1, 10) g;
-CREATE TABLE frozen_parted (id integer, v text);
-INSERT INTO frozen_parted SELECT g, repeat('p', 50) FROM generate_series(1, 20000) g;
+CREATE TABLE public.frozen_big (id integer PRIMARY KEY, v text);
+INSERT INTO public.frozen_big SELECT g, repeat('v', 50) FROM generate_series(1, 20000) g;
+CREATE TABLE public.frozen_small (id integer, v text);
+INSERT INTO public.frozen_small SELECT g, 'small' FROM generate_series(1, 10) g;
+CREATE TABLE public.frozen_parted (id integer, v text);
+INSERT INTO public.frozen_parted SELECT g, repeat('p', 50) FROM generate_series(1, 20000) g;
 \c clone_beta
 CREATE EXTENSION pg_visibility;
 -- Larger than pg_clone.delete_max_size (256 kB): emptied by TRUNCATE.
-CREATE TABLE frozen_big (id integer PRIMARY KEY, v text);
-INSERT INTO frozen_big SELECT g, repeat('o', 50) FROM generate_series(1, 20000) g;
+CREATE TABLE public.frozen_big (id integer PRIMARY KEY, v text);
+INSERT INTO public.frozen_big SELECT g, repeat('o', 50) FROM generate_series(1, 20000) g;
 -- Small and not empty: emptied by DELETE.
-CREATE TABLE frozen_small (id integer, v text);
-INSERT INTO frozen_small VALUES (-1, 'old');
-CREATE TABLE frozen_parted (id integer, v text) PARTITION BY RANGE (id);
-CREATE TABLE frozen_parted_1 PARTITION OF frozen_parted FOR VALUES FROM (MINVALUE) TO (10001);
-CREATE TABLE frozen_parted_2 PARTITION OF frozen_parted FOR VALUES FROM (10001) TO (MAXVALUE);
-INSERT INTO frozen_parted SELECT g, 'old' FROM generate_series(1, 20000) g;
+CREATE TABLE public.frozen_small (id integer, v text);
+INSERT INTO public.frozen_small VALUES (-1, 'old');
+CREATE TABLE public.frozen_parted (id integer, v text) PARTITION BY RANGE (id);
+CREATE TABLE public.frozen_parted_1 PARTITION OF public.frozen_parted FOR VALUES FROM (MINVALUE) TO (10001);
+CREATE TABLE public.frozen_parted_2 PARTITION OF public.frozen_parted FOR VALUES FROM (10001) TO (MAXVALUE);
+INSERT INTO public.frozen_parted SELECT g, 'old' FROM generate_series(1, 20000) g;
 \c contrib_regression
 
-SELECT bucardo.clone(tables => 'frozen_big, frozen_small, frozen_parted', dbs => 'alpha, beta') AS id \gset
+SELECT bucardo.clone(tables => 'public.frozen_big, public.frozen_small, public.frozen_parted', dbs => 'alpha, beta') AS id \gset
 SELECT bucardo.clone_wait(:id, '60 s');
 SELECT status, error FROM bucardo.clone WHERE id = :id;
 SELECT table_name, rows, emptied FROM bucardo.clone_table WHERE clone_id = :id ORDER BY table_name;
@@ -50,7 +50,7 @@ SELECT count(*), min(v) FROM frozen_parted;
 \c clone_beta
 TRUNCATE frozen_big;
 \c contrib_regression
-SELECT bucardo.clone(tables => 'frozen_big', dbs => 'alpha, beta', empty_only => true) AS id \gset
+SELECT bucardo.clone(tables => 'public.frozen_big', dbs => 'alpha, beta', empty_only => true) AS id \gset
 SELECT bucardo.clone_wait(:id, '60 s');
 \c clone_beta
 SELECT count(*) AS rows, (SELECT all_frozen FROM pg_visibility_map_summary('frozen_big')) AS all_frozen

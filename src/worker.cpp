@@ -65,10 +65,12 @@ struct Outcome {
     std::string summary;
     std::string error;
     std::optional<pgclone::CloneReport> report;  // for a clone that is done
+    std::optional<pgclone::Error> failure;       // for the log: the error with its place as fields
 };
 
+// The error as the clone's row keeps it: its place in front, DETAIL and HINT on lines of their own.
 std::string describe(const pgclone::Error &e) {
-    std::string text = e.info().message;
+    std::string text = e.text();
     if (!e.info().detail.empty())
         text += "\nDETAIL: " + e.info().detail;
     if (!e.info().hint.empty())
@@ -244,7 +246,7 @@ Outcome run(int64_t id, pgclone::CommitRecord *record) {
                 catalog::record_attempt(id, attempt, started, describe(e));
                 long delay_ms = pgclone::resolve_backoff_ms(attempt);
                 pg::log(LOG, "pg_clone: clone " + std::to_string(id) + " attempt " + std::to_string(attempt) +
-                                 " failed (" + e.info().message + "); trying again in " +
+                                 " failed (" + e.text() + "); trying again in " +
                                  std::to_string(delay_ms / 1000) + " s");
                 pause_ms(delay_ms);
                 if (shutdown_requested)
@@ -259,7 +261,7 @@ Outcome run(int64_t id, pgclone::CommitRecord *record) {
                     "targets were left unchanged"};
         if (e.sqlstate() == pgclone::sqlstate::query_canceled && catalog::cancel_requested(id))
             return {catalog::Ended::Cancelled, "", cancelled_message};
-        return {catalog::Ended::Failed, "", describe(e)};
+        return {catalog::Ended::Failed, "", describe(e), std::nullopt, e};
     }
 }
 
@@ -307,7 +309,7 @@ void main_body(int64_t id) {
     try {
         outcome = run(id, two_phase ? &record : nullptr);
     } catch (const pgclone::Error &e) {
-        outcome = {catalog::Ended::Failed, "", describe(e)};
+        outcome = {catalog::Ended::Failed, "", describe(e), std::nullopt, e};
     } catch (const std::exception &e) {
         outcome = {catalog::Ended::Failed, "", std::string("internal error: ") + e.what()};
     }
@@ -324,6 +326,12 @@ void main_body(int64_t id) {
     catalog::finish_clone(id, *outcome.status, outcome.summary, outcome.error,
                           outcome.report ? &*outcome.report : nullptr);
     std::string line = "pg_clone: clone " + std::to_string(id) + " " + catalog::status_name(*outcome.status);
+    if (outcome.failure) {
+        // Where it happened as PostgreSQL reports it: a CONTEXT line.
+        const pgclone::Error &e = *outcome.failure;
+        pg::log(LOG, line + ": " + e.info().message, e.info().detail, e.info().hint, e.context());
+        return;
+    }
     line += *outcome.status == catalog::Ended::Done ? ": " + outcome.summary : ": " + outcome.error;
     pg::log(LOG, line);
 }

@@ -35,35 +35,56 @@ constexpr const char *read_only_sql_transaction = "25006";
 constexpr const char *out_of_memory = "53200";
 }  // namespace sqlstate
 
+// Where an error happened is data, not text: the message holds the cause alone, and the database and
+// the object (a table, a sequence) are fields, rendered in front of it when the error is shown
+// (text()) and as a context line where PostgreSQL reports one (context()).
 struct ErrorInfo {
     std::string sqlstate = sqlstate::internal_error;
     std::string message;
     std::string detail;
     std::string hint;
+    std::string database;  // the registered name, or empty
+    std::string object;    // "table public.foo", "sequence public.s", or empty
 };
 
 class Error : public std::exception {
   public:
     explicit Error(ErrorInfo info) : info_(std::move(info)) {}
     Error(const char *code, std::string message, std::string detail = {}, std::string hint = {})
-        : info_{code, std::move(message), std::move(detail), std::move(hint)} {}
+        : info_{code, std::move(message), std::move(detail), std::move(hint), {}, {}} {}
 
     const char *what() const noexcept override { return info_.message.c_str(); }
     const ErrorInfo &info() const noexcept { return info_; }
     const std::string &sqlstate() const noexcept { return info_.sqlstate; }
 
-    // Puts where the error happened in front of the message: "database \"beta\", table public.foo: ..."
-    void add_context(const std::string &where) { info_.message = where + ": " + info_.message; }
+    // Where it happened, each kept when already known (the innermost place wins).
+    Error &in_database(const std::string &db) {
+        if (info_.database.empty())
+            info_.database = db;
+        return *this;
+    }
+    Error &on_table(const std::string &label) { return on_object("table " + label); }
+    Error &on_object(const std::string &kind_and_label) {
+        if (info_.object.empty())
+            info_.object = kind_and_label;
+        return *this;
+    }
 
-    // "database \"beta\": msg" becomes "database \"beta\", table public.foo: msg".
-    void add_table(const std::string &table) {
-        if (info_.message.find("table " + table + ": ") != std::string::npos)
-            return;
-        auto colon = info_.message.find("\": ");
-        if (info_.message.rfind("database \"", 0) == 0 && colon != std::string::npos)
-            info_.message.insert(colon + 1, ", table " + table);
-        else
-            add_context("table " + table);
+    // "database \"beta\", table public.foo", or what of it is known.
+    std::string where() const {
+        std::string out = info_.database.empty() ? "" : "database \"" + info_.database + "\"";
+        if (!info_.object.empty())
+            out += (out.empty() ? "" : ", ") + info_.object;
+        return out;
+    }
+    // The message with its place in front: "database \"beta\", table public.foo: <cause>".
+    std::string text() const { return where().empty() ? info_.message : where() + ": " + info_.message; }
+    // A context line as PostgreSQL writes them: "while cloning table public.foo in database \"beta\"".
+    std::string context() const {
+        if (info_.object.empty())
+            return info_.database.empty() ? "" : "while cloning into or from database \"" + info_.database + "\"";
+        return "while cloning " + info_.object +
+               (info_.database.empty() ? "" : " in database \"" + info_.database + "\"");
     }
 
   private:

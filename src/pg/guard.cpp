@@ -48,20 +48,26 @@ pgclone::Error take_error(MemoryContext context) {
     return pgclone::Error(std::move(info));
 }
 
-void capture(RaisedError &out, const pgclone::ErrorInfo &info) noexcept {
+void capture(RaisedError &out, const pgclone::Error &error) noexcept {
+    const pgclone::ErrorInfo &info = error.info();
     out.sqlerrcode = pack_sqlstate(info.sqlstate);
     copy_text(out.message, sizeof(out.message), info.message);
     copy_text(out.detail, sizeof(out.detail), info.detail);
     copy_text(out.hint, sizeof(out.hint), info.hint);
+    try {
+        copy_text(out.context, sizeof(out.context), error.context());
+    } catch (...) {
+        out.context[0] = '\0';
+    }
 }
 
 void capture_current_exception(RaisedError &out) noexcept {
     out.sqlerrcode = ERRCODE_INTERNAL_ERROR;
-    out.detail[0] = out.hint[0] = '\0';
+    out.detail[0] = out.hint[0] = out.context[0] = '\0';
     try {
         throw;
     } catch (const pgclone::Error &e) {
-        capture(out, e.info());
+        capture(out, e);
     } catch (const std::bad_alloc &) {
         out.sqlerrcode = ERRCODE_OUT_OF_MEMORY;
         copy_text(out.message, sizeof(out.message), "out of memory");
@@ -75,12 +81,23 @@ void capture_current_exception(RaisedError &out) noexcept {
 void raise(const RaisedError &error) {
     ereport(ERROR, (errcode(error.sqlerrcode), errmsg_internal("%s", error.message),
                     error.detail[0] ? errdetail_internal("%s", error.detail) : 0,
-                    error.hint[0] ? errhint("%s", error.hint) : 0));
+                    error.hint[0] ? errhint("%s", error.hint) : 0,
+                    error.context[0] ? errcontext("%s", error.context) : 0));
     pg_unreachable();
 }
 
 void log(int level, const std::string &message) {
     call([&] { ereport(level, (errmsg_internal("%s", message.c_str()))); });
+}
+
+void log(int level, const std::string &message, const std::string &detail, const std::string &hint,
+         const std::string &context) {
+    call([&] {
+        ereport(level, (errmsg_internal("%s", message.c_str()),
+                        detail.empty() ? 0 : errdetail_internal("%s", detail.c_str()),
+                        hint.empty() ? 0 : errhint("%s", hint.c_str()),
+                        context.empty() ? 0 : errcontext("%s", context.c_str())));
+    });
 }
 
 }  // namespace pg

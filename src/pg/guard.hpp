@@ -57,9 +57,10 @@ struct RaisedError {
     char message[2048];
     char detail[2048];
     char hint[1024];
+    char context[512];  // where it happened (pgclone::Error::context), as a CONTEXT line
 };
 
-void capture(RaisedError &out, const pgclone::ErrorInfo &info) noexcept;
+void capture(RaisedError &out, const pgclone::Error &error) noexcept;
 void capture_current_exception(RaisedError &out) noexcept;
 [[noreturn]] void raise(const RaisedError &error);
 
@@ -81,5 +82,8 @@ Datum entry(F &&f) {
 
 // ereport at a level below ERROR from C++ code.
 void log(int level, const std::string &message);
+// A line with the parts PostgreSQL gives an error: DETAIL, HINT and CONTEXT (each left out when empty).
+void log(int level, const std::string &message, const std::string &detail, const std::string &hint,
+         const std::string &context);
 
 }  // namespace pg

@@ -119,12 +119,12 @@ void CloneRun::refuse_own_catalog() const {
         return;
     for (const RemoteTable &table : tables_)
         if (table.schema == "bucardo")
-            throw Error(sqlstate::invalid_parameter_value,
-                        database_label(job_.dbs[*control_db_].name) + ", table " + table.label +
-                            ": pg_clone's own tables cannot be cloned",
+            throw Error(sqlstate::invalid_parameter_value, "pg_clone's own tables cannot be cloned",
                         "Database \"" + job_.dbs[*control_db_].name +
                             "\" is pg_clone's control database, whose schema bucardo holds the clone "
-                            "queue and registry.");
+                            "queue and registry.")
+                .in_database(job_.dbs[*control_db_].name)
+                .on_table(table.label);
 }
 
 // Every source's snapshot is taken here, before anything is written anywhere.
@@ -203,11 +203,11 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
         std::vector<TableName> matched = tables_matching(conn, asked.schema);
         std::string pattern = display_pattern(asked.schema);
         if (matched.empty())
-            throw Error(sqlstate::undefined_table,
-                        database_label(conn.db_name()) + ": no table matches " + pattern, "",
+            throw Error(sqlstate::undefined_table, "no table matches " + pattern, "",
                         asked.schema
                             ? "Is schema " + *asked.schema + " on the first source, and does it hold tables?"
-                            : "");
+                            : "")
+                .in_database(conn.db_name());
         notes_.push_back(pattern + " stands for " + std::to_string(matched.size()) +
                          (matched.size() == 1 ? " table" : " tables"));
         for (TableName &name : matched) {
@@ -222,22 +222,20 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
         const TableName &name = names[i];
         std::string shown = name.schema ? display_name(*name.schema, name.name) : name.name;
         if (!found[i])
-            throw Error(sqlstate::undefined_table,
-                        database_label(conn.db_name()) + ", table " + shown + ": table does not exist");
+            throw Error(sqlstate::undefined_table, "table does not exist").in_database(conn.db_name()).on_table(shown);
         const RemoteTable &table = *found[i];
+        auto at = [&](Error e) { return e.in_database(conn.db_name()).on_table(table.label); };
         if (is_system_schema(table.schema) || std::stol(table.oid) < first_user_oid)
-            throw Error(sqlstate::insufficient_privilege,
-                        database_label(conn.db_name()) + ", table " + table.label +
-                            ": cannot clone a system catalog",
-                        "", "pg_clone copies user tables only.");
+            throw at(Error(sqlstate::insufficient_privilege, "cannot clone a system catalog", "",
+                           "pg_clone copies user tables only."));
         auto earlier = seen.find(table.label);
         if (earlier != seen.end()) {
             bool both_named = !asked.is_pattern() && !job_.tables[earlier->second].is_pattern();
             if (both_named)
                 throw Error(sqlstate::invalid_parameter_value,
-                            database_label(conn.db_name()) +
-                                (table.relkind == 'S' ? ", sequence " : ", table ") + table.label + ": " +
-                                (table.relkind == 'S' ? "sequence" : "table") + " is listed twice");
+                            std::string(table.relkind == 'S' ? "sequence" : "table") + " is listed twice")
+                    .in_database(conn.db_name())
+                    .on_object((table.relkind == 'S' ? "sequence " : "table ") + table.label);
             // A table a pattern matched and the list also names: the named one's row filter counts.
             if (!asked.is_pattern())
                 for (size_t t = 0; t < tables_.size(); t++)
@@ -251,8 +249,7 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
             continue;
         }
         if (table.relkind != 'r' && table.relkind != 'p')
-            throw Error(sqlstate::wrong_object_type,
-                        database_label(conn.db_name()) + ", table " + shown + ": not a table or sequence");
+            throw Error(sqlstate::wrong_object_type, "not a table or sequence").in_database(conn.db_name()).on_table(shown);
         // A table with no columns to copy (none, all dropped, or only generated ones) is copied all the
         // same: its rows hold no values, but the target gets as many.
         tables_.push_back(table);
@@ -271,11 +268,11 @@ void CloneRun::check_tables(size_t db, Connection &conn) {
     mine.clear();
     for (size_t i = 0; i < found.size(); i++) {
         const RemoteTable &source = tables_[i];
-        std::string where = database_label(conn.db_name()) + ", table " + source.label;
+        auto at = [&](Error e) { return e.in_database(conn.db_name()).on_table(source.label); };
         if (!found[i])
-            throw Error(sqlstate::undefined_table, where + ": table does not exist");
+            throw at(Error(sqlstate::undefined_table, "table does not exist"));
         if (found[i]->relkind != 'r' && found[i]->relkind != 'p')
-            throw Error(sqlstate::wrong_object_type, where + ": not a table");
+            throw at(Error(sqlstate::wrong_object_type, "not a table"));
         std::vector<std::string> missing, extra;
         for (const Column &c : source.columns)
             if (!find_column(*found[i], c.name))
@@ -289,11 +286,10 @@ void CloneRun::check_tables(size_t db, Connection &conn) {
                 parts.push_back("missing: " + join(missing, ", "));
             if (!extra.empty())
                 parts.push_back("not in the source: " + join(extra, ", "));
-            throw Error(sqlstate::undefined_column,
-                        where + ": columns differ from " +
-                            database_label(job_.dbs[plan_.sources.front()].name),
-                        "Columns " + join(parts, "; ") + ".",
-                        "Both sides need the same columns, by name; generated columns are not compared.");
+            throw at(Error(sqlstate::undefined_column,
+                           "columns differ from " + database_label(job_.dbs[plan_.sources.front()].name),
+                           "Columns " + join(parts, "; ") + ".",
+                           "Both sides need the same columns, by name; generated columns are not compared."));
         }
         mine.push_back(*found[i]);
     }
@@ -313,11 +309,9 @@ void CloneRun::check_filters(size_t s, Connection &conn) {
                              quoted(conn, here) + " WHERE (" + table_filters_[t] + ") LIMIT 0");
         } catch (const Error &e) {
             ErrorInfo info = e.info();
-            std::string cause = info.message.substr(info.message.find(": ") + 2);
-            info.message =
-                database_label(job_.dbs[s].name) + ", table " + here.label + ": invalid row filter: " + cause;
+            info.message = "invalid row filter: " + info.message;
             info.hint = "A filter is an SQL condition on the table's columns, run on the source.";
-            throw Error(std::move(info));
+            throw Error(std::move(info)).in_database(job_.dbs[s].name).on_table(here.label);
         }
     }
 }
@@ -345,14 +339,13 @@ void CloneRun::check_column_types(size_t db, Connection &conn) {
             const Column *target = find_column(db_tables_[db][t], source.name);
             if (!target || type_fit(source.type, target->type, cast_exists) != TypeFit::Refuse)
                 continue;
-            throw Error(
-                sqlstate::datatype_mismatch,
-                database_label(job_.dbs[db].name) + ", table " + tables_[t].label + ", column " +
-                    source.name + ": type " + target->type.name + " cannot take the source's " +
-                    source.type.name + " values",
-                "",
-                "The types must be the same, or ones PostgreSQL converts on assignment (such as integer "
-                "to bigint, or varchar to text); a text column takes any type.");
+            throw Error(sqlstate::datatype_mismatch,
+                        "type " + target->type.name + " cannot take the source's " + source.type.name + " values",
+                        "",
+                        "The types must be the same, or ones PostgreSQL converts on assignment (such as integer "
+                        "to bigint, or varchar to text); a text column takes any type.")
+                .in_database(job_.dbs[db].name)
+                .on_object("table " + tables_[t].label + ", column " + source.name);
         }
 }
 

@@ -17,13 +17,11 @@ namespace pgclone {
 
 namespace {
 
-// "database \"beta\": could not receive data: ...\n\tThis probably means..." -> "could not receive data:
-// ...", its first line, without the database and a final period.
+// "could not receive data: ...\n\tThis probably means..." -> "could not receive data: ...": the
+// message's first line, without a final period.
 std::string cause_of(const Error &e) {
     const std::string &message = e.info().message;
-    auto colon = message.rfind("database \"", 0) == 0 ? message.find("\": ") : std::string::npos;
-    std::string cause = colon == std::string::npos ? message : message.substr(colon + 3);
-    cause = cause.substr(0, cause.find('\n'));
+    std::string cause = message.substr(0, message.find('\n'));
     while (!cause.empty() && (cause.back() == '.' || cause.back() == ' '))
         cause.pop_back();
     return cause;

@@ -74,8 +74,7 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
     if (!options) {
         std::string why = trimmed(parse_error);
         PQfreemem(parse_error);
-        throw Error(sqlstate::invalid_parameter_value,
-                    "invalid connection string for " + database_label(db_name) + ": " + why);
+        throw Error(sqlstate::invalid_parameter_value, "invalid connection string: " + why).in_database(db_name);
     }
 
     const char *password_hint =
@@ -84,10 +83,9 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
     if (defaults.require_password && !is_set(options.get(), "password") &&
         !is_set(options.get(), "passfile") && defaults.login_password.empty())
         throw Error(sqlstate::insufficient_privilege,
-                    database_label(db_name) +
-                        ": its connection string holds no password, and the clone's role is "
-                        "not a superuser",
-                    "", password_hint);
+                    "its connection string holds no password, and the clone's role is not a superuser", "",
+                    password_hint)
+            .in_database(db_name);
 
     // Keywords before "dbname" are defaults that the expanded conninfo overrides; the ones after it
     // are ours and win.
@@ -133,21 +131,21 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
         throw std::bad_alloc();
     Connection conn(db_name, raw, waiter);
     if (PQstatus(raw) == CONNECTION_BAD)
-        throw Error(sqlstate::unable_to_connect,
-                    "could not connect to " + database_label(db_name) + ": " + trimmed(PQerrorMessage(raw)));
+        throw Error(sqlstate::unable_to_connect, "could not connect: " + trimmed(PQerrorMessage(raw)))
+            .in_database(db_name);
 
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(defaults.timeout_s);
     PostgresPollingStatusType state = PGRES_POLLING_WRITING;
     while (state != PGRES_POLLING_OK) {
         if (state == PGRES_POLLING_FAILED)
-            throw Error(sqlstate::unable_to_connect, "could not connect to " + database_label(db_name) +
-                                                         ": " + trimmed(PQerrorMessage(raw)));
+            throw Error(sqlstate::unable_to_connect, "could not connect: " + trimmed(PQerrorMessage(raw)))
+                .in_database(db_name);
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
                                                                           std::chrono::steady_clock::now());
         if (left.count() <= 0)
-            throw Error(sqlstate::unable_to_connect, "could not connect to " + database_label(db_name) +
-                                                         ": timed out after " +
-                                                         std::to_string(defaults.timeout_s) + " s");
+            throw Error(sqlstate::unable_to_connect,
+                        "could not connect: timed out after " + std::to_string(defaults.timeout_s) + " s")
+                .in_database(db_name);
         bool reading = state == PGRES_POLLING_READING;
         waiter.wait({{PQsocket(raw), reading, !reading}}, left.count());
         state = PQconnectPoll(raw);
@@ -156,10 +154,9 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
     // identity.
     if (defaults.require_password && !PQconnectionUsedPassword(raw))
         throw Error(sqlstate::insufficient_privilege,
-                    database_label(db_name) +
-                        ": the server did not ask for the password, and the clone's role is "
-                        "not a superuser",
-                    "", password_hint);
+                    "the server did not ask for the password, and the clone's role is not a superuser", "",
+                    password_hint)
+            .in_database(db_name);
     if (PQsetnonblocking(raw, 1) != 0)
         throw conn.error("could not switch the connection to non-blocking mode");
     conn.secure_session();
@@ -186,8 +183,7 @@ std::string Connection::server_encoding() const {
 }
 
 Error Connection::error(const std::string &what) const {
-    return Error(sqlstate::connection_failure,
-                 database_label(db_name_) + ": " + what + ": " + trimmed(PQerrorMessage(conn_)));
+    return Error(sqlstate::connection_failure, what + ": " + trimmed(PQerrorMessage(conn_))).in_database(db_name_);
 }
 
 Error Connection::error(const PGresult *result) const {
@@ -195,8 +191,8 @@ Error Connection::error(const PGresult *result) const {
     const char *code = PQresultErrorField(result, PG_DIAG_SQLSTATE);
     info.sqlstate = code ? code : sqlstate::connection_failure;
     const char *primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
-    info.message =
-        database_label(db_name_) + ": " + (primary ? primary : trimmed(PQresultErrorMessage(result)));
+    info.message = primary ? primary : trimmed(PQresultErrorMessage(result));
+    info.database = db_name_;
     const char *detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL);
     const char *hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT);
     info.detail = detail ? detail : "";
@@ -293,7 +289,7 @@ std::vector<Result> Connection::finish_script() {
     while (Result result = next_result(failure)) {
         ExecStatusType status = PQresultStatus(result.get());
         if (status == PGRES_COPY_OUT || status == PGRES_COPY_IN || status == PGRES_COPY_BOTH)
-            throw Error(sqlstate::internal_error, database_label(db_name_) + ": unexpected COPY state");
+            throw Error(sqlstate::internal_error, "unexpected COPY state").in_database(db_name_);
         results.push_back(std::move(result));
     }
     if (failure)
@@ -322,7 +318,7 @@ Result Connection::finish_statement() {
     Result result = finish_command();
     if (result &&
         (PQresultStatus(result.get()) == PGRES_COPY_OUT || PQresultStatus(result.get()) == PGRES_COPY_IN))
-        throw Error(sqlstate::internal_error, database_label(db_name_) + ": unexpected COPY state");
+        throw Error(sqlstate::internal_error, "unexpected COPY state").in_database(db_name_);
     return result;
 }
 
@@ -341,7 +337,7 @@ void Connection::await_copy() {
     Result result = finish_command();
     ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_EMPTY_QUERY;
     if (status != PGRES_COPY_OUT && status != PGRES_COPY_IN)
-        throw Error(sqlstate::internal_error, database_label(db_name_) + ": COPY did not start");
+        throw Error(sqlstate::internal_error, "COPY did not start").in_database(db_name_);
 }
 
 namespace {

@@ -18,7 +18,7 @@ int64_t command_rows(const Result &result) {
 }
 
 Error in_table(Error error, const std::string &table_label) {
-    error.add_table(table_label);
+    error.on_table(table_label);
     return error;
 }
 
@@ -62,9 +62,8 @@ void check_target_input(TargetState &target) {
         target.conn->waiter().wait({{target.conn->socket(), true, true}}, 1000);
     target.conn->flush();
     target.conn->finish_command();  // throws the target's error
-    throw Error(sqlstate::internal_error,
-                database_label(target.conn->db_name()) +
-                    ": the target answered in the middle of a COPY, without an error");
+    throw Error(sqlstate::internal_error, "the target answered in the middle of a COPY, without an error")
+        .in_database(target.conn->db_name());
 }
 
 // Chunks go to libpq in slices: its output buffer stays small, and a slow target that still takes
@@ -207,11 +206,11 @@ CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &target
                     std::chrono::duration_cast<std::chrono::milliseconds>(now - last_progress).count());
                 if (quiet >= limits.stall_timeout_ms)
                     throw Error(sqlstate::connection_failure,
-                                database_label(stalled->db_name()) + ": no data moved for " +
-                                    std::to_string(quiet / 1000) + " s (pg_clone.stall_timeout)",
+                                "no data moved for " + std::to_string(quiet / 1000) + " s (pg_clone.stall_timeout)",
                                 "The server stopped answering without closing the connection.",
                                 "Check that the server and the network are up; pg_clone.stall_timeout sets "
-                                "how long a clone waits.");
+                                "how long a clone waits.")
+                        .in_database(stalled->db_name());
                 timeout = limits.stall_timeout_ms - quiet;
             }
             // Wakes up for the targets' checks above, too.

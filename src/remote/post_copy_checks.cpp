@@ -25,11 +25,9 @@ void CloneRun::check_deferrable_constraints(size_t w) {
                     conn.exec("REINDEX INDEX " + constraint.index);
                 } catch (Error &e) {
                     ErrorInfo info = e.info();
-                    std::string cause = info.message.substr(info.message.find(": ") + 2);
-                    info.message = database_label(job_.dbs[w].name) + ", table " + db_tables_[w][t].label +
-                                   ": deferrable constraint \"" + constraint.name + "\" is violated (" +
-                                   cause + ")";
-                    throw Error(std::move(info));
+                    info.message = "deferrable constraint \"" + constraint.name + "\" is violated (" +
+                                   info.message + ")";
+                    throw Error(std::move(info)).in_database(job_.dbs[w].name).on_table(db_tables_[w][t].label);
                 }
             }
         }
@@ -46,7 +44,7 @@ void CloneRun::build_postponed_indexes(size_t w) {
                 try {
                     conn.exec("REINDEX INDEX " + index.name);
                 } catch (Error &e) {
-                    e.add_table(db_tables_[w][t].label);
+                    e.on_table(db_tables_[w][t].label);
                     throw;
                 }
             }

@@ -25,8 +25,8 @@ void end_clone_sessions(Connection &conn, const std::string &application_name, W
             return;
         waiter.wait({}, 200);
     }
-    throw Error(sqlstate::object_not_in_prerequisite_state,
-                database_label(conn.db_name()) + ": sessions of the clone are still there after 10 s");
+    throw Error(sqlstate::object_not_in_prerequisite_state, "sessions of the clone are still there after 10 s")
+        .in_database(conn.db_name());
 }
 
 void resolve_on(Connection &conn, const InDoubtDb &db, bool commit, InDoubtOutcome &outcome,
@@ -70,7 +70,7 @@ InDoubtOutcome resolve_in_doubt(const std::vector<InDoubtDb> &dbs, bool commit,
             end_clone_sessions(conn, clone_application_name, waiter);
             resolve_on(conn, db, commit, outcome, log);
         } catch (const Error &e) {
-            outcome.errors.push_back(e.info().message);
+            outcome.errors.push_back(e.text());
         }
     }
     return outcome;

@@ -56,11 +56,13 @@ void CloneRun::find_sequences_on(size_t db) {
         names.push_back({named.schema, named.name});
     auto found = describe_tables(conn, names);
     for (size_t i = 0; i < found.size(); i++) {
-        std::string where = database_label(job_.dbs[db].name) + ", sequence " + named_sequences_[i].label;
+        auto at = [&](Error e) {
+            return e.in_database(job_.dbs[db].name).on_object("sequence " + named_sequences_[i].label);
+        };
         if (!found[i])
-            throw Error(sqlstate::undefined_table, where + ": sequence does not exist");
+            throw at(Error(sqlstate::undefined_table, "sequence does not exist"));
         if (found[i]->relkind != 'S')
-            throw Error(sqlstate::wrong_object_type, where + ": not a sequence");
+            throw at(Error(sqlstate::wrong_object_type, "not a sequence"));
         for (SequencePlan &plan : sequences_)
             if (plan.label == named_sequences_[i].label)
                 plan.on[db] = found[i];
@@ -110,17 +112,17 @@ void CloneRun::check_target_sequences(size_t w) {
     for (size_t j = 0; j < which.size(); j++) {
         const SequencePlan &plan = sequences_[which[j]];
         const SequenceState &target = states[j];
-        std::string where = database_label(job_.dbs[w].name) + ", sequence " + here[j].label;
+        auto at = [&](Error e) { return e.in_database(job_.dbs[w].name).on_object("sequence " + here[j].label); };
         const SequenceState &source = plan.value;
         if (target.type != source.type || target.min != source.min || target.max != source.max ||
             target.increment != source.increment)
-            throw Error(sqlstate::datatype_mismatch, where + ": defined differently from the source's",
-                        "It is " + definition(target) + " there, " + definition(source) + " on the source.",
-                        "Make the sequences alike, or clone with sequences => false.");
+            throw at(Error(sqlstate::datatype_mismatch, "defined differently from the source's",
+                           "It is " + definition(target) + " there, " + definition(source) + " on the source.",
+                           "Make the sequences alike, or clone with sequences => false."));
         if (!target.owned)
-            throw Error(sqlstate::insufficient_privilege,
-                        where + ": the clone's role does not own it, and setting it needs ALTER SEQUENCE", "",
-                        "Connect as its owner, or clone with sequences => false.");
+            throw at(Error(sqlstate::insufficient_privilege,
+                           "the clone's role does not own it, and setting it needs ALTER SEQUENCE", "",
+                           "Connect as its owner, or clone with sequences => false."));
     }
 }
 
@@ -140,7 +142,7 @@ void CloneRun::set_sequences(size_t w) {
                 {sequence.oid, std::to_string(plan.value.last_value),
                  plan.value.is_called ? "true" : "false"});
         } catch (Error &e) {
-            e.add_context("sequence " + sequence.label);
+            e.on_object("sequence " + sequence.label);
             throw;
         }
         sequences_set_[w].push_back({sequence.label, plan.value.last_value, plan.value.is_called});

@@ -150,7 +150,7 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
     try {
         source.send_single("COPY " + what + " TO STDOUT" + format);
     } catch (Error &e) {
-        e.add_table(table.label);
+        e.on_table(table.label);
         throw;
     }
     finish_pending(pending);
@@ -167,7 +167,7 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
             conn->await_copy();
         source.await_copy();
     } catch (Error &e) {
-        e.add_table(table.label);
+        e.on_table(table.label);
         throw;
     }
     std::vector<ProgressSlot *> slots;

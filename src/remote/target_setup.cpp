@@ -48,11 +48,11 @@ void CloneRun::refuse_read_only(size_t w) {
                                                   .get(),
                                               0, 0);
     if (value == "on")
-        throw Error(
-            sqlstate::read_only_sql_transaction,
-            database_label(job_.dbs[w].name) + " is read-only (default_transaction_read_only = on)", "",
-            "To clone into it all the same, add options='-c default_transaction_read_only=off' to its "
-            "connection string (bucardo.add_db).");
+        throw Error(sqlstate::read_only_sql_transaction, "read-only (default_transaction_read_only = on)",
+                    "",
+                    "To clone into it all the same, add options='-c default_transaction_read_only=off' to its "
+                    "connection string (bucardo.add_db).")
+            .in_database(job_.dbs[w].name);
 }
 
 void CloneRun::open_writers() {
@@ -130,10 +130,10 @@ void CloneRun::refuse_delete_blockers(size_t w, Connection &conn,
     for (const RemoteTable &t : db_tables_[w])
         others.push_back(t.oid);
     for (const DeleteBlocker &blocker : delete_blockers(conn, tables, others))
-        throw Error(sqlstate::object_not_in_prerequisite_state,
-                    database_label(job_.dbs[w].name) + ", table " + tables[blocker.table].label +
-                        ": cannot be emptied by DELETE: " + blocker.reason,
-                    "", "Clone with empty => 'truncate', or deal with what stands in the way.");
+        throw Error(sqlstate::object_not_in_prerequisite_state, "cannot be emptied by DELETE: " + blocker.reason, "",
+                    "Clone with empty => 'truncate', or deal with what stands in the way.")
+            .in_database(job_.dbs[w].name)
+            .on_table(tables[blocker.table].label);
 }
 
 // Keeping an index up to date row by row costs a bulk load about a third of its time; building it
@@ -168,8 +168,7 @@ void CloneRun::refuse_foreign_code(size_t w, Connection &conn, const std::vector
     const ForeignCode &code = found.front();
     std::string user = PQuser(conn.raw());
     throw Error(sqlstate::insufficient_privilege,
-                database_label(job_.dbs[w].name) + ", table " + tables[code.table].label + ": " + code.where +
-                    " would run function " + code.function + ", owned by role \"" + code.owner +
+                code.where + " would run function " + code.function + ", owned by role \"" + code.owner +
                     "\", with the privileges of role \"" + user + "\"",
                 "pg_clone runs no code on a target that belongs to a role other than the one it connects "
                 "as, unless a superuser owns it: triggers that fire for COPY or TRUNCATE, and functions "
@@ -180,7 +179,9 @@ void CloneRun::refuse_foreign_code(size_t w, Connection &conn, const std::vector
                          ? std::string(", or let the trigger fire only outside replication "
                                        "(ALTER TABLE ... ENABLE TRIGGER)")
                          : std::string()) +
-                    ".");
+                    ".")
+        .in_database(job_.dbs[w].name)
+        .on_table(tables[code.table].label);
 }
 
 // One progress slot per table, source and database written (see core/progress.hpp).

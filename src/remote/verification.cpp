@@ -100,7 +100,7 @@ void CloneRun::verify_tables() {
                 else
                     expected[p.table].add(f);
             } catch (Error &e) {
-                e.add_table(tables_[p.table].label);
+                e.on_table(tables_[p.table].label);
                 if (!failure)
                     failure = e;
             }
@@ -111,10 +111,11 @@ void CloneRun::verify_tables() {
             const Figures &want = expected[p.table];
             if (!(f == want))
                 throw Error(sqlstate::data_exception,
-                            database_label(job_.dbs[*p.target].name) + ", table " + tables_[p.table].label +
-                                ": verification failed: the target has " + f.text() + ", the source" +
+                            "verification failed: the target has " + f.text() + ", the source" +
                                 (plan_.sources.size() > 1 ? "s " : " ") + want.text(),
-                            "", "Every target was rolled back.");
+                            "", "Every target was rolled back.")
+                    .in_database(job_.dbs[*p.target].name)
+                    .on_table(tables_[p.table].label);
             verified_[*p.target][p.table] = true;
         }
     }

@@ -24,7 +24,7 @@ ok( $node->poll_query_until('postgres', "SELECT count(*) >= 1 FROM bucardo.clone
 	'the first attempt failed and is recorded');
 like(
 	$node->safe_psql('postgres', "SELECT error FROM bucardo.clone_attempt WHERE clone_id = $id AND attempt = 1"),
-	qr/could not connect to database "far"/, 'the attempt records why it failed');
+	qr/database "far": could not connect/, 'the attempt records why it failed');
 is($node->safe_psql('postgres', "SELECT status FROM bucardo.clone WHERE id = $id"),
 	'running', 'the clone is still running, waiting for its next attempt');
 $far->start;

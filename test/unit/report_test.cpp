@@ -42,30 +42,39 @@ TEST(CloneReportSummary, ListsTheSequencesSet) {
               "gamma: 0 tables, 0 rows, 2 sequences (public.a 5 (not called), public.b 7)");
 }
 
-TEST(ErrorContext, TableGoesAfterTheDatabase) {
-    Error e(sqlstate::internal_error, "database \"beta\": new row violates check constraint");
-    e.add_table("public.foo");
-    EXPECT_STREQ(e.what(), "database \"beta\", table public.foo: new row violates check constraint");
+TEST(ErrorPlace, TheDatabaseAndTableAreFieldsShownInFront) {
+    Error e(sqlstate::internal_error, "new row violates check constraint");
+    e.in_database("beta").on_table("public.foo");
+    EXPECT_STREQ(e.what(), "new row violates check constraint");
+    EXPECT_EQ(e.info().database, "beta");
+    EXPECT_EQ(e.info().object, "table public.foo");
+    EXPECT_EQ(e.text(), "database \"beta\", table public.foo: new row violates check constraint");
+    EXPECT_EQ(e.context(), "while cloning table public.foo in database \"beta\"");
 }
 
-TEST(ErrorContext, TableIsAddedOnce) {
-    Error e(sqlstate::internal_error, "database \"beta\": boom");
-    e.add_table("public.foo");
-    e.add_table("public.foo");
-    EXPECT_STREQ(e.what(), "database \"beta\", table public.foo: boom");
-}
-
-TEST(ErrorContext, WithoutDatabaseTheTableLeads) {
+TEST(ErrorPlace, TheInnermostPlaceWins) {
     Error e(sqlstate::internal_error, "boom");
-    e.add_table("public.foo");
-    EXPECT_STREQ(e.what(), "table public.foo: boom");
-    EXPECT_EQ(e.sqlstate(), "XX000");
+    e.on_object("sequence public.s").in_database("beta");
+    e.on_table("public.foo").in_database("gamma");
+    EXPECT_EQ(e.text(), "database \"beta\", sequence public.s: boom");
 }
 
-TEST(ErrorContext, KeepsDetailAndHint) {
-    Error e(sqlstate::undefined_column, "database \"beta\": columns differ", "Columns missing: c.",
-            "Same columns.");
-    e.add_table("public.t");
+TEST(ErrorPlace, WhatIsKnownOnly) {
+    Error e(sqlstate::internal_error, "boom");
+    EXPECT_EQ(e.text(), "boom");
+    EXPECT_EQ(e.context(), "");
+    e.on_table("public.foo");
+    EXPECT_EQ(e.text(), "table public.foo: boom");
+    EXPECT_EQ(e.context(), "while cloning table public.foo");
+    Error d(sqlstate::internal_error, "boom");
+    d.in_database("beta");
+    EXPECT_EQ(d.text(), "database \"beta\": boom");
+    EXPECT_EQ(d.sqlstate(), "XX000");
+}
+
+TEST(ErrorPlace, KeepsDetailAndHint) {
+    Error e(sqlstate::undefined_column, "columns differ", "Columns missing: c.", "Same columns.");
+    e.in_database("beta").on_table("public.t");
     EXPECT_EQ(e.info().detail, "Columns missing: c.");
     EXPECT_EQ(e.info().hint, "Same columns.");
     EXPECT_EQ(e.sqlstate(), "42703");
