@@ -1,5 +1,5 @@
--- An installation of 1.0 holding clones (done and queued) is updated to 1.1, then 1.2: the clones and the
--- registry stay, the queued clone still runs, and clone() takes streams.
+-- An installation of 1.0 holding clones (done and queued) is updated to 1.1, then 1.2, then 1.3: the
+-- clones and the registry stay, the queued clones still run, and clone() takes the new arguments.
 DROP EXTENSION pg_clone;
 CREATE EXTENSION pg_clone VERSION '1.0';
 SELECT bucardo.add_db('alpha', 'dbname=clone_alpha'), bucardo.add_db('gamma', 'dbname=clone_gamma');
@@ -52,4 +52,98 @@ NOTIFY bucardo_clone_ready;
 SELECT bucardo.clone_wait(:queued_id, '60 s');
 SELECT status, two_phase, decision, summary FROM bucardo.clone WHERE id = :queued_id;
 SELECT state, count(*) FROM bucardo.clone_transaction WHERE clone_id = :queued_id GROUP BY state;
+
+-- 1.2 -> 1.3 (clone() rebuilt on internal functions, nothing a user sees changes) with a queued clone
+-- using every option: it stays and runs under 1.3. clone() keeps its arguments, defaults and privileges,
+-- and the same call under 1.3 queues the same row.
+SELECT bucardo.clone('ag_both', start => '1 hour', streams => 2, sequences => false, "analyze" => false,
+                     filters => '{"public.foo": "id > 0"}', verify => true, empty => 'delete', retries => 1)
+    AS queued_id \gset
+CREATE TEMP TABLE clone_12 AS
+SELECT pg_get_function_arguments(p.oid) AS arguments, pg_get_function_result(p.oid) AS result,
+       p.proacl::text AS acl, p.prosecdef, p.provolatile, p.proisstrict, p.proconfig
+  FROM pg_proc p WHERE p.oid = 'bucardo.clone'::regproc;
+CREATE TEMP TABLE user_functions_12 AS
+SELECT p.oid::regprocedure::text AS function FROM pg_proc p
+ WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('pgclone_user', p.oid, 'EXECUTE');
+ALTER EXTENSION pg_clone UPDATE TO '1.3';
+SELECT extversion FROM pg_extension WHERE extname = 'pg_clone';
+\df bucardo.clone
+SELECT (SELECT c::text FROM clone_12 c)
+     = (SELECT row(pg_get_function_arguments(p.oid), pg_get_function_result(p.oid), p.proacl::text, p.prosecdef,
+                   p.provolatile, p.proisstrict, p.proconfig)::text
+          FROM pg_proc p WHERE p.oid = 'bucardo.clone'::regproc) AS clone_unchanged;
+-- Users may run what clone() now calls; PUBLIC still nothing.
+SELECT p.oid::regprocedure AS new_for_users FROM pg_proc p
+ WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('pgclone_user', p.oid, 'EXECUTE')
+   AND p.oid::regprocedure::text NOT IN (SELECT function FROM user_functions_12)
+ ORDER BY 1::text;
+SELECT count(*) AS public_functions FROM pg_proc p
+ WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE');
+SELECT bucardo.clone('ag_both', start => '1 hour', streams => 2, sequences => false, "analyze" => false,
+                     filters => '{"public.foo": "id > 0"}', verify => true, empty => 'delete', retries => 1)
+    AS queued_13 \gset
+SELECT to_jsonb(a) - '{id,startwhen,cdate}'::text[] = to_jsonb(b) - '{id,startwhen,cdate}'::text[] AS same_row,
+       b.status, b.streams, b.sequences, b."analyze", b.filters, b.verify, b.empty, b.retries
+  FROM bucardo.clone a, bucardo.clone b WHERE a.id = :queued_id AND b.id = :queued_13;
+SELECT bucardo.clone_cancel(:queued_13);
+\set VERBOSITY terse
+SELECT bucardo.clone('ag_both', streams => 0);
+SELECT bucardo.clone('ag_both', filters => '{"foo": "true"}');
+\set VERBOSITY default
+UPDATE bucardo.clone SET startwhen = now() WHERE id = :queued_id;
+NOTIFY bucardo_clone_ready;
+SELECT bucardo.clone_wait(:queued_id, '60 s');
+SELECT status, two_phase, decision, summary FROM bucardo.clone WHERE id = :queued_id;
+SELECT db, table_name, rows, emptied, verified FROM bucardo.clone_table WHERE clone_id = :queued_id
+ ORDER BY table_name;
 SELECT bucardo.remove_sync('ag_both');
+
+-- A fresh CREATE EXTENSION pg_clone (1.0 and then every update script: there is no pg_clone--1.3.sql)
+-- makes the same objects, definitions and privileges as this installation updated step by step.
+CREATE TEMP VIEW bucardo_objects (kind, name, definition) AS
+SELECT 'member', pg_describe_object(d.classid, d.objid, d.objsubid), ''
+  FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+ WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e' AND e.extname = 'pg_clone'
+UNION ALL
+SELECT 'function', p.oid::regprocedure::text, pg_get_functiondef(p.oid) || ' ' || coalesce(p.proacl::text, '')
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'bucardo'
+UNION ALL
+SELECT 'relation', c.relname, concat_ws(' ', c.relkind, c.relrowsecurity, c.relacl::text, c.reloptions::text,
+                                        CASE WHEN c.relkind = 'v' THEN pg_get_viewdef(c.oid) END,
+                                        CASE WHEN c.relkind = 'i' THEN pg_get_indexdef(c.oid) END)
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'bucardo'
+UNION ALL
+SELECT 'column', c.relname || '.' || a.attname,
+       concat_ws(' ', format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid),
+                 a.attacl::text, col_description(c.oid, a.attnum))
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  LEFT JOIN pg_attrdef ad ON ad.adrelid = c.oid AND ad.adnum = a.attnum
+ WHERE n.nspname = 'bucardo'
+UNION ALL
+SELECT 'constraint', c.relname || '.' || k.conname, pg_get_constraintdef(k.oid)
+  FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'bucardo'
+UNION ALL
+SELECT 'trigger', c.relname || '.' || t.tgname, pg_get_triggerdef(t.oid)
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'bucardo' AND NOT t.tgisinternal
+UNION ALL
+SELECT 'policy', p.tablename || '.' || p.policyname,
+       concat_ws(' ', p.permissive, p.roles::text, p.cmd, p.qual, p.with_check)
+  FROM pg_policies p WHERE p.schemaname = 'bucardo'
+UNION ALL
+SELECT 'schema', n.nspname, concat_ws(' ', pg_get_userbyid(n.nspowner), n.nspacl::text)
+  FROM pg_namespace n WHERE n.nspname = 'bucardo';
+CREATE TEMP TABLE updated AS SELECT * FROM bucardo_objects;
+DROP EXTENSION pg_clone;
+CREATE EXTENSION pg_clone;
+SELECT extversion FROM pg_extension WHERE extname = 'pg_clone';
+-- (At least the 39 functions and 297 rows of 1.3.)
+SELECT count(*) FILTER (WHERE kind = 'function') >= 39 AS functions_compared, count(*) >= 297 AS rows_compared
+  FROM updated;
+SELECT 'only updated' AS side, * FROM (TABLE updated EXCEPT TABLE bucardo_objects) u
+UNION ALL
+SELECT 'only fresh', * FROM (TABLE bucardo_objects EXCEPT TABLE updated) f
+ ORDER BY 2, 3, 1;

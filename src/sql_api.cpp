@@ -1,11 +1,13 @@
-// SQL-callable helpers behind the bucardo.* functions of pg_clone--1.0.sql: the list and start
-// parsers and the conninfo check. The registry and the queue themselves are written in PL/pgSQL.
+// SQL-callable helpers behind the bucardo.* functions of the extension scripts: the list and start
+// parsers, the conninfo check and the check of a clone request's options. The registry and the queue
+// themselves are written in PL/pgSQL.
 
 #include <string>
 #include <vector>
 
 #include <libpq-fe.h>
 
+#include "core/clone_options.hpp"
 #include "core/parse.hpp"
 #include "core/plan.hpp"
 #include "pg/spi.hpp"
@@ -15,11 +17,13 @@
 extern "C" {
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
 
 PG_FUNCTION_INFO_V1(pg_clone_parse_tables);
 PG_FUNCTION_INFO_V1(pg_clone_parse_dbs);
 PG_FUNCTION_INFO_V1(pg_clone_start_kind);
 PG_FUNCTION_INFO_V1(pg_clone_check_conninfo);
+PG_FUNCTION_INFO_V1(pg_clone_check_options);
 }
 
 namespace {
@@ -41,6 +45,65 @@ void emit_pairs(FunctionCallInfo fcinfo, const std::vector<std::pair<pg::Value, 
             tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
         }
     });
+}
+
+// One key and value of an options object, as read under pg::call: C data only, in palloc'd memory.
+struct RawOption {
+    const char *key;
+    pgclone::OptionValue::Kind kind;
+    bool boolean;
+    const char *text;
+};
+
+// The top-level keys and values of a jsonb object (nested objects and arrays by their kind only).
+pgclone::Options read_options(Jsonb *jsonb) {
+    using Kind = pgclone::OptionValue::Kind;
+    if (!JB_ROOT_IS_OBJECT(jsonb))
+        throw invalid("clone options must be a JSON object");
+    RawOption *raw = nullptr;
+    int count = 0;
+    pg::call([&] {
+        raw = static_cast<RawOption *>(palloc0(sizeof(RawOption) * (JB_ROOT_COUNT(jsonb) + 1)));
+        JsonbIterator *it = JsonbIteratorInit(&jsonb->root);
+        JsonbValue v;
+        JsonbIteratorToken token;
+        while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE) {
+            if (token == WJB_KEY) {
+                raw[count].key = pnstrdup(v.val.string.val, v.val.string.len);
+                continue;
+            }
+            if (token != WJB_VALUE)
+                continue;
+            RawOption &option = raw[count++];
+            switch (v.type) {
+            case jbvNull:
+                option.kind = Kind::Null;
+                break;
+            case jbvBool:
+                option.kind = Kind::Boolean;
+                option.boolean = v.val.boolean;
+                break;
+            case jbvNumeric:
+                option.kind = Kind::Number;
+                option.text =
+                    DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric)));
+                break;
+            case jbvString:
+                option.kind = Kind::String;
+                option.text = pnstrdup(v.val.string.val, v.val.string.len);
+                break;
+            default:  // jbvBinary: a nested container, skipped over
+                option.kind = v.type == jbvBinary && JsonContainerIsObject(v.val.binary.data) ? Kind::Object
+                                                                                              : Kind::Array;
+                break;
+            }
+        }
+    });
+    pgclone::Options options;
+    for (int i = 0; i < count; i++)
+        options.emplace_back(
+            raw[i].key, pgclone::OptionValue{raw[i].kind, raw[i].boolean, raw[i].text ? raw[i].text : ""});
+    return options;
 }
 
 }  // namespace
@@ -128,4 +191,14 @@ extern "C" Datum pg_clone_check_conninfo(PG_FUNCTION_ARGS) {
                     errhint("Use a libpq connection string such as 'host=10.0.0.1 dbname=shop user=clone' or a "
                             "postgresql:// URI.")));
     PG_RETURN_VOID();
+}
+
+// bucardo._check_clone_options(options jsonb): the options of a clone request, checked in C++
+// (src/core/clone_options.cpp) so that no version's script repeats the checks of earlier options.
+extern "C" Datum pg_clone_check_options(PG_FUNCTION_ARGS) {
+    Jsonb *options = PG_GETARG_JSONB_P(0);
+    return pg::entry([&]() -> Datum {
+        pgclone::check_clone_options(read_options(options));
+        return (Datum)0;
+    });
 }
