@@ -15,7 +15,8 @@ OBJS = $(CORE_SRCS:.cpp=.o) $(REMOTE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 REGRESS = setup registry clone_sync clone_groups clone_tables clone_start many_sources empty_only \
           call_errors remote_errors check_violation rolled_back names cancel \
           emptying hostile_remote encodings session_settings deferrable_constraints own_catalog \
-          two_phase sequences column_types refresh hostile_input system_catalogs bucardo_cli drop_extension \
+          two_phase sequences column_types refresh hostile_input system_catalogs published referenced \
+          bucardo_cli drop_extension \
           upgrade
 REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/regress.conf --load-extension=pg_clone
 

@@ -23,6 +23,7 @@ constexpr const char *datatype_mismatch = "42804";
 constexpr const char *wrong_object_type = "42809";
 constexpr const char *insufficient_privilege = "42501";
 constexpr const char *object_not_in_prerequisite_state = "55000";
+constexpr const char *foreign_key_violation = "23503";
 constexpr const char *connection_failure = "08006";
 constexpr const char *unable_to_connect = "08001";
 constexpr const char *query_canceled = "57014";
