@@ -19,7 +19,7 @@ INSERT INTO roomy SELECT g, repeat('old', 100) FROM generate_series(1, 2000) g;
 CREATE TABLE ruled (id integer, v text);               -- a DELETE rule: TRUNCATE ignores rules
 INSERT INTO ruled VALUES (-1, 'old');
 CREATE RULE keep_rows AS ON DELETE TO ruled DO INSTEAD NOTHING;
-CREATE TABLE referenced (id integer PRIMARY KEY);      -- a foreign key points at it: TRUNCATE refuses
+CREATE TABLE referenced (id integer PRIMARY KEY);      -- a foreign key points at it: TRUNCATE would refuse
 INSERT INTO referenced VALUES (1);
 CREATE TABLE referencing (rid integer REFERENCES referenced);
 INSERT INTO referencing VALUES (1);
@@ -47,8 +47,8 @@ SELECT * FROM ruled;
 -- Which statement emptied which table: rows deleted from tiny only.
 SELECT relname, n_tup_del FROM pg_stat_user_tables WHERE relname IN ('tiny', 'roomy', 'ruled') ORDER BY relname;
 
--- A table that a foreign key points at is refused as TRUNCATE refuses it, small or not, and nothing
--- changes.
+-- A table that a table outside the clone references cannot be truncated alone: it is emptied by DELETE,
+-- and the foreign key is checked before the commit (see referenced.sql).
 \c contrib_regression
 SELECT bucardo.clone(tables => 'public.referenced', dbs => 'alpha, beta') AS id \gset
 SELECT bucardo.clone_wait(:id, '60 s');

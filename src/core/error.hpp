@@ -23,6 +23,7 @@ constexpr const char *datatype_mismatch = "42804";
 constexpr const char *wrong_object_type = "42809";
 constexpr const char *insufficient_privilege = "42501";
 constexpr const char *object_not_in_prerequisite_state = "55000";
+constexpr const char *foreign_key_violation = "23503";
 constexpr const char *connection_failure = "08006";
 constexpr const char *unable_to_connect = "08001";
 constexpr const char *query_canceled = "57014";
@@ -45,13 +46,17 @@ struct ErrorInfo {
     std::string hint;
     std::string database;  // the registered name, or empty
     std::string object;    // "table public.foo", "sequence public.s", or empty
+    // The table a remote server's error is about, when the server says (PG_DIAG_SCHEMA_NAME and
+    // PG_DIAG_TABLE_NAME): schema and name, each empty otherwise.
+    std::string remote_schema;
+    std::string remote_table;
 };
 
 class Error : public std::exception {
   public:
     explicit Error(ErrorInfo info) : info_(std::move(info)) {}
     Error(const char *code, std::string message, std::string detail = {}, std::string hint = {})
-        : info_{code, std::move(message), std::move(detail), std::move(hint), {}, {}} {}
+        : info_{code, std::move(message), std::move(detail), std::move(hint), {}, {}, {}, {}} {}
 
     const char *what() const noexcept override { return info_.message.c_str(); }
     const ErrorInfo &info() const noexcept { return info_; }

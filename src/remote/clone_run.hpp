@@ -116,8 +116,11 @@ class CloneRun {
     void refuse_read_only(size_t w);
     void open_writers();
     void plan_index_builds(size_t w, size_t k, Connection &conn, const std::vector<RemoteTable> &mine);
-    void refuse_delete_blockers(size_t w, Connection &conn, const std::vector<RemoteTable> &tables) const;
-    void refuse_foreign_code(size_t w, Connection &conn, const std::vector<RemoteTable> &tables) const;
+    void plan_referenced_tables(size_t w, size_t k, Connection &conn, const std::vector<RemoteTable> &mine);
+    void refuse_delete_blockers(size_t w, size_t k, Connection &conn);
+    void refuse_foreign_code(size_t w, Connection &conn, const std::vector<RemoteTable> &tables,
+                             bool deleting = false) const;
+    void name_emptied_table(Error &e, size_t w, size_t k) const;
     void claim_progress();
     void set_progress(size_t t, size_t d, ProgressPhase phase);
     void prepare_writers();
@@ -144,6 +147,7 @@ class CloneRun {
 
     // post_copy_checks.cpp: after the copy, before the commit.
     void check_deferrable_constraints(size_t w);
+    void check_outside_keys(size_t w);
     void build_postponed_indexes(size_t w);
     void analyze_tables();
 
@@ -197,6 +201,15 @@ class CloneRun {
     std::vector<std::vector<std::vector<DeferrableConstraint>>> deferrable_;  // per database and table
     std::vector<std::vector<bool>> empty_by_delete_;  // per database and table: DELETE, not TRUNCATE
     std::vector<std::vector<bool>> verified_;         // per database and table: verify found them equal
+    // per database and table: a foreign key from a table outside its TRUNCATE, which makes it a DELETE
+    std::vector<std::vector<std::optional<KeyReference>>> referenced_from_;
+    // A foreign key from a table outside the clone to a table it empties, checked before the commit.
+    struct OutsideKey {
+        size_t table;  // the cloned table it references (or one of whose partitions it references)
+        ForeignKeyCheck check;
+    };
+    // per database and stream: the foreign keys its session checks
+    std::vector<std::vector<std::vector<OutsideKey>>> outside_keys_;
     std::vector<std::vector<std::vector<TableIndex>>> build_after_;  // per database and table
     std::vector<TableSize> source_estimates_;  // per table, on the first source: size and rows
     // per table, source and database written: the progress slot (or nullptr)

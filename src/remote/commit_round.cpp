@@ -94,6 +94,7 @@ void CloneRun::commit_all() {
     for (size_t w : plan_.writers) {
         build_postponed_indexes(w);
         check_deferrable_constraints(w);
+        check_outside_keys(w);
         set_sequences(w);
         for (size_t k = 0; k < streams_.size(); k++)
             writer(w, k).exec("SET CONSTRAINTS ALL IMMEDIATE");

@@ -193,6 +193,10 @@ Error Connection::error(const PGresult *result) const {
     const char *primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
     info.message = primary ? primary : trimmed(PQresultErrorMessage(result));
     info.database = db_name_;
+    const char *schema = PQresultErrorField(result, PG_DIAG_SCHEMA_NAME);
+    const char *table = PQresultErrorField(result, PG_DIAG_TABLE_NAME);
+    info.remote_schema = schema ? schema : "";
+    info.remote_table = table ? table : "";
     const char *detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL);
     const char *hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT);
     info.detail = detail ? detail : "";

@@ -34,6 +34,44 @@ void CloneRun::check_deferrable_constraints(size_t w) {
     }
 }
 
+// The foreign keys from tables outside the clone to the tables it emptied by DELETE (see
+// plan_referenced_tables): the replica session fired none of their checks, so each is checked now, as
+// PostgreSQL validates a new foreign key, by the session that filled the referenced table (only it
+// sees the new rows, and it holds their lock). A referencing row whose key is missing fails the clone.
+void CloneRun::check_outside_keys(size_t w) {
+    for (size_t k = 0; k < outside_keys_[w].size(); k++) {
+        Connection &conn = writer(w, k);
+        for (const OutsideKey &key : outside_keys_[w][k]) {
+            const RemoteTable &table = db_tables_[w][key.table];
+            const ForeignKeyCheck &fk = key.check;
+            std::string referencing = display_name(fk.referencing.schema, fk.referencing.name);
+            Result found;
+            try {
+                found = conn.exec(foreign_key_check_query(
+                    fk, [&](const std::string &name) { return conn.quote_ident(name); }));
+            } catch (Error &e) {
+                e.on_table(table.label);
+                throw;
+            }
+            const PGresult *r = found.get();
+            if (PQntuples(r) == 0)
+                continue;
+            std::vector<std::optional<std::string>> row;
+            for (int c = 0; c < PQnfields(r); c++)
+                row.push_back(PQgetisnull(r, 0, c) ? std::nullopt
+                                                   : std::optional<std::string>(PQgetvalue(r, 0, c)));
+            throw Error(sqlstate::foreign_key_violation,
+                        "foreign key \"" + fk.name + "\" of table " + referencing +
+                            ", which is not cloned, is violated by the new rows",
+                        foreign_key_violation_detail(fk, row),
+                        "Nothing was changed. Clone table " + referencing +
+                            " too, or remove its rows that reference keys the source does not have.")
+                .in_database(job_.dbs[w].name)
+                .on_table(table.label);
+        }
+    }
+}
+
 // The indexes left for after the copy are built now (see plan_index_builds), each stream its own
 // tables'; a duplicate key fails here, naming the table.
 void CloneRun::build_postponed_indexes(size_t w) {

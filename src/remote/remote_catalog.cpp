@@ -94,6 +94,33 @@ std::string describe_tables_sql(bool multiranges) {
            " ORDER BY a.ord, a.attnum";
 }
 
+// The publications that include each table given ($1, oids), by table ordinal: a publication of the
+// table itself, of its schema (FOR TABLES IN SCHEMA, PostgreSQL 15 and later), FOR ALL TABLES, or of
+// one of its partition ancestors (whatever publish_via_partition_root says) or, for a partitioned
+// table, of its partitions. Unlogged tables are never published.
+std::string published_tables(int server_version) {
+    return std::string(
+               "published AS ("
+               "    SELECT DISTINCT t.ord, p.pubname::pg_catalog.text AS pubname"
+               "      FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)"
+               "      JOIN pg_catalog.pg_class c ON c.oid = t.rel AND c.relpersistence = 'p'"
+               "     CROSS JOIN LATERAL ("
+               "           SELECT t.rel"
+               "           UNION SELECT a.relid FROM pg_catalog.pg_partition_ancestors(t.rel) AS a"
+               "           UNION SELECT d.relid FROM pg_catalog.pg_partition_tree(t.rel) AS d"
+               "     ) AS tree(relid)"
+               "      JOIN pg_catalog.pg_class tc ON tc.oid = tree.relid"
+               "      JOIN pg_catalog.pg_publication p"
+               "        ON p.puballtables"
+               "        OR EXISTS (SELECT FROM pg_catalog.pg_publication_rel pr"
+               "                    WHERE pr.prpubid = p.oid AND pr.prrelid = tree.relid)") +
+           (server_version >= 150000
+                ? "        OR EXISTS (SELECT FROM pg_catalog.pg_publication_namespace pn"
+                  "                    WHERE pn.pnpubid = p.oid AND pn.pnnspid = tc.relnamespace)"
+                : "") +
+           ")";
+}
+
 }  // namespace
 
 std::vector<TableName> tables_matching(Connection &conn, const std::optional<std::string> &schema) {
@@ -185,27 +212,28 @@ std::vector<TableSize> table_sizes(Connection &conn, const std::vector<RemoteTab
 }
 
 std::vector<std::pair<size_t, size_t>> table_links(Connection &conn, const std::vector<RemoteTable> &tables) {
-    // By name: the tables' oids on this database are not known yet. Top-level constraints name the
-    // partitioned tables themselves.
-    static const char *sql =
-        "WITH t AS ("
-        "    SELECT c.oid, t.ord"
-        "      FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-        "pg_catalog.unnest($2::pg_catalog.text[]))"
-        "           WITH ORDINALITY AS t(nsp, rel, ord)"
-        "      JOIN pg_catalog.pg_namespace n ON n.nspname = t.nsp"
-        "      JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = t.rel"
-        ")"
-        " SELECT DISTINCT a.ord, b.ord"
-        "   FROM pg_catalog.pg_constraint f"
-        "   JOIN t a ON a.oid = f.conrelid"
-        "   JOIN t b ON b.oid = f.confrelid"
-        "  WHERE f.contype = 'f' AND a.ord <> b.ord"
-        " UNION "
-        " SELECT a.ord, b.ord"
-        "   FROM pg_catalog.pg_inherits i"
-        "   JOIN t a ON a.oid = i.inhrelid"
-        "   JOIN t b ON b.oid = i.inhparent";
+    // By name: the tables' oids on this database are not known yet. Each table and each end of a
+    // foreign key stands for its partition tree (its root): the check of a foreign key from outside
+    // the clone reads the whole referencing and referenced tables, so one session must hold every
+    // cloned table of both trees. Inheritance joins a parent and its children.
+    static const char *sql = R"(
+        WITH t AS (
+            SELECT t.ord, c.oid, COALESCE(pg_catalog.pg_partition_root(c.oid), c.oid) AS root
+              FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[]))
+                   WITH ORDINALITY AS t(nsp, rel, ord)
+              JOIN pg_catalog.pg_namespace n ON n.nspname = t.nsp
+              JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = t.rel
+        ), f AS (
+            SELECT COALESCE(pg_catalog.pg_partition_root(f.conrelid), f.conrelid) AS a,
+                   COALESCE(pg_catalog.pg_partition_root(f.confrelid), f.confrelid) AS b
+              FROM pg_catalog.pg_constraint f WHERE f.contype = 'f'
+        )
+        SELECT a.ord, b.ord
+          FROM f JOIN t a ON a.root IN (f.a, f.b) JOIN t b ON b.root IN (f.a, f.b)
+         WHERE a.ord < b.ord
+        UNION
+        SELECT a.ord, b.ord
+          FROM pg_catalog.pg_inherits i JOIN t a ON a.oid = i.inhrelid JOIN t b ON b.oid = i.inhparent)";
     std::vector<std::pair<size_t, size_t>> links;
     if (tables.size() < 2)
         return links;
@@ -222,7 +250,7 @@ std::vector<std::pair<size_t, size_t>> table_links(Connection &conn, const std::
 }
 
 std::vector<ForeignCode> find_foreign_code(Connection &conn, const std::vector<RemoteTable> &tables,
-                                           bool replica_role) {
+                                           bool replica_role, bool deleting) {
     static const std::string sql =
         std::string("WITH RECURSIVE ") + tables_and_partitions +
         // Every type a copied value is checked as: the columns' types and what they are made of.
@@ -303,8 +331,10 @@ std::vector<ForeignCode> find_foreign_code(Connection &conn, const std::vector<R
         "  ORDER BY 1, 2, 3";
     if (tables.empty())
         return {};
-    // TRUNCATE and COPY FROM: INSERT (1 << 2) and TRUNCATE (1 << 5) triggers.
-    Result result = conn.exec(sql, {oid_array(tables), replica_role ? "{A,R}" : "{O,A}", "36"});
+    // TRUNCATE and COPY FROM: INSERT (1 << 2) and TRUNCATE (1 << 5) triggers; DELETE (1 << 3) too when
+    // the tables are emptied by DELETE.
+    Result result =
+        conn.exec(sql, {oid_array(tables), replica_role ? "{A,R}" : "{O,A}", deleting ? "44" : "36"});
     const PGresult *r = result.get();
     std::vector<ForeignCode> found;
     for (int row = 0; row < PQntuples(r); row++)
@@ -332,8 +362,9 @@ std::vector<std::vector<DeferrableConstraint>> deferrable_constraints(
 
 std::vector<bool> delete_is_cheaper(Connection &conn, const std::vector<RemoteTable> &tables,
                                     int64_t max_bytes) {
-    static const char *sql =
-        "SELECT t.ord, c.relkind = 'r' AND NOT c.relhasrules AND NOT c.relrowsecurity"
+    const std::string sql =
+        "WITH " + published_tables(conn.server_version()) +
+        " SELECT t.ord, c.relkind = 'r' AND NOT c.relhasrules AND NOT c.relrowsecurity"
         "       AND pg_catalog.pg_table_size(c.oid) <= $2::pg_catalog.int8"
         "       AND pg_catalog.has_table_privilege(c.oid, 'DELETE')"
         "       AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint f"
@@ -341,6 +372,7 @@ std::vector<bool> delete_is_cheaper(Connection &conn, const std::vector<RemoteTa
         "       AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger tg"
         "                        WHERE tg.tgrelid = c.oid AND tg.tgenabled <> 'D'"
         "                          AND (tg.tgtype::pg_catalog.int4 & 8) <> 0)"  // TRIGGER_TYPE_DELETE
+        "       AND NOT EXISTS (SELECT FROM published pb WHERE pb.ord = t.ord)"
         "  FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)"
         "  JOIN pg_catalog.pg_class c ON c.oid = t.rel";
     std::vector<bool> cheaper(tables.size(), false);
@@ -477,28 +509,211 @@ std::set<std::pair<long, long>> assignment_casts(Connection &conn,
 }
 
 std::vector<DeleteBlocker> delete_blockers(Connection &conn, const std::vector<RemoteTable> &tables,
-                                           const std::vector<std::string> &cloned_oids) {
-    static const char *sql =
-        "SELECT t.ord, 'rule ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(r.rulename::pg_catalog.text)"
+                                           bool replica_role) {
+    const std::string sql =
+        "WITH " + published_tables(conn.server_version()) +
+        " SELECT t.ord, 'rule ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(r.rulename::pg_catalog.text)"
         "       OPERATOR(pg_catalog.||) ' rewrites its DELETE'"
         "  FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)"
         "  JOIN pg_catalog.pg_rewrite r ON r.ev_class = t.rel AND r.ev_type = '4'"
         " UNION ALL "
-        "SELECT t.ord, 'foreign key ' OPERATOR(pg_catalog.||) "
-        "pg_catalog.quote_ident(f.conname::pg_catalog.text)"
-        "       OPERATOR(pg_catalog.||) ' of table ' OPERATOR(pg_catalog.||) "
-        "f.conrelid::pg_catalog.regclass::pg_catalog.text"
-        "       OPERATOR(pg_catalog.||) ', which is not cloned, references it'"
+        "SELECT pb.ord, pg_catalog.format('publication \"%s\" includes it, and its subscribers would receive"
+        " every old row as a delete', pb.pubname)"
+        "  FROM published pb"
+        " UNION ALL "
+        "SELECT t.ord, pg_catalog.format('role %I may not DELETE from it', CURRENT_USER)"
         "  FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)"
-        "  JOIN pg_catalog.pg_constraint f ON f.confrelid = t.rel AND f.contype = 'f'"
-        " WHERE f.conrelid OPERATOR(pg_catalog.<>) ALL ($2::pg_catalog.oid[])"
-        " ORDER BY 1";
+        " WHERE NOT pg_catalog.has_table_privilege(t.rel, 'DELETE')"
+        // A foreign key's ON DELETE action made to fire in replica sessions (ENABLE ALWAYS or ENABLE
+        // REPLICA TRIGGER ALL) would change the referencing rows.
+        " UNION ALL "
+        "SELECT t.ord, pg_catalog.format('the action of foreign key %I of table %s fires for DELETE in"
+        " replica sessions', f.conname, f.conrelid::pg_catalog.regclass)"
+        "  FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)"
+        "  JOIN pg_catalog.pg_trigger tg ON tg.tgrelid = t.rel AND tg.tgenabled IN ('A', 'R')"
+        "       AND (tg.tgtype::pg_catalog.int4 & 8) <> 0"  // TRIGGER_TYPE_DELETE
+        "  JOIN pg_catalog.pg_constraint f ON f.oid = tg.tgconstraint AND f.contype = 'f'"
+        " WHERE $2::pg_catalog.bool"
+        " ORDER BY 1, 2";
     std::vector<DeleteBlocker> found;
     if (tables.empty())
         return found;
-    Result result = conn.exec(sql, {oid_array(tables), oid_array(cloned_oids)});
+    Result result = conn.exec(sql, {oid_array(tables), replica_role ? "true" : "false"});
     for (int row = 0; row < PQntuples(result.get()); row++)
         found.push_back({ordinal(result.get(), row), value(result.get(), row, 1)});
+    return found;
+}
+
+std::vector<KeyReference> key_references(Connection &conn, const std::vector<RemoteTable> &tables,
+                                         const std::vector<std::string> &cloned_oids) {
+    // Every foreign key whose referenced table is one of those given or a partition of one (a
+    // partitioned referenced table has one constraint per partition, children of the top-level one),
+    // climbed to its top-level constraint, which the check reads.
+    static const std::string sql =
+        std::string("WITH RECURSIVE ") + tables_and_partitions +
+        // The cloned tables and their partitions, through pg_inherits: pg_partition_tree would lock
+        // them, and another stream's session locks them for the clone.
+        ", cloned AS ("
+        "    SELECT c.rel AS relid FROM pg_catalog.unnest($2::pg_catalog.oid[]) AS c(rel)"
+        "    UNION"
+        "    SELECT i.inhrelid FROM cloned c JOIN pg_catalog.pg_inherits i ON i.inhparent = c.relid"
+        "      JOIN pg_catalog.pg_class k ON k.oid = i.inhrelid AND k.relispartition"
+        "), up AS ("
+        "    SELECT r.ord, f.conrelid AS referrer, f.oid, f.conparentid"
+        "      FROM rels r JOIN pg_catalog.pg_constraint f ON f.confrelid = r.relid AND f.contype = 'f'"
+        "    UNION"
+        "    SELECT u.ord, u.referrer, p.oid, p.conparentid"
+        "      FROM up u JOIN pg_catalog.pg_constraint p ON p.oid = u.conparentid"
+        ")"
+        " SELECT DISTINCT u.ord, (SELECT pg_catalog.min(r.ord) FROM rels r WHERE r.relid = u.referrer),"
+        "        EXISTS (SELECT FROM cloned c WHERE c.relid = u.referrer),"
+        "        top.oid, top.conname::pg_catalog.text, n.nspname::pg_catalog.text, "
+        "k.relname::pg_catalog.text"
+        "   FROM up u JOIN pg_catalog.pg_constraint top ON top.oid = u.oid"
+        "   JOIN pg_catalog.pg_class k ON k.oid = top.conrelid"
+        "   JOIN pg_catalog.pg_namespace n ON n.oid = k.relnamespace"
+        "  WHERE u.conparentid = 0"
+        "  ORDER BY 1, 5, 2";
+    std::vector<KeyReference> found;
+    if (tables.empty())
+        return found;
+    Result result = conn.exec(sql, {oid_array(tables), oid_array(cloned_oids)});
+    const PGresult *r = result.get();
+    for (int row = 0; row < PQntuples(r); row++) {
+        KeyReference ref;
+        ref.table = ordinal(r, row);
+        if (!PQgetisnull(r, row, 1))
+            ref.from = std::stoul(value(r, row, 1)) - 1;
+        ref.from_cloned = value(r, row, 2) == "t";
+        ref.constraint_oid = value(r, row, 3);
+        ref.constraint = value(r, row, 4);
+        ref.referencing = display_name(value(r, row, 5), value(r, row, 6));
+        found.push_back(std::move(ref));
+    }
+    return found;
+}
+
+namespace {
+
+// Each constraint ($1, oids) with its key columns, one row per column pair in key order.
+const char *const foreign_key_columns =
+    "keys AS ("
+    "    SELECT t.ord, f.oid AS con, k.i, fa.attname AS fk_column, fa.atttypid AS fk_type,"
+    "           fa.attcollation AS fk_collation, pa.attname AS pk_column, pa.atttypid AS pk_type,"
+    "           pa.attcollation AS pk_collation, k.op"
+    "      FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(con, ord)"
+    "      JOIN pg_catalog.pg_constraint f ON f.oid = t.con"
+    "     CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(f.conkey), pg_catalog.unnest(f.confkey),"
+    "                                   pg_catalog.unnest(f.conpfeqop)) WITH ORDINALITY AS k(fk, pk, op, i)"
+    "      JOIN pg_catalog.pg_attribute fa ON fa.attrelid = f.conrelid AND fa.attnum = k.fk"
+    "      JOIN pg_catalog.pg_attribute pa ON pa.attrelid = f.confrelid AND pa.attnum = k.pk"
+    ")";
+
+}  // namespace
+
+std::vector<ForeignKeyCheck> foreign_key_checks(Connection &conn,
+                                                const std::vector<std::string> &constraints) {
+    // As RI_Initial_Check writes its query: the operator's input types cast to where a column's type
+    // differs, and the referenced column's collation where the two columns' differ.
+    static const std::string sql =
+        std::string("WITH ") + foreign_key_columns +
+        " SELECT k.ord, f.conname::pg_catalog.text, f.confmatchtype = 'f',"
+        "        fn.nspname::pg_catalog.text, fc.relname::pg_catalog.text, fc.relkind = 'p',"
+        "        pn.nspname::pg_catalog.text, pc.relname::pg_catalog.text, pc.relkind = 'p',"
+        "        k.fk_column::pg_catalog.text, k.pk_column::pg_catalog.text,"
+        "        opn.nspname::pg_catalog.text, o.oprname::pg_catalog.text,"
+        "        CASE WHEN k.pk_type <> o.oprleft THEN pg_catalog.format_type(o.oprleft, NULL) END,"
+        "        CASE WHEN k.fk_type <> o.oprright THEN pg_catalog.format_type(o.oprright, NULL) END,"
+        "        cn.nspname::pg_catalog.text, co.collname::pg_catalog.text"
+        "   FROM keys k"
+        "   JOIN pg_catalog.pg_constraint f ON f.oid = k.con"
+        "   JOIN pg_catalog.pg_class fc ON fc.oid = f.conrelid"
+        "   JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace"
+        "   JOIN pg_catalog.pg_class pc ON pc.oid = f.confrelid"
+        "   JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace"
+        "   JOIN pg_catalog.pg_operator o ON o.oid = k.op"
+        "   JOIN pg_catalog.pg_namespace opn ON opn.oid = o.oprnamespace"
+        "   LEFT JOIN pg_catalog.pg_collation co"
+        "     ON co.oid = k.pk_collation AND k.pk_collation <> k.fk_collation"
+        "   LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
+        "  ORDER BY k.ord, k.i";
+    std::vector<ForeignKeyCheck> checks(constraints.size());
+    if (constraints.empty())
+        return checks;
+    Result result = conn.exec(sql, {oid_array(constraints)});
+    const PGresult *r = result.get();
+    auto text = [&](int row, int column) {
+        return PQgetisnull(r, row, column) ? std::string() : value(r, row, column);
+    };
+    for (int row = 0; row < PQntuples(r); row++) {
+        size_t i = ordinal(r, row);
+        ForeignKeyCheck &fk = checks.at(i);
+        if (fk.columns.empty()) {
+            fk.oid = constraints[i];
+            fk.name = text(row, 1);
+            fk.match_full = text(row, 2) == "t";
+            fk.referencing = {text(row, 3), text(row, 4), text(row, 5) == "t"};
+            fk.referenced = {text(row, 6), text(row, 7), text(row, 8) == "t"};
+        }
+        fk.columns.push_back({text(row, 9), text(row, 10), text(row, 11), text(row, 12), text(row, 13),
+                              text(row, 14), text(row, 15), text(row, 16)});
+    }
+    return checks;
+}
+
+std::vector<ForeignCode> foreign_key_code(Connection &conn, const std::vector<std::string> &constraints) {
+    static const std::string sql =
+        std::string("WITH RECURSIVE ") + foreign_key_columns +
+        // The key columns' types and what they are made of: their values are printed (the DETAIL).
+        ", types AS ("
+        "    SELECT k.ord, k.con, k.fk_type AS typid FROM keys k"
+        "    UNION"
+        "    SELECT t.ord, t.con, x.typid"
+        "      FROM types t JOIN pg_catalog.pg_type ty ON ty.oid = t.typid"
+        "     CROSS JOIN LATERAL ("
+        "           SELECT ty.typbasetype WHERE ty.typbasetype <> 0"
+        "           UNION ALL SELECT ty.typelem WHERE ty.typelem <> 0"
+        "           UNION ALL SELECT ca.atttypid FROM pg_catalog.pg_attribute ca"
+        "                      WHERE ty.typrelid <> 0 AND ca.attrelid = ty.typrelid"
+        "                        AND ca.attnum > 0 AND NOT ca.attisdropped"
+        "           UNION ALL SELECT rg.rngsubtype FROM pg_catalog.pg_range rg WHERE rg.rngtypid = ty.oid"
+        "     ) AS x(typid)"
+        "), functions AS ("
+        "    SELECT k.ord, k.con, f.fn"
+        "      FROM keys k JOIN pg_catalog.pg_operator o ON o.oid = k.op"
+        "     CROSS JOIN LATERAL (VALUES (o.oprcode::pg_catalog.oid), (o.oprrest::pg_catalog.oid),"
+        "                                (o.oprjoin::pg_catalog.oid)) AS f(fn)"
+        "    UNION ALL"
+        // A hash or merge join calls the support functions of the operator's families.
+        "    SELECT k.ord, k.con, ap.amproc::pg_catalog.oid"
+        "      FROM keys k JOIN pg_catalog.pg_amop am ON am.amopopr = k.op"
+        "      JOIN pg_catalog.pg_amproc ap ON ap.amprocfamily = am.amopfamily"
+        "    UNION ALL"
+        "    SELECT k.ord, k.con, ca.castfunc"
+        "      FROM keys k JOIN pg_catalog.pg_operator o ON o.oid = k.op"
+        "      JOIN pg_catalog.pg_cast ca ON (ca.castsource = k.pk_type AND ca.casttarget = o.oprleft)"
+        "                                 OR (ca.castsource = k.fk_type AND ca.casttarget = o.oprright)"
+        "    UNION ALL"
+        "    SELECT t.ord, t.con, ty.typoutput::pg_catalog.oid"
+        "      FROM types t JOIN pg_catalog.pg_type ty ON ty.oid = t.typid"
+        ")"
+        " SELECT DISTINCT f.ord,"
+        "        pg_catalog.format('the check of foreign key \"%s\" on %s', c.conname,"
+        "                          c.conrelid::pg_catalog.regclass),"
+        "        f.fn::pg_catalog.regprocedure::pg_catalog.text,"
+        "        pg_catalog.pg_get_userbyid(p.proowner)::pg_catalog.text"
+        "   FROM functions f JOIN pg_catalog.pg_proc p ON p.oid = f.fn"
+        "   JOIN pg_catalog.pg_constraint c ON c.oid = f.con"
+        "   JOIN pg_catalog.pg_roles owner ON owner.oid = p.proowner"
+        "  WHERE NOT owner.rolsuper AND owner.rolname <> CURRENT_USER"
+        "  ORDER BY 1, 2, 3";
+    std::vector<ForeignCode> found;
+    if (constraints.empty())
+        return found;
+    Result result = conn.exec(sql, {oid_array(constraints)});
+    const PGresult *r = result.get();
+    for (int row = 0; row < PQntuples(r); row++)
+        found.push_back({ordinal(r, row), value(r, row, 1), value(r, row, 2), value(r, row, 3)});
     return found;
 }
 

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/foreign_keys.hpp"
 #include "core/plan.hpp"
 #include "core/type_fit.hpp"
 #include "remote/connection.hpp"
@@ -62,8 +63,10 @@ struct TableSize {
 std::vector<TableSize> table_sizes(Connection &conn, const std::vector<RemoteTable> &tables);
 
 // Pairs of the tables (by index) that one stream must hold together, on this database: joined by a
-// foreign key, either way (TRUNCATE must empty them in one statement), or by inheritance (ANALYZE of a
-// parent reads its children, and would wait for another stream's lock on a child).
+// foreign key, either way (TRUNCATE must empty them in one statement; a foreign key from or to a
+// partitioned table joins every table of its partition tree, since checking it reads them all in one
+// session), or by inheritance (ANALYZE of a parent reads its children, and would wait for another
+// stream's lock on a child).
 std::vector<std::pair<size_t, size_t>> table_links(Connection &conn, const std::vector<RemoteTable> &tables);
 
 // Code that a clone's statements on these tables (TRUNCATE, COPY FROM, the deferred checks) would run
@@ -77,8 +80,9 @@ struct ForeignCode {
     std::string function;  // public.f(integer)
     std::string owner;
 };
+// deleting: DELETE triggers count too (the tables are emptied by DELETE).
 std::vector<ForeignCode> find_foreign_code(Connection &conn, const std::vector<RemoteTable> &tables,
-                                           bool replica_role);
+                                           bool replica_role, bool deleting = false);
 
 // Deferrable unique, primary key and exclusion constraints of each table (and of its partitions),
 // with the index that enforces each. Under session_replication_role = replica their checks do not
@@ -93,9 +97,10 @@ std::vector<std::vector<DeferrableConstraint>> deferrable_constraints(Connection
 // Which tables are better emptied with DELETE than with TRUNCATE: TRUNCATE makes new files for the
 // table and each index (a few milliseconds each, whatever the size), DELETE costs by the row. Only
 // tables where both mean the same are chosen: a plain table at most max_bytes large, with no rules,
-// no row security, no trigger that would fire for DELETE, and no foreign key to or from it (TRUNCATE
+// no row security, no trigger that would fire for DELETE, no foreign key to or from it (TRUNCATE
 // refuses to empty a referenced table alone, where DELETE, with triggers off, would leave dangling
-// references; and a referenced table's TRUNCATE must name its referencing tables).
+// references; and a referenced table's TRUNCATE must name its referencing tables), and in no
+// publication (its subscribers would receive every old row as a delete, not one truncate).
 std::vector<bool> delete_is_cheaper(Connection &conn, const std::vector<RemoteTable> &tables,
                                     int64_t max_bytes);
 
@@ -135,14 +140,39 @@ std::vector<SequenceState> sequence_states(Connection &conn, const std::vector<R
 std::set<std::pair<long, long>> assignment_casts(Connection &conn,
                                                  const std::vector<std::pair<long, long>> &pairs);
 
-// What keeps DELETE from emptying each table: a rule on DELETE, or a foreign key from a table other than
-// those given (cloned, oids). One entry per table and cause.
+// What keeps DELETE from emptying each table: a rule on DELETE, a publication that includes it (directly,
+// through its schema, FOR ALL TABLES, or through a partition ancestor or descendant), no DELETE privilege,
+// or (replica_role) a foreign key action enabled for replica sessions. One entry per table and cause.
 struct DeleteBlocker {
     size_t table;
     std::string reason;
 };
 std::vector<DeleteBlocker> delete_blockers(Connection &conn, const std::vector<RemoteTable> &tables,
-                                           const std::vector<std::string> &cloned_oids);
+                                           bool replica_role);
+
+// The foreign keys that reference the tables given (or their partitions), each as its top-level
+// constraint (a partition's foreign key is its parent's), with where the referencing table is: one of
+// the tables given (or a partition of one), another cloned table (cloned_oids, or a partition of
+// one), or outside the clone.
+struct KeyReference {
+    size_t table;                // the referenced table: index into the tables given
+    std::optional<size_t> from;  // the referencing table, when it is one of the tables given
+    bool from_cloned = false;    // the referencing table is cloned
+    std::string constraint_oid;  // top-level
+    std::string constraint;      // its name
+    std::string referencing;     // its table, schema.name
+};
+std::vector<KeyReference> key_references(Connection &conn, const std::vector<RemoteTable> &tables,
+                                         const std::vector<std::string> &cloned_oids);
+
+// The foreign keys (constraint oids) as the check before the commit reads them, in the order given.
+std::vector<ForeignKeyCheck> foreign_key_checks(Connection &conn,
+                                                const std::vector<std::string> &constraints);
+
+// Code of another role (see find_foreign_code) that checking these foreign keys would run: their
+// equality operators (with their operator families' support functions and estimators), casts, and the
+// output functions of the key columns' types. ForeignCode::table is an index into constraints.
+std::vector<ForeignCode> foreign_key_code(Connection &conn, const std::vector<std::string> &constraints);
 
 // The server's prepared-transaction slots (two-phase commit): a text equal for two sessions exactly when
 // they reach the same running server, max_prepared_transactions, and how many are in use.

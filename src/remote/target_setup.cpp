@@ -3,6 +3,7 @@
 
 #include "remote/clone_run.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace pgclone {
@@ -59,6 +60,8 @@ void CloneRun::open_writers() {
     replica_.assign(job_.dbs.size(), false);
     deferrable_.assign(job_.dbs.size(), {});
     empty_by_delete_.assign(job_.dbs.size(), {});
+    referenced_from_.assign(job_.dbs.size(), {});
+    outside_keys_.assign(job_.dbs.size(), {});
     build_after_.assign(job_.dbs.size(), {});
     for (size_t w : plan_.writers) {
         refuse_read_only(w);
@@ -88,6 +91,8 @@ void CloneRun::open_writers() {
         // partitions too, and would wait for another stream's lock).
         deferrable_[w].assign(tables_.size(), {});
         empty_by_delete_[w].assign(tables_.size(), false);
+        referenced_from_[w].assign(tables_.size(), std::nullopt);
+        outside_keys_[w].assign(streams_.size(), {});
         build_after_[w].assign(tables_.size(), {});
         for (size_t k = 0; k < streams_.size(); k++) {
             Connection &conn = writer(w, k);
@@ -98,7 +103,6 @@ void CloneRun::open_writers() {
                 mine.push_back(db_tables_[w][t]);
             refuse_foreign_code(w, conn, mine);
             if (plan_.truncates[w] && job_.empty_delete) {
-                refuse_delete_blockers(w, conn, mine);
                 for (size_t t : stream_tables_[k])
                     empty_by_delete_[w][t] = true;
             } else if (plan_.truncates[w]) {
@@ -110,7 +114,12 @@ void CloneRun::open_writers() {
                     empty_by_delete_[w][t] =
                         cheaper[i] && source_estimates_[t].bytes < options_.large_table_bytes;
                 }
-                plan_index_builds(w, k, conn, mine);
+            }
+            if (plan_.truncates[w]) {
+                plan_referenced_tables(w, k, conn, mine);
+                refuse_delete_blockers(w, k, conn);
+                if (!job_.empty_delete)
+                    plan_index_builds(w, k, conn, mine);
             }
             if (replica_[w]) {
                 auto found = deferrable_constraints(conn, mine);
@@ -121,19 +130,122 @@ void CloneRun::open_writers() {
     }
 }
 
-// Emptying by DELETE must empty: no rule may turn it into something else, and no table outside the clone
-// may reference the table (with foreign keys off, its rows would be left dangling; TRUNCATE refuses
-// the same table).
-void CloneRun::refuse_delete_blockers(size_t w, Connection &conn,
-                                      const std::vector<RemoteTable> &tables) const {
-    std::vector<std::string> others;
-    for (const RemoteTable &t : db_tables_[w])
-        others.push_back(t.oid);
-    for (const DeleteBlocker &blocker : delete_blockers(conn, tables, others))
-        throw Error(sqlstate::object_not_in_prerequisite_state, "cannot be emptied by DELETE: " + blocker.reason, "",
-                    "Clone with empty => 'truncate', or deal with what stands in the way.")
+// TRUNCATE refuses a table that a table outside the same statement references by a foreign key. Such
+// a table is emptied by DELETE, as Bucardo does, in the session's replica role, where the foreign key
+// fires neither its ON DELETE action nor its check; the foreign keys from tables outside the clone are
+// then checked before the commit (check_outside_keys). Without the replica role the DELETE would run
+// those actions (CASCADE would empty the referencing rows), so the clone is refused, before anything
+// is emptied.
+void CloneRun::plan_referenced_tables(size_t w, size_t k, Connection &conn,
+                                      const std::vector<RemoteTable> &mine) {
+    std::vector<std::string> cloned;
+    for (const RemoteTable &table : db_tables_[w])
+        cloned.push_back(table.oid);
+    const std::vector<size_t> &tables = stream_tables_[k];
+    std::vector<KeyReference> references = key_references(conn, mine, cloned);
+    std::vector<bool> deleted(tables.size());
+    std::vector<KeyReferrer> referrers;
+    for (size_t i = 0; i < tables.size(); i++)
+        deleted[i] = empty_by_delete_[w][tables[i]];
+    for (const KeyReference &ref : references)
+        referrers.push_back({ref.table, ref.from});
+    deleted = tables_to_delete(std::move(deleted), referrers);
+    std::vector<std::string> checked;  // constraint oids
+    std::vector<size_t> checked_for;   // the cloned table each is checked for
+    for (const KeyReference &ref : references) {
+        size_t t = tables[ref.table];
+        if (ref.from && !deleted[*ref.from])
+            continue;  // truncated together
+        // Without the replica role, a DELETE would fire the foreign key's action on rows it keeps.
+        if (!ref.from && !replica_[w])
+            throw Error(
+                sqlstate::insufficient_privilege,
+                "cannot be emptied: table " + ref.referencing +
+                    (ref.from_cloned ? "" : ", which is not cloned,") + " references it by foreign key \"" +
+                    ref.constraint + "\", and this session may not set session_replication_role = replica",
+                "TRUNCATE refuses a table that another table references, and a DELETE outside replica "
+                "mode would run the foreign key's ON DELETE action on table " +
+                    ref.referencing + ".",
+                "Clone table " + ref.referencing +
+                    " too (both are then truncated together), or connect as a superuser or as a role "
+                    "granted SET ON PARAMETER session_replication_role.")
+                .in_database(job_.dbs[w].name)
+                .on_table(db_tables_[w][t].label);
+        auto &why = referenced_from_[w][t];
+        if (!why || (why->from_cloned && !ref.from_cloned))
+            why = ref;
+        // A referencing table of the clone is filled from the sources, as when both are truncated.
+        if (!ref.from_cloned &&
+            std::find(checked.begin(), checked.end(), ref.constraint_oid) == checked.end()) {
+            checked.push_back(ref.constraint_oid);
+            checked_for.push_back(t);
+        }
+    }
+    for (size_t i = 0; i < tables.size(); i++) {
+        size_t t = tables[i];
+        if (!deleted[i] || empty_by_delete_[w][t])
+            continue;
+        empty_by_delete_[w][t] = true;
+        const auto &why = referenced_from_[w][t];
+        notes_.push_back(job_.dbs[w].name + ": " + db_tables_[w][t].label + " emptied by DELETE" +
+                         (why ? ", as table " + why->referencing + " references it" : std::string()));
+    }
+    if (checked.empty())
+        return;
+    // Checking runs the constraints' operators and the key types' output functions.
+    std::vector<ForeignCode> found = foreign_key_code(conn, checked);
+    if (!found.empty()) {
+        const ForeignCode &code = found.front();
+        std::string user = PQuser(conn.raw());
+        throw Error(sqlstate::insufficient_privilege,
+                    code.where + " would run function " + code.function + ", owned by role \"" + code.owner +
+                        "\", with the privileges of role \"" + user + "\"",
+                    "A table outside the clone references this table: pg_clone checks its foreign key "
+                    "before the commit, and runs no code that belongs to another role while doing so.",
+                    "Clone the referencing table too, register the database with a connection string that "
+                    "logs in as role \"" +
+                        code.owner + "\", or have a superuser own the function.")
+            .in_database(job_.dbs[w].name)
+            .on_table(db_tables_[w][checked_for[code.table]].label);
+    }
+    std::vector<ForeignKeyCheck> checks = foreign_key_checks(conn, checked);
+    for (size_t i = 0; i < checks.size(); i++)
+        outside_keys_[w][k].push_back({checked_for[i], std::move(checks[i])});
+}
+
+// Emptying by DELETE must empty, and must not change what the database sends its subscribers: no rule
+// may turn it into something else, no publication may include the table (its subscribers would get a
+// delete per row where TRUNCATE sends one truncate), and no foreign key action may fire. Checked for
+// the tables emptied by DELETE because it was asked for (empty => 'delete') or because TRUNCATE cannot
+// empty them alone (plan_referenced_tables); the others delete_is_cheaper chose with the same rules.
+void CloneRun::refuse_delete_blockers(size_t w, size_t k, Connection &conn) {
+    std::vector<size_t> which;
+    std::vector<RemoteTable> tables;
+    for (size_t t : stream_tables_[k])
+        if (empty_by_delete_[w][t] && (job_.empty_delete || referenced_from_[w][t])) {
+            which.push_back(t);
+            tables.push_back(db_tables_[w][t]);
+        }
+    if (tables.empty())
+        return;
+    for (const DeleteBlocker &blocker : delete_blockers(conn, tables, replica_[w])) {
+        // The referencing table is named where cloning it too would let TRUNCATE empty both.
+        auto why = referenced_from_[w][which[blocker.table]];
+        if (why && why->from_cloned)
+            why.reset();
+        throw Error(sqlstate::object_not_in_prerequisite_state, "cannot be emptied by DELETE: " + blocker.reason,
+                    why ? "Table " + why->referencing + " references it by foreign key \"" + why->constraint +
+                              "\", so TRUNCATE cannot empty it alone."
+                        : std::string(),
+                    why ? "Clone table " + why->referencing + " too" +
+                              (job_.empty_delete ? " with empty => 'truncate'" : "") +
+                              ", so that both are truncated together."
+                        : "Clone with empty => 'truncate', or deal with what stands in the way.")
             .in_database(job_.dbs[w].name)
             .on_table(tables[blocker.table].label);
+    }
+    // The DELETE fires the triggers on DELETE that the session's role fires.
+    refuse_foreign_code(w, conn, tables, true);
 }
 
 // Keeping an index up to date row by row costs a bulk load about a third of its time; building it
@@ -161,8 +273,9 @@ void CloneRun::plan_index_builds(size_t w, size_t k, Connection &conn, const std
 // Code those owners wrote must not run with them (a trigger could make its owner a superuser).
 // SET ROLE to the table's owner would not help: that code could RESET ROLE. So such a table is
 // refused, before anything is emptied.
-void CloneRun::refuse_foreign_code(size_t w, Connection &conn, const std::vector<RemoteTable> &tables) const {
-    auto found = find_foreign_code(conn, tables, replica_[w]);
+void CloneRun::refuse_foreign_code(size_t w, Connection &conn, const std::vector<RemoteTable> &tables,
+                                   bool deleting) const {
+    auto found = find_foreign_code(conn, tables, replica_[w], deleting);
     if (found.empty())
         return;
     const ForeignCode &code = found.front();
@@ -233,8 +346,14 @@ void CloneRun::prepare_writers() {
                 if (!postponed.empty())
                     sql += "UPDATE pg_catalog.pg_index SET indisready = false WHERE indexrelid IN (" +
                            join(postponed, ", ") + ")";
-                if (!sql.empty())
-                    conn.exec_script(sql);
+                if (!sql.empty()) {
+                    try {
+                        conn.exec_script(sql);
+                    } catch (Error &e) {
+                        name_emptied_table(e, w, k);
+                        throw;
+                    }
+                }
             } else if (job_.empty_only) {
                 for (size_t t : stream_tables_[k]) {
                     Result r = conn.exec("SELECT EXISTS (SELECT FROM " + target_name(conn, w, t) + ")");
@@ -245,6 +364,26 @@ void CloneRun::prepare_writers() {
         for (size_t t = 0; t < tables_.size(); t++)
             set_progress(t, w, skipped_[w][t] ? ProgressPhase::Skipped : ProgressPhase::Waiting);
     }
+}
+
+// The statements that empty a stream's tables run in one round trip; an error of theirs names the
+// table the server says it is about (its error fields, never its text), or else every table they
+// empty.
+void CloneRun::name_emptied_table(Error &e, size_t w, size_t k) const {
+    const std::vector<size_t> &tables = stream_tables_[k];
+    std::vector<std::string> labels;
+    for (size_t t : tables) {
+        const RemoteTable &table = db_tables_[w][t];
+        if (table.schema == e.info().remote_schema && table.name == e.info().remote_table) {
+            e.on_table(table.label);
+            return;
+        }
+        labels.push_back(table.label);
+    }
+    if (labels.size() == 1)
+        e.on_table(labels.front());
+    else
+        e.on_object("tables " + join(labels, ", "));
 }
 
 }  // namespace pgclone
