@@ -61,8 +61,7 @@ class CloneRun {
   public:
     CloneRun(const CloneJob &job, const RunnerOptions &options, Waiter &waiter)
         : job_(job), options_(options), waiter_(waiter), plan_(make_plan(roles(job), job.empty_only)),
-          streams_(1), db_tables_(job.dbs.size()) {
-        sequences_set_.resize(job.dbs.size());
+          streams_(1), dbs_(job.dbs.size()) {
         streams_[0].readers.resize(job.dbs.size());
         streams_[0].writers.resize(job.dbs.size());
     }
@@ -102,6 +101,7 @@ class CloneRun {
     void refuse_own_catalog() const;
     void open_sources();
     void plan_streams();
+    void size_states();
     void open_streams();
     void resolve_on_first_source(Connection &conn);
     void check_tables(size_t db, Connection &conn);
@@ -190,32 +190,34 @@ class CloneRun {
         std::vector<std::optional<RemoteTable>> on;  // per database: the sequence there, if any
     };
     std::vector<SequencePlan> sequences_;
-    std::vector<std::vector<SequenceOutcome>> sequences_set_;  // per database
-    std::vector<std::vector<RemoteTable>> db_tables_;          // per database, aligned with tables_
-    std::vector<std::vector<bool>> skipped_;                   // per database and table (empty_only)
-    std::vector<std::vector<int64_t>> rows_;                   // per database and table
-    std::vector<std::vector<int64_t>> bytes_;                  // per database and table: COPY data sent
-    std::vector<std::vector<double>> seconds_;                 // per database and table: copying
-    std::vector<std::vector<std::string>> formats_;            // per database and table: binary or text
-    std::vector<bool> replica_;  // per database: session_replication_role = replica
-    std::vector<std::vector<std::vector<DeferrableConstraint>>> deferrable_;  // per database and table
-    std::vector<std::vector<bool>> empty_by_delete_;  // per database and table: DELETE, not TRUNCATE
-    std::vector<std::vector<bool>> verified_;         // per database and table: verify found them equal
-    // per database and table: a foreign key from a table outside its TRUNCATE, which makes it a DELETE
-    std::vector<std::vector<std::optional<KeyReference>>> referenced_from_;
-    // A foreign key from a table outside the clone to a table it empties, checked before the commit.
+    // One table on one database the clone writes: how it is emptied and filled, and what came of it
+    // (outcome: the report's own fields, copied as they are into the clone's report).
+    struct TargetTable {
+        TableOutcome outcome;
+        bool empty_by_delete = false;  // DELETE, not TRUNCATE
+        std::optional<KeyReference> referenced_from;  // why it is emptied by DELETE, if a table refers to it
+        std::vector<DeferrableConstraint> deferrable;  // checked by rebuilding their indexes
+        std::vector<TableIndex> build_after;           // indexes built once the rows are in
+    };
+    // A foreign key from a table outside the clone, checked before the commit.
     struct OutsideKey {
         size_t table;  // the cloned table it references (or one of whose partitions it references)
         ForeignKeyCheck check;
     };
-    // per database and stream: the foreign keys its session checks
-    std::vector<std::vector<std::vector<OutsideKey>>> outside_keys_;
-    std::vector<std::vector<std::vector<TableIndex>>> build_after_;  // per database and table
+    // One database of the clone (a source, a target, or both).
+    struct DbState {
+        std::vector<RemoteTable> described;  // its tables, aligned with tables_ (not the first source)
+        std::vector<TargetTable> tables;     // written: aligned with tables_
+        bool replica = false;                // session_replication_role = replica
+        std::vector<SequenceOutcome> sequences_set;
+        std::vector<std::string> gids;                   // per stream: its global transaction id
+        std::vector<std::vector<OutsideKey>> outside_keys;  // per stream: the foreign keys its session checks
+    };
+    std::vector<DbState> dbs_;  // per database, in list order
     std::vector<TableSize> source_estimates_;  // per table, on the first source: size and rows
     // per table, source and database written: the progress slot (or nullptr)
     std::vector<std::vector<std::vector<ProgressSlot *>>> progress_;
     bool two_phase_ = false;                      // the commit round prepares every writing session
-    std::vector<std::vector<std::string>> gids_;  // per database and stream: its global transaction id
     std::optional<size_t> control_db_;            // the database holding pg_clone's own catalog
     std::vector<std::string> notes_;
     std::mutex copying_mutex_;

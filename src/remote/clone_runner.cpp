@@ -20,6 +20,7 @@ CloneReport CloneRun::run() {
         phase("taking snapshots and checking tables");
         open_sources();
         plan_streams();
+        size_states();
         choose_commit();
         open_streams();
         phase("locking and checking target tables");
@@ -167,6 +168,12 @@ void CloneRun::plan_streams() {
     stream_tables_ = assign_streams(bytes, job_.streams, links);
 }
 
+// Each database gets a state per table, now that the tables are known.
+void CloneRun::size_states() {
+    for (DbState &db : dbs_)
+        db.tables.assign(tables_.size(), {});
+}
+
 // Gives every further stream its own sessions, which read each source in the snapshot its first
 // session exported.
 void CloneRun::open_streams() {
@@ -264,7 +271,7 @@ void CloneRun::check_tables(size_t db, Connection &conn) {
     for (const auto &table : tables_)
         names.push_back({table.schema, table.name});
     auto found = describe_tables(conn, names);
-    auto &mine = db_tables_[db];
+    auto &mine = dbs_[db].described;
     mine.clear();
     for (size_t i = 0; i < found.size(); i++) {
         const RemoteTable &source = tables_[i];
@@ -303,7 +310,7 @@ void CloneRun::check_filters(size_t s, Connection &conn) {
     for (size_t t = 0; t < tables_.size(); t++) {
         if (table_filters_[t].empty())
             continue;
-        const RemoteTable &here = s == plan_.sources.front() ? tables_[t] : db_tables_[s][t];
+        const RemoteTable &here = s == plan_.sources.front() ? tables_[t] : dbs_[s].described[t];
         try {
             conn.exec_single("SELECT FROM " + std::string(here.relkind == 'p' ? "" : "ONLY ") +
                              quoted(conn, here) + " WHERE (" + table_filters_[t] + ") LIMIT 0");
@@ -323,7 +330,7 @@ void CloneRun::check_column_types(size_t db, Connection &conn) {
     std::vector<std::pair<long, long>> pairs;
     for (size_t t = 0; t < tables_.size(); t++)
         for (const Column &source : tables_[t].columns) {
-            const Column *target = find_column(db_tables_[db][t], source.name);
+            const Column *target = find_column(dbs_[db].described[t], source.name);
             if (!target)
                 continue;
             const ColumnType &from = source.type, &to = target->type;
@@ -336,7 +343,7 @@ void CloneRun::check_column_types(size_t db, Connection &conn) {
     auto cast_exists = [&](long from, long to) { return casts.count({from, to}) > 0; };
     for (size_t t = 0; t < tables_.size(); t++)
         for (const Column &source : tables_[t].columns) {
-            const Column *target = find_column(db_tables_[db][t], source.name);
+            const Column *target = find_column(dbs_[db].described[t], source.name);
             if (!target || type_fit(source.type, target->type, cast_exists) != TypeFit::Refuse)
                 continue;
             throw Error(sqlstate::datatype_mismatch,
@@ -356,16 +363,15 @@ CloneReport CloneRun::report() const {
         WriterOutcome outcome;
         outcome.db = job_.dbs[w].name;
         for (size_t t = 0; t < tables_.size(); t++) {
-            TableOutcome table{tables_[t].label, rows_[w][t], skipped_[w][t]};
-            table.bytes = bytes_[w][t];
-            table.seconds = seconds_[w][t];
-            table.format = formats_[w][t];
-            table.emptied = !plan_.truncates[w] ? "none" : empty_by_delete_[w][t] ? "delete" : "truncate";
-            if (job_.verify && !skipped_[w][t])
-                table.verified = verified_[w][t];
+            const TargetTable &target = dbs_[w].tables[t];
+            TableOutcome table = target.outcome;
+            table.table = tables_[t].label;
+            table.emptied = !plan_.truncates[w] ? "none" : target.empty_by_delete ? "delete" : "truncate";
+            if (job_.verify && !table.skipped && !table.verified)
+                table.verified = false;
             outcome.tables.push_back(std::move(table));
         }
-        outcome.sequences = sequences_set_[w];
+        outcome.sequences = dbs_[w].sequences_set;
         report.writers.push_back(std::move(outcome));
     }
     return report;

@@ -117,12 +117,13 @@ void CloneRun::commit_all() {
 
 void CloneRun::commit_two_phase() {
     std::vector<PreparedXact> xacts;
-    gids_.assign(job_.dbs.size(), {});
+    for (DbState &db : dbs_)
+        db.gids.clear();
     int n = 0;
     for (size_t w : plan_.writers)
         for (size_t k = 0; k < streams_.size(); k++) {
-            gids_[w].push_back(prepared_gid(job_.id, n++, options_.gid_tag));
-            xacts.push_back({job_.dbs[w].name, gids_[w].back()});
+            dbs_[w].gids.push_back(prepared_gid(job_.id, n++, options_.gid_tag));
+            xacts.push_back({job_.dbs[w].name, dbs_[w].gids.back()});
         }
     options_.record->will_prepare(xacts);
 
@@ -132,7 +133,7 @@ void CloneRun::commit_two_phase() {
         for (size_t w : plan_.writers)
             for (size_t k = 0; k < streams_.size(); k++) {
                 Connection &conn = writer(w, k);
-                conn.exec("PREPARE TRANSACTION " + conn.quote_literal(gids_[w][k]));
+                conn.exec("PREPARE TRANSACTION " + conn.quote_literal(dbs_[w].gids[k]));
                 prepared.emplace_back(w, k);
             }
         reached("after_prepare");
@@ -152,7 +153,7 @@ void CloneRun::commit_two_phase() {
     for (auto [w, k] : prepared) {
         Connection &conn = writer(w, k);
         try {
-            conn.exec("COMMIT PREPARED " + conn.quote_literal(gids_[w][k]));
+            conn.exec("COMMIT PREPARED " + conn.quote_literal(dbs_[w].gids[k]));
         } catch (const Error &e) {
             if (!failure)
                 failure = e;
@@ -161,7 +162,7 @@ void CloneRun::commit_two_phase() {
             continue;
         }
         try {
-            options_.record->resolved(gids_[w][k], true);
+            options_.record->resolved(dbs_[w].gids[k], true);
         } catch (const Error &) {
             // Recovery finds the transaction gone, which under a commit decision means committed.
         }
@@ -192,7 +193,7 @@ void CloneRun::roll_back_prepared(const std::vector<std::pair<size_t, size_t>> &
     for (size_t w : plan_.writers)
         for (size_t k = 0; k < streams_.size(); k++) {
             Connection &conn = writer(w, k);
-            const std::string &gid = gids_[w][k];
+            const std::string &gid = dbs_[w].gids[k];
             bool was_prepared =
                 std::find(prepared.begin(), prepared.end(), std::make_pair(w, k)) != prepared.end();
             try {

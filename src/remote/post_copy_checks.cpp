@@ -13,21 +13,19 @@ namespace pgclone {
 // every row against every other, with the index's own operators; the stream that filled the
 // table does it, since its session holds the table's lock.
 void CloneRun::check_deferrable_constraints(size_t w) {
-    if (deferrable_[w].empty())
-        return;
     for (size_t k = 0; k < streams_.size(); k++) {
         Connection &conn = writer(w, k);
         for (size_t t : stream_tables_[k]) {
-            if (skipped_[w][t] || !build_after_[w][t].empty())
+            if (dbs_[w].tables[t].outcome.skipped || !dbs_[w].tables[t].build_after.empty())
                 continue;  // not written, or all its indexes were just rebuilt
-            for (const DeferrableConstraint &constraint : deferrable_[w][t]) {
+            for (const DeferrableConstraint &constraint : dbs_[w].tables[t].deferrable) {
                 try {
                     conn.exec("REINDEX INDEX " + constraint.index);
                 } catch (Error &e) {
                     ErrorInfo info = e.info();
                     info.message = "deferrable constraint \"" + constraint.name + "\" is violated (" +
                                    info.message + ")";
-                    throw Error(std::move(info)).in_database(job_.dbs[w].name).on_table(db_tables_[w][t].label);
+                    throw Error(std::move(info)).in_database(job_.dbs[w].name).on_table(dbs_[w].described[t].label);
                 }
             }
         }
@@ -39,10 +37,10 @@ void CloneRun::check_deferrable_constraints(size_t w) {
 // PostgreSQL validates a new foreign key, by the session that filled the referenced table (only it
 // sees the new rows, and it holds their lock). A referencing row whose key is missing fails the clone.
 void CloneRun::check_outside_keys(size_t w) {
-    for (size_t k = 0; k < outside_keys_[w].size(); k++) {
+    for (size_t k = 0; k < dbs_[w].outside_keys.size(); k++) {
         Connection &conn = writer(w, k);
-        for (const OutsideKey &key : outside_keys_[w][k]) {
-            const RemoteTable &table = db_tables_[w][key.table];
+        for (const OutsideKey &key : dbs_[w].outside_keys[k]) {
+            const RemoteTable &table = dbs_[w].described[key.table];
             const ForeignKeyCheck &fk = key.check;
             std::string referencing = display_name(fk.referencing.schema, fk.referencing.name);
             Result found;
@@ -78,11 +76,11 @@ void CloneRun::build_postponed_indexes(size_t w) {
     for (size_t k = 0; k < streams_.size(); k++) {
         Connection &conn = writer(w, k);
         for (size_t t : stream_tables_[k]) {
-            for (const TableIndex &index : build_after_[w][t]) {
+            for (const TableIndex &index : dbs_[w].tables[t].build_after) {
                 try {
                     conn.exec("REINDEX INDEX " + index.name);
                 } catch (Error &e) {
-                    e.on_table(db_tables_[w][t].label);
+                    e.on_table(dbs_[w].described[t].label);
                     throw;
                 }
             }
@@ -101,8 +99,8 @@ void CloneRun::analyze_tables() {
             Connection &conn = writer(w, k);
             std::string script;
             for (size_t t : stream_tables_[k])
-                if (!skipped_[w][t])
-                    script += "ANALYZE " + quoted(conn, db_tables_[w][t]) + "; ";
+                if (!dbs_[w].tables[t].outcome.skipped)
+                    script += "ANALYZE " + quoted(conn, dbs_[w].described[t]) + "; ";
             if (script.empty())
                 continue;
             conn.send_script(script);

@@ -67,7 +67,7 @@ void CloneRun::find_sequences_on(size_t db) {
             if (plan.label == named_sequences_[i].label)
                 plan.on[db] = found[i];
     }
-    const std::vector<RemoteTable> &tables = db_tables_[db].empty() ? tables_ : db_tables_[db];
+    const std::vector<RemoteTable> &tables = dbs_[db].described.empty() ? tables_ : dbs_[db].described;
     for (const OwnedSequence &owned : owned_sequences(conn, tables))
         for (SequencePlan &plan : sequences_)
             if (plan.table == owned.table && plan.column == owned.column && !plan.on[db])
@@ -131,7 +131,7 @@ void CloneRun::set_sequences(size_t w) {
     for (const SequencePlan &plan : sequences_) {
         if (!plan.on[w] || plan.value.type.empty())
             continue;
-        if (plan.table && skipped_[w][*plan.table])
+        if (plan.table && dbs_[w].tables[*plan.table].outcome.skipped)
             continue;  // empty_only left its table alone
         const RemoteTable &sequence = *plan.on[w];
         try {
@@ -145,7 +145,7 @@ void CloneRun::set_sequences(size_t w) {
             e.on_object("sequence " + sequence.label);
             throw;
         }
-        sequences_set_[w].push_back({sequence.label, plan.value.last_value, plan.value.is_called});
+        dbs_[w].sequences_set.push_back({sequence.label, plan.value.last_value, plan.value.is_called});
     }
 }
 

@@ -13,10 +13,6 @@ namespace pgclone {
 // Every stream copies its tables in a thread of its own; this thread watches for cancel and
 // shutdown, and tells what is being copied.
 void CloneRun::copy_all() {
-    rows_.assign(job_.dbs.size(), std::vector<int64_t>(tables_.size(), 0));
-    bytes_.assign(job_.dbs.size(), std::vector<int64_t>(tables_.size(), 0));
-    seconds_.assign(job_.dbs.size(), std::vector<double>(tables_.size(), 0));
-    formats_.assign(job_.dbs.size(), std::vector<std::string>(tables_.size()));
     copying_.assign(streams_.size(), {});
     PumpLimits limits = options_.limits;
     // The memory bound is the clone's, not each stream's.
@@ -28,7 +24,7 @@ void CloneRun::copy_all() {
             for (size_t s : plan_.sources) {
                 std::vector<size_t> dests;
                 for (size_t d : plan_.destinations(s))
-                    if (!skipped_[d][t])
+                    if (!dbs_[d].tables[t].outcome.skipped)
                         dests.push_back(d);
                 if (!dests.empty())
                     copy_table(k, t, s, dests, limits, pending);
@@ -66,12 +62,12 @@ void CloneRun::set_copying(size_t stream, std::string what) {
 // Binary where every column has the same built-in type everywhere, and the source can send it and
 // every target receive it in binary (aclitem, and types made of it, cannot).
 bool CloneRun::binary_ok(size_t t, size_t s, const std::vector<size_t> &dests) const {
-    const RemoteTable &source = s == plan_.sources.front() ? tables_[t] : db_tables_[s][t];
+    const RemoteTable &source = s == plan_.sources.front() ? tables_[t] : dbs_[s].described[t];
     for (const Column &c : source.columns) {
         if (c.type_oid >= first_user_oid || !c.binary_send)
             return false;
         for (size_t d : dests) {
-            const Column *other = find_column(db_tables_[d][t], c.name);
+            const Column *other = find_column(dbs_[d].described[t], c.name);
             if (!other || other->type_oid != c.type_oid || !other->binary_receive)
                 return false;
         }
@@ -86,8 +82,8 @@ void CloneRun::finish_pending(std::optional<PendingCopy> &pending) {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - pending->started).count();
     for (size_t i = 0; i < pending->dests.size(); i++) {
-        rows_[pending->dests[i]][pending->table] += rows[i];
-        seconds_[pending->dests[i]][pending->table] += seconds;
+        dbs_[pending->dests[i]].tables[pending->table].outcome.rows += rows[i];
+        dbs_[pending->dests[i]].tables[pending->table].outcome.seconds += seconds;
         if (ProgressSlot *slot = pending->slots[i]) {
             slot->rows.store(rows[i]);  // the target's own count
             slot->set_phase(ProgressPhase::Done);
@@ -115,7 +111,7 @@ std::string CloneRun::source_query(Connection &conn, const RemoteTable &here, si
 // allows it only there, and never on a partitioned table (its partitions were truncated with it, but
 // COPY routes rows to them from the parent).
 std::string CloneRun::copy_in_options(size_t d, size_t t, bool binary) const {
-    bool freeze = plan_.truncates[d] && !empty_by_delete_[d][t] && db_tables_[d][t].relkind == 'r';
+    bool freeze = plan_.truncates[d] && !dbs_[d].tables[t].empty_by_delete && dbs_[d].described[t].relkind == 'r';
     std::vector<std::string> options;
     if (binary)
         options.emplace_back("FORMAT binary");
@@ -145,7 +141,7 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
     auto started = std::chrono::steady_clock::now();
 
     std::vector<Connection *> targets;
-    const RemoteTable &here = s == plan_.sources.front() ? table : db_tables_[s][t];
+    const RemoteTable &here = s == plan_.sources.front() ? table : dbs_[s].described[t];
     std::string what = source_query(source, here, t, column_list);
     try {
         source.send_single("COPY " + what + " TO STDOUT" + format);
@@ -158,7 +154,7 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
         // One round trip for all: every session gets its COPY, then each is awaited.
         for (size_t d : dests) {
             Connection &conn = writer(d, k);
-            conn.send_single("COPY " + quoted(conn, db_tables_[d][t]) +
+            conn.send_single("COPY " + quoted(conn, dbs_[d].described[t]) +
                              (column_list.empty() ? "" : " (" + column_list + ")") + " FROM STDIN" +
                              copy_in_options(d, t, !format.empty()));
             targets.push_back(&conn);
@@ -181,10 +177,10 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
     }
     CopyCounts counts = pump_copy(source, targets, table.label, limits, slots, FinishTargets::Later);
     for (size_t i = 0; i < dests.size(); i++) {
-        bytes_[dests[i]][t] += counts.target_bytes[i];
+        dbs_[dests[i]].tables[t].outcome.bytes += counts.target_bytes[i];
         // With several sources, text wins if any of them went as text.
-        if (formats_[dests[i]][t] != "text")
-            formats_[dests[i]][t] = format.empty() ? "text" : "binary";
+        if (dbs_[dests[i]].tables[t].outcome.format != "text")
+            dbs_[dests[i]].tables[t].outcome.format = format.empty() ? "text" : "binary";
     }
     pending = PendingCopy{t, dests, targets, slots, started};
 }

@@ -13,7 +13,7 @@ namespace pgclone {
 // How TRUNCATE, LOCK and SELECT name a target table: a partitioned table with its partitions, any
 // other without its inheritance children.
 std::string CloneRun::target_name(Connection &conn, size_t w, size_t t) const {
-    const RemoteTable &table = db_tables_[w][t];
+    const RemoteTable &table = dbs_[w].described[t];
     return (table.relkind == 'p' ? "" : "ONLY ") + quoted(conn, table);
 }
 
@@ -57,12 +57,6 @@ void CloneRun::refuse_read_only(size_t w) {
 }
 
 void CloneRun::open_writers() {
-    replica_.assign(job_.dbs.size(), false);
-    deferrable_.assign(job_.dbs.size(), {});
-    empty_by_delete_.assign(job_.dbs.size(), {});
-    referenced_from_.assign(job_.dbs.size(), {});
-    outside_keys_.assign(job_.dbs.size(), {});
-    build_after_.assign(job_.dbs.size(), {});
     for (size_t w : plan_.writers) {
         refuse_read_only(w);
         for (size_t k = 0; k < streams_.size(); k++) {
@@ -70,10 +64,10 @@ void CloneRun::open_writers() {
             set_lock_timeout(conn);
             bool replica = use_replica_role(conn);
             if (k == 0)
-                replica_[w] = replica;
+                dbs_[w].replica = replica;
             conn.exec("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE");
         }
-        if (!replica_[w])
+        if (!dbs_[w].replica)
             notes_.push_back(job_.dbs[w].name +
                              ": triggers and foreign keys stayed active "
                              "(session_replication_role needs superuser)");
@@ -89,29 +83,25 @@ void CloneRun::open_writers() {
                                                                    : "ROW EXCLUSIVE";
         // The checks run in the session that holds the lock (the catalog functions they call lock
         // partitions too, and would wait for another stream's lock).
-        deferrable_[w].assign(tables_.size(), {});
-        empty_by_delete_[w].assign(tables_.size(), false);
-        referenced_from_[w].assign(tables_.size(), std::nullopt);
-        outside_keys_[w].assign(streams_.size(), {});
-        build_after_[w].assign(tables_.size(), {});
+        dbs_[w].outside_keys.assign(streams_.size(), {});
         for (size_t k = 0; k < streams_.size(); k++) {
             Connection &conn = writer(w, k);
             if (!stream_tables_[k].empty())
                 conn.exec("LOCK TABLE " + join(target_names(conn, w, k), ", ") + " IN " + mode + " MODE");
             std::vector<RemoteTable> mine;
             for (size_t t : stream_tables_[k])
-                mine.push_back(db_tables_[w][t]);
+                mine.push_back(dbs_[w].described[t]);
             refuse_foreign_code(w, conn, mine);
             if (plan_.truncates[w] && job_.empty_delete) {
                 for (size_t t : stream_tables_[k])
-                    empty_by_delete_[w][t] = true;
+                    dbs_[w].tables[t].empty_by_delete = true;
             } else if (plan_.truncates[w]) {
                 auto cheaper = delete_is_cheaper(conn, mine, options_.delete_below_bytes);
                 // Only where little is copied in: a large copy pays TRUNCATE's fixed cost easily,
                 // and gets its indexes built after its rows (which needs an emptied table).
                 for (size_t i = 0; i < cheaper.size(); i++) {
                     size_t t = stream_tables_[k][i];
-                    empty_by_delete_[w][t] =
+                    dbs_[w].tables[t].empty_by_delete =
                         cheaper[i] && source_estimates_[t].bytes < options_.large_table_bytes;
                 }
             }
@@ -121,10 +111,10 @@ void CloneRun::open_writers() {
                 if (!job_.empty_delete)
                     plan_index_builds(w, k, conn, mine);
             }
-            if (replica_[w]) {
+            if (dbs_[w].replica) {
                 auto found = deferrable_constraints(conn, mine);
                 for (size_t i = 0; i < found.size(); i++)
-                    deferrable_[w][stream_tables_[k][i]] = std::move(found[i]);
+                    dbs_[w].tables[stream_tables_[k][i]].deferrable = std::move(found[i]);
             }
         }
     }
@@ -139,14 +129,14 @@ void CloneRun::open_writers() {
 void CloneRun::plan_referenced_tables(size_t w, size_t k, Connection &conn,
                                       const std::vector<RemoteTable> &mine) {
     std::vector<std::string> cloned;
-    for (const RemoteTable &table : db_tables_[w])
+    for (const RemoteTable &table : dbs_[w].described)
         cloned.push_back(table.oid);
     const std::vector<size_t> &tables = stream_tables_[k];
     std::vector<KeyReference> references = key_references(conn, mine, cloned);
     std::vector<bool> deleted(tables.size());
     std::vector<KeyReferrer> referrers;
     for (size_t i = 0; i < tables.size(); i++)
-        deleted[i] = empty_by_delete_[w][tables[i]];
+        deleted[i] = dbs_[w].tables[tables[i]].empty_by_delete;
     for (const KeyReference &ref : references)
         referrers.push_back({ref.table, ref.from});
     deleted = tables_to_delete(std::move(deleted), referrers);
@@ -157,7 +147,7 @@ void CloneRun::plan_referenced_tables(size_t w, size_t k, Connection &conn,
         if (ref.from && !deleted[*ref.from])
             continue;  // truncated together
         // Without the replica role, a DELETE would fire the foreign key's action on rows it keeps.
-        if (!ref.from && !replica_[w])
+        if (!ref.from && !dbs_[w].replica)
             throw Error(
                 sqlstate::insufficient_privilege,
                 "cannot be emptied: table " + ref.referencing +
@@ -170,8 +160,8 @@ void CloneRun::plan_referenced_tables(size_t w, size_t k, Connection &conn,
                     " too (both are then truncated together), or connect as a superuser or as a role "
                     "granted SET ON PARAMETER session_replication_role.")
                 .in_database(job_.dbs[w].name)
-                .on_table(db_tables_[w][t].label);
-        auto &why = referenced_from_[w][t];
+                .on_table(dbs_[w].described[t].label);
+        auto &why = dbs_[w].tables[t].referenced_from;
         if (!why || (why->from_cloned && !ref.from_cloned))
             why = ref;
         // A referencing table of the clone is filled from the sources, as when both are truncated.
@@ -183,11 +173,11 @@ void CloneRun::plan_referenced_tables(size_t w, size_t k, Connection &conn,
     }
     for (size_t i = 0; i < tables.size(); i++) {
         size_t t = tables[i];
-        if (!deleted[i] || empty_by_delete_[w][t])
+        if (!deleted[i] || dbs_[w].tables[t].empty_by_delete)
             continue;
-        empty_by_delete_[w][t] = true;
-        const auto &why = referenced_from_[w][t];
-        notes_.push_back(job_.dbs[w].name + ": " + db_tables_[w][t].label + " emptied by DELETE" +
+        dbs_[w].tables[t].empty_by_delete = true;
+        const auto &why = dbs_[w].tables[t].referenced_from;
+        notes_.push_back(job_.dbs[w].name + ": " + dbs_[w].described[t].label + " emptied by DELETE" +
                          (why ? ", as table " + why->referencing + " references it" : std::string()));
     }
     if (checked.empty())
@@ -206,11 +196,11 @@ void CloneRun::plan_referenced_tables(size_t w, size_t k, Connection &conn,
                     "logs in as role \"" +
                         code.owner + "\", or have a superuser own the function.")
             .in_database(job_.dbs[w].name)
-            .on_table(db_tables_[w][checked_for[code.table]].label);
+            .on_table(dbs_[w].described[checked_for[code.table]].label);
     }
     std::vector<ForeignKeyCheck> checks = foreign_key_checks(conn, checked);
     for (size_t i = 0; i < checks.size(); i++)
-        outside_keys_[w][k].push_back({checked_for[i], std::move(checks[i])});
+        dbs_[w].outside_keys[k].push_back({checked_for[i], std::move(checks[i])});
 }
 
 // Emptying by DELETE must empty, and must not change what the database sends its subscribers: no rule
@@ -222,15 +212,15 @@ void CloneRun::refuse_delete_blockers(size_t w, size_t k, Connection &conn) {
     std::vector<size_t> which;
     std::vector<RemoteTable> tables;
     for (size_t t : stream_tables_[k])
-        if (empty_by_delete_[w][t] && (job_.empty_delete || referenced_from_[w][t])) {
+        if (dbs_[w].tables[t].empty_by_delete && (job_.empty_delete || dbs_[w].tables[t].referenced_from)) {
             which.push_back(t);
-            tables.push_back(db_tables_[w][t]);
+            tables.push_back(dbs_[w].described[t]);
         }
     if (tables.empty())
         return;
-    for (const DeleteBlocker &blocker : delete_blockers(conn, tables, replica_[w])) {
+    for (const DeleteBlocker &blocker : delete_blockers(conn, tables, dbs_[w].replica)) {
         // The referencing table is named where cloning it too would let TRUNCATE empty both.
-        auto why = referenced_from_[w][which[blocker.table]];
+        auto why = dbs_[w].tables[which[blocker.table]].referenced_from;
         if (why && why->from_cloned)
             why.reset();
         throw Error(sqlstate::object_not_in_prerequisite_state, "cannot be emptied by DELETE: " + blocker.reason,
@@ -256,7 +246,7 @@ void CloneRun::refuse_delete_blockers(size_t w, size_t k, Connection &conn) {
 // failure at any point rolls the flags back with everything else, and the committed schema is
 // exactly what it was. Only superusers may write pg_index.
 void CloneRun::plan_index_builds(size_t w, size_t k, Connection &conn, const std::vector<RemoteTable> &mine) {
-    if (!options_.build_indexes_after || !replica_[w])
+    if (!options_.build_indexes_after || !dbs_[w].replica)
         return;
     const char *superuser = PQparameterStatus(conn.raw(), "is_superuser");
     if (!superuser || std::string(superuser) != "on")
@@ -264,8 +254,8 @@ void CloneRun::plan_index_builds(size_t w, size_t k, Connection &conn, const std
     auto indexes = buildable_indexes(conn, mine);
     for (size_t i = 0; i < indexes.size(); i++) {
         size_t t = stream_tables_[k][i];
-        if (source_estimates_[t].bytes >= options_.large_table_bytes && !empty_by_delete_[w][t])
-            build_after_[w][t] = std::move(indexes[i]);
+        if (source_estimates_[t].bytes >= options_.large_table_bytes && !dbs_[w].tables[t].empty_by_delete)
+            dbs_[w].tables[t].build_after = std::move(indexes[i]);
     }
 }
 
@@ -275,7 +265,7 @@ void CloneRun::plan_index_builds(size_t w, size_t k, Connection &conn, const std
 // refused, before anything is emptied.
 void CloneRun::refuse_foreign_code(size_t w, Connection &conn, const std::vector<RemoteTable> &tables,
                                    bool deleting) const {
-    auto found = find_foreign_code(conn, tables, replica_[w], deleting);
+    auto found = find_foreign_code(conn, tables, dbs_[w].replica, deleting);
     if (found.empty())
         return;
     const ForeignCode &code = found.front();
@@ -321,7 +311,6 @@ void CloneRun::set_progress(size_t t, size_t d, ProgressPhase phase) {
 // Nothing is emptied before every database was reached and every table checked everywhere. Each
 // stream empties its own tables: the session that truncates a table holds its lock until the end.
 void CloneRun::prepare_writers() {
-    skipped_.assign(job_.dbs.size(), std::vector<bool>(tables_.size(), false));
     for (size_t w : plan_.writers) {
         for (size_t t = 0; t < tables_.size(); t++)
             set_progress(t, w, plan_.truncates[w] ? ProgressPhase::Emptying : ProgressPhase::Waiting);
@@ -332,7 +321,7 @@ void CloneRun::prepare_writers() {
                 std::vector<std::string> truncated;
                 std::string sql;
                 for (size_t t : stream_tables_[k]) {
-                    if (empty_by_delete_[w][t])
+                    if (dbs_[w].tables[t].empty_by_delete)
                         sql += "DELETE FROM " + target_name(conn, w, t) + "; ";
                     else
                         truncated.push_back(target_name(conn, w, t));
@@ -341,7 +330,7 @@ void CloneRun::prepare_writers() {
                     sql += "TRUNCATE " + join(truncated, ", ") + "; ";
                 std::vector<std::string> postponed;
                 for (size_t t : stream_tables_[k])
-                    for (const TableIndex &index : build_after_[w][t])
+                    for (const TableIndex &index : dbs_[w].tables[t].build_after)
                         postponed.push_back(index.oid);
                 if (!postponed.empty())
                     sql += "UPDATE pg_catalog.pg_index SET indisready = false WHERE indexrelid IN (" +
@@ -357,12 +346,12 @@ void CloneRun::prepare_writers() {
             } else if (job_.empty_only) {
                 for (size_t t : stream_tables_[k]) {
                     Result r = conn.exec("SELECT EXISTS (SELECT FROM " + target_name(conn, w, t) + ")");
-                    skipped_[w][t] = PQgetvalue(r.get(), 0, 0)[0] == 't';
+                    dbs_[w].tables[t].outcome.skipped = PQgetvalue(r.get(), 0, 0)[0] == 't';
                 }
             }
         }
         for (size_t t = 0; t < tables_.size(); t++)
-            set_progress(t, w, skipped_[w][t] ? ProgressPhase::Skipped : ProgressPhase::Waiting);
+            set_progress(t, w, dbs_[w].tables[t].outcome.skipped ? ProgressPhase::Skipped : ProgressPhase::Waiting);
     }
 }
 
@@ -373,7 +362,7 @@ void CloneRun::name_emptied_table(Error &e, size_t w, size_t k) const {
     const std::vector<size_t> &tables = stream_tables_[k];
     std::vector<std::string> labels;
     for (size_t t : tables) {
-        const RemoteTable &table = db_tables_[w][t];
+        const RemoteTable &table = dbs_[w].described[t];
         if (table.schema == e.info().remote_schema && table.name == e.info().remote_table) {
             e.on_table(table.label);
             return;

@@ -57,7 +57,6 @@ struct Pending {
 // Round by round, every stream's next table at once: each source session and each target session
 // counts its own, all servers working at the same time.
 void CloneRun::verify_tables() {
-    verified_.assign(job_.dbs.size(), std::vector<bool>(tables_.size(), false));
     if (!job_.verify)
         return;
     phase("verifying");
@@ -82,11 +81,11 @@ void CloneRun::verify_tables() {
             size_t t = stream_tables_[k][round];
             const std::string &filter = table_filters_[t];
             for (size_t s : plan_.sources)
-                send(reader(s, k), s == plan_.sources.front() ? tables_[t] : db_tables_[s][t], t, std::nullopt,
+                send(reader(s, k), s == plan_.sources.front() ? tables_[t] : dbs_[s].described[t], t, std::nullopt,
                      filter);
             for (size_t w : plan_.writers)
-                if (!skipped_[w][t])
-                    send(writer(w, k), db_tables_[w][t], t, w, "");
+                if (!dbs_[w].tables[t].outcome.skipped)
+                    send(writer(w, k), dbs_[w].described[t], t, w, "");
         }
         // Every answer is read (a session must finish its query), the first failure kept.
         std::optional<Error> failure;
@@ -116,7 +115,7 @@ void CloneRun::verify_tables() {
                             "", "Every target was rolled back.")
                     .in_database(job_.dbs[*p.target].name)
                     .on_table(tables_[p.table].label);
-            verified_[*p.target][p.table] = true;
+            dbs_[*p.target].tables[p.table].outcome.verified = true;
         }
     }
 }
