@@ -379,7 +379,7 @@ sub on_terminal
 #   does not end in time fails with what the program printed, and the program is killed.
 
 # Polls $check (bounded) until it is true; returns whether it became true.
-sub poll_until
+sub poll_condition
 {
 	my ($check) = @_;
 	for (1 .. 10 * $timeout)
@@ -420,9 +420,9 @@ sub authenticating
 	my $asked = '';
 	sysread($socket, $asked, 1) if IO::Select->new($socket)->can_read($timeout);
 	is($asked, 'R', 'a connection that does not answer is asked to authenticate');
-	ok(poll_until(sub { authenticating('cli_pw') >= 1 }), 'its server process is seen in authentication');
+	ok(poll_condition(sub { authenticating('cli_pw') >= 1 }), 'its server process is seen in authentication');
 	close($socket);
-	ok(poll_until(sub { authenticating('cli_pw') == 0 }), 'and no longer once the connection is closed');
+	ok(poll_condition(sub { authenticating('cli_pw') == 0 }), 'and no longer once the connection is closed');
 }
 
 # Runs one step of harness $h with its timer restarted; returns whether the step ended in time. If
@@ -450,7 +450,7 @@ sub step
 				sub { $h->pump until $o =~ /Password for user cli_pw: / }),
 			"password prompt $what: the prompt is shown")
 		  or next;
-		ok(poll_until(sub { authenticating('cli_pw') == 0 }),
+		ok(poll_condition(sub { authenticating('cli_pw') == 0 }),
 			"password prompt $what: while it waits, no server process of the program is in authentication");
 		$in .= "sekret\n";
 		ok(step($h, $timer, "password prompt $what", \$o, sub { $h->finish }),
