@@ -13,7 +13,7 @@
 
 #include <libpq-fe.h>
 
-#include "catalog.hpp"
+#include "clone_queue.hpp"
 #include "pg/settings.hpp"
 
 #include "pg/guard.hpp"
@@ -220,10 +220,10 @@ bool start_worker(int64_t id, bool resolve = false) {
 // One pass: fail what crashed, start what is due. Returns how long to sleep, in milliseconds.
 long launch_due_clones(bool &recovered) {
     long sleep_ms = pg::settings::naptime_s * 1000L;
-    if (!catalog::extension_exists())
+    if (!queue::extension_exists())
         return sleep_ms;
-    bool two_phase = catalog::has_1_2_catalog();
-    catalog::Orphans orphans = catalog::handle_orphaned_clones(!recovered, two_phase);
+    bool two_phase = queue::has_1_2_catalog();
+    queue::Orphans orphans = queue::handle_orphaned_clones(!recovered, two_phase);
     if (orphans.failed > 0)
         pg::log(LOG, "pg_clone launcher: marked " + std::to_string(orphans.failed) +
                          " interrupted clone(s) as failed");
@@ -232,18 +232,18 @@ long launch_due_clones(bool &recovered) {
                          " interrupted clone(s) have prepared transactions to resolve");
     recovered = true;
     int max_workers = pg::settings::effective_max_workers();
-    int running = catalog::running_clones(two_phase);
+    int running = queue::running_clones(two_phase);
     if (running < max_workers) {
         bool out_of_slots = false;
         // Prepared transactions in doubt hold locks on the targets: they go first.
         if (two_phase)
-            running += catalog::claim_due_resolutions(max_workers - running, [&](int64_t id) {
+            running += queue::claim_due_resolutions(max_workers - running, [&](int64_t id) {
                 bool ok = start_worker(id, true);
                 out_of_slots = !ok;
                 return ok;
             });
         if (running < max_workers && !out_of_slots)
-            running += catalog::claim_due_clones(max_workers - running, [&](int64_t id) {
+            running += queue::claim_due_clones(max_workers - running, [&](int64_t id) {
                 bool ok = start_worker(id);
                 out_of_slots = !ok;
                 return ok;
@@ -261,7 +261,7 @@ long launch_due_clones(bool &recovered) {
     }
     // A full house waits for a worker to stop (our latch) rather than for the start time.
     if (running < max_workers) {
-        if (auto due = catalog::next_due_in_ms(two_phase))
+        if (auto due = queue::next_due_in_ms(two_phase))
             sleep_ms = std::min(sleep_ms, std::max(*due, 1L));
     }
     return sleep_ms;

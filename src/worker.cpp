@@ -8,14 +8,14 @@
 #include <optional>
 #include <string>
 
-#include "catalog.hpp"
+#include "clone_queue.hpp"
 #include "pg/latch_waiter.hpp"
 #include "pg/progress_board.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
-#include "remote/clone_runner.hpp"
+#include "remote/catalog_queries.hpp"
 #include "remote/prepared_recovery.hpp"
-#include "remote/remote_catalog.hpp"
+#include "remote/run_clone.hpp"
 
 #include "pg/guard.hpp"
 
@@ -61,7 +61,7 @@ pgclone::ConnectDefaults local_defaults(int64_t id) {
 }
 
 struct Outcome {
-    std::optional<catalog::Ended> status;  // none: nothing to record (see main_body)
+    std::optional<queue::Ended> status;  // none: nothing to record (see main_body)
     std::string summary;
     std::string error;
     std::optional<pgclone::CloneReport> report;  // for a clone that is done
@@ -78,23 +78,21 @@ std::string describe(const pgclone::Error &e) {
     return text;
 }
 
-// The commit round's records, in the control database (catalog.cpp), and the test-only pause at its
+// The commit round's records, in the control database (clone_queue.cpp), and the test-only pause at its
 // steps (pg_clone.test_pause_at).
 class WorkerRecord : public pgclone::CommitRecord {
   public:
     explicit WorkerRecord(int64_t id) : id_(id) {}
     void will_prepare(const std::vector<pgclone::PreparedXact> &xacts) override {
-        catalog::record_prepares(id_, xacts);
+        queue::record_prepares(id_, xacts);
     }
     void decide(bool commit, const pgclone::CloneReport *report) override {
-        catalog::record_decision(id_, commit, report);
+        queue::record_decision(id_, commit, report);
     }
-    void resolved(const std::string &gid, bool committed) override {
-        catalog::record_resolved(gid, committed);
-    }
-    void commit_round_begins() override { catalog::record_commit_round(id_); }
+    void resolved(const std::string &gid, bool committed) override { queue::record_resolved(gid, committed); }
+    void commit_round_begins() override { queue::record_commit_round(id_); }
     void committed(const std::string &db, const std::string &gid) override {
-        catalog::record_committed(id_, db, gid);
+        queue::record_committed(id_, db, gid);
     }
     void reached(const char *step) override;
 
@@ -164,7 +162,7 @@ const char *cancelled_message = "cancelled by bucardo.clone_cancel(); targets we
 
 Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord *record, bool superuser) {
     if (job.tables.empty() || job.dbs.empty())
-        return {catalog::Ended::Failed, "", "the clone's relgroup or dbgroup is empty or no longer exists"};
+        return {queue::Ended::Failed, "", "the clone's relgroup or dbgroup is empty or no longer exists"};
     {
         std::string sources, targets;
         for (const auto &db : job.dbs) {
@@ -208,7 +206,7 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord 
                             ? pgclone::TwoPhaseMode::Off
                             : pgclone::TwoPhaseMode::Auto;
     if (record)
-        options.gid_tag = catalog::gid_tag();
+        options.gid_tag = queue::gid_tag();
     options.log = [id](const std::string &line) {
         pg::log(LOG, "pg_clone: clone " + std::to_string(id) + " " + line);
     };
@@ -220,19 +218,19 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord 
         pg::call([&] { pgstat_report_activity(STATE_RUNNING, text.c_str()); });
     };
     pgclone::CloneReport report = pgclone::run_clone(job, options, waiter);
-    return {catalog::Ended::Done, report.summary(), "", report};
+    return {queue::Ended::Done, report.summary(), "", report};
 }
 
 Outcome run(int64_t id, pgclone::CommitRecord *record) {
     try {
-        auto claimed = catalog::begin_clone(id);
+        auto claimed = queue::begin_clone(id);
         if (!claimed)
             return {};  // the launcher's claim did not commit: nothing to do
         // A cancel that came before our pid was recorded could not signal us.
         if (claimed->cancel_requested)
-            return {catalog::Ended::Cancelled, "", cancelled_message};
+            return {queue::Ended::Cancelled, "", cancelled_message};
         for (int attempt = 1;; attempt++) {
-            std::string started = catalog::now_text();
+            std::string started = queue::now_text();
             try {
                 Outcome outcome = run_job(id, claimed->job, record, claimed->superuser);
                 if (attempt > 1)
@@ -241,9 +239,9 @@ Outcome run(int64_t id, pgclone::CommitRecord *record) {
                 return outcome;
             } catch (const pgclone::Error &e) {
                 if (attempt > claimed->retries || !worth_retrying(e) || shutdown_requested ||
-                    catalog::cancel_requested(id) || (record && catalog::unresolved_transactions(id) > 0))
+                    queue::cancel_requested(id) || (record && queue::unresolved_transactions(id) > 0))
                     throw;
-                catalog::record_attempt(id, attempt, started, describe(e));
+                queue::record_attempt(id, attempt, started, describe(e));
                 long delay_ms = pgclone::resolve_backoff_ms(attempt);
                 pg::log(LOG, "pg_clone: clone " + std::to_string(id) + " attempt " + std::to_string(attempt) +
                                  " failed (" + e.text() + "); trying again in " +
@@ -256,19 +254,19 @@ Outcome run(int64_t id, pgclone::CommitRecord *record) {
     } catch (const pgclone::Error &e) {
         // A shutdown also ends the remote sessions of this server: report the cause, not its echo.
         if (shutdown_requested)
-            return {catalog::Ended::Failed, "",
+            return {queue::Ended::Failed, "",
                     "clone interrupted: the server is shutting down or the worker was terminated; "
                     "targets were left unchanged"};
-        if (e.sqlstate() == pgclone::sqlstate::query_canceled && catalog::cancel_requested(id))
-            return {catalog::Ended::Cancelled, "", cancelled_message};
-        return {catalog::Ended::Failed, "", describe(e), std::nullopt, e};
+        if (e.sqlstate() == pgclone::sqlstate::query_canceled && queue::cancel_requested(id))
+            return {queue::Ended::Cancelled, "", cancelled_message};
+        return {queue::Ended::Failed, "", describe(e), std::nullopt, e};
     }
 }
 
 // A recovery worker: finishes the commit round of a clone whose prepared transactions were left in
 // doubt, from its recorded decision.
 void resolve(int64_t id) {
-    auto resolution = catalog::begin_resolution(id);
+    auto resolution = queue::begin_resolution(id);
     if (!resolution)
         return;
     const char *what = resolution->commit ? "commit" : "rollback";
@@ -285,9 +283,9 @@ void resolve(int64_t id) {
     pgclone::InDoubtOutcome outcome =
         pgclone::resolve_in_doubt(resolution->dbs, resolution->commit, clone_sessions, defaults, waiter, log);
     for (const std::string &gid : outcome.resolved)
-        catalog::record_resolved(gid, resolution->commit);
+        queue::record_resolved(gid, resolution->commit);
     if (outcome.errors.empty()) {
-        catalog::finish_resolution(id, resolution->commit);
+        queue::finish_resolution(id, resolution->commit);
         pg::log(LOG, "pg_clone: clone " + std::to_string(id) + (resolution->commit ? " done" : " failed") +
                          ": its prepared transactions were " +
                          (resolution->commit ? "committed" : "rolled back") + " on every target");
@@ -296,43 +294,43 @@ void resolve(int64_t id) {
     std::string errors;
     for (const auto &e : outcome.errors)
         errors += (errors.empty() ? "" : "; ") + e;
-    catalog::retry_resolution(id, resolution->attempts, errors);
+    queue::retry_resolution(id, resolution->attempts, errors);
     pg::log(LOG, "pg_clone: clone " + std::to_string(id) + ": prepared transactions still in doubt (" +
                      errors + "); next attempt in " +
                      std::to_string(pgclone::resolve_backoff_ms(resolution->attempts) / 1000) + " s");
 }
 
 void main_body(int64_t id) {
-    bool two_phase = catalog::has_1_2_catalog();
+    bool two_phase = queue::has_1_2_catalog();
     WorkerRecord record(id);
     Outcome outcome;
     try {
         outcome = run(id, two_phase ? &record : nullptr);
     } catch (const pgclone::Error &e) {
-        outcome = {catalog::Ended::Failed, "", describe(e), std::nullopt, e};
+        outcome = {queue::Ended::Failed, "", describe(e), std::nullopt, e};
     } catch (const std::exception &e) {
-        outcome = {catalog::Ended::Failed, "", std::string("internal error: ") + e.what()};
+        outcome = {queue::Ended::Failed, "", std::string("internal error: ") + e.what()};
     }
     if (!outcome.status)
         return;
     // Prepared transactions left in doubt: the clone stays running until the recovery resolves them.
-    if (two_phase && catalog::unresolved_transactions(id) > 0) {
-        catalog::await_resolution(id, outcome.error, pgclone::resolve_backoff_ms(1));
+    if (two_phase && queue::unresolved_transactions(id) > 0) {
+        queue::await_resolution(id, outcome.error, pgclone::resolve_backoff_ms(1));
         pg::log(LOG, "pg_clone: clone " + std::to_string(id) +
                          ": prepared transactions left for the recovery" +
                          (outcome.error.empty() ? "" : ": " + outcome.error));
         return;
     }
-    catalog::finish_clone(id, *outcome.status, outcome.summary, outcome.error,
-                          outcome.report ? &*outcome.report : nullptr);
-    std::string line = "pg_clone: clone " + std::to_string(id) + " " + catalog::status_name(*outcome.status);
+    queue::finish_clone(id, *outcome.status, outcome.summary, outcome.error,
+                        outcome.report ? &*outcome.report : nullptr);
+    std::string line = "pg_clone: clone " + std::to_string(id) + " " + queue::status_name(*outcome.status);
     if (outcome.failure) {
         // Where it happened as PostgreSQL reports it: a CONTEXT line.
         const pgclone::Error &e = *outcome.failure;
         pg::log(LOG, line + ": " + e.info().message, e.info().detail, e.info().hint, e.context());
         return;
     }
-    line += *outcome.status == catalog::Ended::Done ? ": " + outcome.summary : ": " + outcome.error;
+    line += *outcome.status == queue::Ended::Done ? ": " + outcome.summary : ": " + outcome.error;
     pg::log(LOG, line);
 }
 

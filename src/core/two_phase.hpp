@@ -1,7 +1,7 @@
 // Two-phase commit across every target session (pg_clone.two_phase): whether a clone uses it, the
 // global ids of its prepared transactions, how often recovery retries, and what a clone says when a
 // commit round without it is cut. Pure C++: the commit round itself is in remote/commit_round.cpp,
-// the recorded decisions in catalog.cpp, the recovery in remote/prepared_recovery.cpp.
+// the recorded decisions in clone_queue.cpp, the recovery in remote/prepared_recovery.cpp.
 #pragma once
 
 #ifdef POSTGRES_H

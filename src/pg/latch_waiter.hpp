@@ -6,7 +6,7 @@
 #include <csignal>
 #include <vector>
 
-#include "remote/waiter.hpp"
+#include "core/waiter.hpp"
 
 namespace pg {
 

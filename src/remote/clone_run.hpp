@@ -1,12 +1,12 @@
-// One clone run (run_clone in clone_runner.hpp): its state and its steps, implemented in seven files,
+// One clone run (run_clone in run_clone.hpp): its state and its steps, implemented in seven files,
 // one for each part of a clone:
-//   clone_runner.cpp   connections, snapshots, streams, checking the tables on every database
-//   target_setup.cpp   locking, checking and emptying the target tables
-//   table_copy.cpp     the streams' copies, table after table
-//   post_copy_checks.cpp  index builds, constraint checks and ANALYZE after the copy
-//   sequences.cpp      the sequences named in the table list or owned by its tables
-//   verification.cpp   clone(..., verify => true): every table compared before the commit
-//   commit_round.cpp   the commit (two-phase or one session after another) and the rollback
+//   clone_run.cpp         connections, snapshots, streams, checking the tables on every database
+//   target_setup.cpp      locking, checking and emptying the target tables
+//   table_copy.cpp        the streams' copies, table after table
+//   post_copy_checks.cpp  index builds, constraint and foreign key checks, ANALYZE after the copy
+//   sequences.cpp         the sequences named in the table list or owned by its tables
+//   verification.cpp      clone(..., verify => true): every table compared before the commit
+//   commit_round.cpp      the commit (two-phase, or one database after another) and the rollback
 // Pure C++ and libpq.
 #pragma once
 
@@ -25,10 +25,10 @@
 
 #include "core/plan.hpp"
 #include "core/progress.hpp"
-#include "remote/clone_runner.hpp"
+#include "remote/catalog_queries.hpp"
 #include "remote/connection.hpp"
 #include "remote/copy_stream.hpp"
-#include "remote/remote_catalog.hpp"
+#include "remote/run_clone.hpp"
 
 namespace pgclone {
 
@@ -69,7 +69,7 @@ class CloneRun {
     CloneReport run();
 
   private:
-    // clone_runner.cpp: the run's frame, connections, snapshots, streams, table checks.
+    // clone_run.cpp: the run's frame, connections, snapshots, streams, table checks.
     void phase(const std::string &what) const;
     static std::vector<DbRole> roles(const CloneJob &job);
     Connection open(size_t db);

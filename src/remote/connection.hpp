@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "remote/waiter.hpp"
+#include "core/waiter.hpp"
 
 namespace pgclone {
 

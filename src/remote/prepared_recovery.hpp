@@ -2,7 +2,7 @@
 // worker crash, a control server restart, a target unreachable at the decision. On each database it
 // waits until no session of the clone is left (a PREPARE in flight would otherwise land after the
 // look), then commits or rolls back every prepared transaction of the clone it finds there.
-// Pure C++ and libpq; the decision and the ids come from the control database (catalog.cpp).
+// Pure C++ and libpq; the decision and the ids come from the control database (clone_queue.cpp).
 #pragma once
 
 #ifdef POSTGRES_H

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
-#include "remote/clone_runner.hpp"
+#include "remote/run_clone.hpp"
 
 namespace pgclone {
 namespace {

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "remote/clone_runner.hpp"
 #include "remote/prepared_recovery.hpp"
+#include "remote/run_clone.hpp"
 
-namespace catalog {
+namespace queue {
 
 bool extension_exists();
 
@@ -92,4 +92,4 @@ const char *status_name(Ended ended);
 void finish_clone(int64_t id, Ended ended, const std::string &summary, const std::string &error,
                   const pgclone::CloneReport *report = nullptr);
 
-}  // namespace catalog
+}  // namespace queue

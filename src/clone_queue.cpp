@@ -1,4 +1,4 @@
-#include "catalog.hpp"
+#include "clone_queue.hpp"
 
 #include <algorithm>
 #include <string>
@@ -8,7 +8,7 @@
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 
-namespace catalog {
+namespace queue {
 
 namespace {
 
@@ -485,4 +485,4 @@ std::string now_text() {
     return now;
 }
 
-}  // namespace catalog
+}  // namespace queue

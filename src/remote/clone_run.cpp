@@ -229,7 +229,9 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
         const TableName &name = names[i];
         std::string shown = name.schema ? display_name(*name.schema, name.name) : name.name;
         if (!found[i])
-            throw Error(sqlstate::undefined_table, "table does not exist").in_database(conn.db_name()).on_table(shown);
+            throw Error(sqlstate::undefined_table, "table does not exist")
+                .in_database(conn.db_name())
+                .on_table(shown);
         const RemoteTable &table = *found[i];
         auto at = [&](Error e) { return e.in_database(conn.db_name()).on_table(table.label); };
         if (is_system_schema(table.schema) || std::stol(table.oid) < first_user_oid)
@@ -256,7 +258,9 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
             continue;
         }
         if (table.relkind != 'r' && table.relkind != 'p')
-            throw Error(sqlstate::wrong_object_type, "not a table or sequence").in_database(conn.db_name()).on_table(shown);
+            throw Error(sqlstate::wrong_object_type, "not a table or sequence")
+                .in_database(conn.db_name())
+                .on_table(shown);
         // A table with no columns to copy (none, all dropped, or only generated ones) is copied all the
         // same: its rows hold no values, but the target gets as many.
         tables_.push_back(table);
@@ -346,11 +350,11 @@ void CloneRun::check_column_types(size_t db, Connection &conn) {
             const Column *target = find_column(dbs_[db].described[t], source.name);
             if (!target || type_fit(source.type, target->type, cast_exists) != TypeFit::Refuse)
                 continue;
-            throw Error(sqlstate::datatype_mismatch,
-                        "type " + target->type.name + " cannot take the source's " + source.type.name + " values",
-                        "",
-                        "The types must be the same, or ones PostgreSQL converts on assignment (such as integer "
-                        "to bigint, or varchar to text); a text column takes any type.")
+            throw Error(
+                sqlstate::datatype_mismatch,
+                "type " + target->type.name + " cannot take the source's " + source.type.name + " values", "",
+                "The types must be the same, or ones PostgreSQL converts on assignment (such as integer "
+                "to bigint, or varchar to text); a text column takes any type.")
                 .in_database(job_.dbs[db].name)
                 .on_object("table " + tables_[t].label + ", column " + source.name);
         }
@@ -375,42 +379,6 @@ CloneReport CloneRun::report() const {
         report.writers.push_back(std::move(outcome));
     }
     return report;
-}
-
-std::string CloneReport::summary() const {
-    std::vector<std::string> parts;
-    for (const WriterOutcome &w : writers) {
-        std::vector<std::string> copied, skipped;
-        int64_t total = 0;
-        for (const TableOutcome &t : w.tables) {
-            if (t.skipped) {
-                skipped.push_back(t.table);
-                continue;
-            }
-            copied.push_back(t.table + " " + std::to_string(t.rows));
-            total += t.rows;
-        }
-        std::string part = w.db + ": " + std::to_string(copied.size()) +
-                           (copied.size() == 1 ? " table, " : " tables, ") + std::to_string(total) +
-                           (total == 1 ? " row" : " rows");
-        if (!copied.empty())
-            part += " (" + join(copied, ", ") + ")";
-        if (!skipped.empty())
-            part += ", skipped (not empty): " + join(skipped, ", ");
-        if (!w.sequences.empty()) {
-            std::vector<std::string> set;
-            for (const SequenceOutcome &s : w.sequences)
-                set.push_back(s.sequence + " " + std::to_string(s.last_value) +
-                              (s.is_called ? "" : " (not called)"));
-            part += ", " + std::to_string(set.size()) + (set.size() == 1 ? " sequence (" : " sequences (") +
-                    join(set, ", ") + ")";
-        }
-        parts.push_back(part);
-    }
-    std::string text = join(parts, "; ");
-    for (const auto &note : notes)
-        text += "; note: " + note;
-    return text;
 }
 
 CloneReport run_clone(const CloneJob &job, const RunnerOptions &options, Waiter &waiter) {

@@ -1,6 +1,6 @@
-// Runs one clone request against the remote databases (docs/architecture.md, "The promises"):
-// connect everywhere, take every source snapshot, check every table everywhere, then empty and fill the
-// targets in one transaction each and commit them together. Pure C++ and libpq; waits through a Waiter.
+// run_clone: runs one clone request (core/clone_job.hpp) against the remote databases
+// (docs/architecture.md, "The life of a clone"), with the options the server gives it and the record of
+// its commit round. Pure C++ and libpq; waits through a Waiter.
 #pragma once
 
 #ifdef POSTGRES_H
@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/parse.hpp"
+#include "core/clone_job.hpp"
 #include "core/progress.hpp"
 #include "core/two_phase.hpp"
 #include "remote/connection.hpp"
@@ -22,38 +22,13 @@
 
 namespace pgclone {
 
-struct DbSpec {
-    std::string name;
-    std::string conninfo;
-    DbRole role;
-    // The requester's user mapping (bucardo.set_mapping), if any: logs in instead of the conninfo's.
-    std::string login_user;
-    std::string login_password;
-};
-
-struct CloneJob {
-    int64_t id = 0;
-    bool empty_only = false;
-    int streams = 1;        // parallel streams at most (never more than tables)
-    bool sequences = true;  // the sequences owned by the tables follow them
-    bool analyze = true;    // ANALYZE every target table filled, before the commit
-    // Per table (aligned with tables): a row filter, an SQL condition run on the source ("" for none).
-    std::vector<std::string> filters;
-    bool verify = false;        // compare every table on every target with the source before the commit
-    bool empty_delete = false;  // empty targets by DELETE (readers keep the old rows), not TRUNCATE
-    std::vector<TableName> tables;
-    std::vector<DbSpec> dbs;
-};
-
-struct CloneReport;
-
 // A prepared transaction of a clone: the database it is on, and its global id.
 struct PreparedXact {
     std::string db;
     std::string gid;
 };
 
-// The control database's record of a clone's commit round (catalog.cpp). Every call has committed
+// The control database's record of a clone's commit round (clone_queue.cpp). Every call has committed
 // when it returns; a call that cannot record throws.
 class CommitRecord {
   public:
@@ -97,40 +72,6 @@ struct RunnerOptions {
     std::function<void(const std::string &)> log;
     // Told what the clone is doing now ("copying public.foo from alpha into beta"), for monitoring.
     std::function<void(const std::string &)> report_phase;
-};
-
-struct TableOutcome {
-    TableOutcome() = default;
-    TableOutcome(std::string table_, int64_t rows_, bool skipped_)
-        : table(std::move(table_)), rows(rows_), skipped(skipped_) {}
-
-    std::string table;
-    int64_t rows = 0;
-    bool skipped = false;          // empty_only: the table was not empty
-    int64_t bytes = 0;             // COPY data sent
-    double seconds = 0;            // from its first COPY to its target's answer
-    std::string format;            // binary or text ("" when nothing was copied)
-    std::string emptied;           // truncate, delete or none
-    std::optional<bool> verified;  // verify: whether rows and checksum matched the source
-};
-
-struct SequenceOutcome {
-    std::string sequence;  // public.foo_id_seq
-    int64_t last_value = 0;
-    bool is_called = false;
-};
-
-struct WriterOutcome {
-    std::string db;
-    std::vector<TableOutcome> tables;
-    std::vector<SequenceOutcome> sequences;
-};
-
-struct CloneReport {
-    std::vector<WriterOutcome> writers;
-    std::vector<std::string> notes;
-    // "beta: 2 tables, 30 rows (public.foo 10, public.bar 20); gamma: ..."
-    std::string summary() const;
 };
 
 // Throws pgclone::Error naming the database and table; every target is then left unchanged.

@@ -1,4 +1,4 @@
-#include "remote/remote_catalog.hpp"
+#include "remote/catalog_queries.hpp"
 
 #include <set>
 #include <utility>
