@@ -1,6 +1,6 @@
 -- pg_clone 1.2 -> 1.3: clone() rebuilt on internal functions, so that the next version's script
--- changes only what changes. Nothing a user sees changes: same signature, defaults, privileges,
--- checks, messages and SQLSTATEs, same rows in bucardo.clone.
+-- changes only what changes; then (at the end) its first new argument, max_rate, with
+-- bucardo.clone_set_rate() and the rates in bucardo.clone_progress.
 --
 -- Where a clone request is handled now:
 --   bucardo.clone(...)              the arguments, their defaults, and a jsonb object of the options
@@ -16,22 +16,23 @@
 --   the INSERT                      one column per option, named by its key: a new column needs no
 --                                   change of _queue_clone
 --
--- A new clone() argument in the next version (say max_rate text) is, in pg_clone--1.3--1.4.sql:
+-- A new clone() argument in the next version (say shiny boolean) is, in pg_clone--1.3--1.4.sql (as
+-- max_rate is at the end of this one):
 --
---   ALTER TABLE bucardo.clone ADD COLUMN max_rate text;  -- the argument's name, and its default if any
+--   ALTER TABLE bucardo.clone ADD COLUMN shiny boolean;  -- the argument's name, and its default if any
 --   DROP FUNCTION bucardo.clone(text, text, text, text, text, text, boolean, integer, boolean, boolean,
---                               jsonb, boolean, text, integer);
---   CREATE FUNCTION bucardo.clone(<the arguments of clone() below>, max_rate text DEFAULT NULL)
+--                               jsonb, boolean, text, integer, text);
+--   CREATE FUNCTION bucardo.clone(<the arguments of clone() below>, shiny boolean DEFAULT NULL)
 --   RETURNS bigint LANGUAGE sql
 --   RETURN bucardo._queue_clone(sync, relgroup, dbgroup, tables, dbs, start,
---       jsonb_build_object(<the options below>, 'max_rate', max_rate)
+--       jsonb_build_object(<the options below>, 'shiny', shiny)
 --       || CASE WHEN filters IS NOT NULL THEN jsonb_build_object('filters', filters) ELSE '{}' END);
---   REVOKE ALL ON FUNCTION bucardo.clone(<its 15 types>) FROM PUBLIC;
---   GRANT EXECUTE ON FUNCTION bucardo.clone(<its 15 types>) TO pgclone_user;
+--   REVOKE ALL ON FUNCTION bucardo.clone(<its 16 types>) FROM PUBLIC;
+--   GRANT EXECUTE ON FUNCTION bucardo.clone(<its 16 types>) TO pgclone_user;
 --
 -- (a jsonb argument goes in only when it is not NULL, as filters does), and in C++ the option's check at
 -- the end of check_clone_options() (src/core/clone_options.cpp, with unit tests) and the worker's reading
--- of the column (src/catalog.cpp, begin_clone). A check that needs the tables or databases is a function
+-- of the column (src/clone_queue.cpp, begin_clone). A check that needs the tables or databases is a function
 -- called by _check_group_options, which that script replaces (CREATE OR REPLACE, a few lines). Nothing
 -- else is copied. See also README.md, "Versions and upgrade scripts".
 \echo Use "ALTER EXTENSION pg_clone UPDATE TO '1.3'" to load this file. \quit
@@ -146,6 +147,10 @@ BEGIN
     END IF;
     SELECT * INTO groups FROM bucardo._request_groups(sync, relgroup, dbgroup, tables, dbs);
     PERFORM bucardo._check_group_options(groups.relgroup_name, groups.dbgroup_name, options);
+    -- max_rate is given as text ('50MB') and stored in bytes per second.
+    IF pg_catalog.jsonb_typeof(options -> 'max_rate') = 'string' THEN
+        options := options || jsonb_build_object('max_rate', bucardo._rate_bytes(options ->> 'max_rate'));
+    END IF;
 
     -- A library newer than this installation may know an option before the table has its column.
     SELECT string_agg(o.key, ', ') INTO missing
@@ -201,3 +206,108 @@ GRANT EXECUTE ON FUNCTION bucardo._check_request(text, text, text, text, text),
                           bucardo._check_group_options(text, text, jsonb),
                           bucardo._queue_clone(text, text, text, text, text, text, jsonb)
     TO pgclone_user;
+
+-- clone(..., max_rate => '50MB'): the bytes per second a clone reads from its sources, across its
+-- streams. Stored in bytes per second; NULL: the setting pg_clone.max_rate; 0: no limit.
+ALTER TABLE bucardo.clone ADD COLUMN max_rate bigint CHECK (max_rate >= 0);
+COMMENT ON COLUMN bucardo.clone.max_rate IS
+    'Bytes per second read from the sources (0: no limit; NULL: pg_clone.max_rate); bucardo.clone_set_rate()';
+
+-- '50MB' in bytes per second (PostgreSQL's memory units); refuses anything else with SQLSTATE 22023.
+CREATE FUNCTION bucardo._rate_bytes(rate text) RETURNS bigint
+LANGUAGE c IMMUTABLE STRICT AS 'MODULE_PATHNAME', 'pg_clone_rate_bytes';
+
+DROP FUNCTION bucardo.clone(text, text, text, text, text, text, boolean, integer, boolean, boolean, jsonb,
+                            boolean, text, integer);
+CREATE FUNCTION bucardo.clone(sync text DEFAULT NULL, relgroup text DEFAULT NULL,
+                              dbgroup text DEFAULT NULL, tables text DEFAULT NULL,
+                              dbs text DEFAULT NULL, start text DEFAULT NULL,
+                              empty_only boolean DEFAULT false, streams integer DEFAULT NULL,
+                              sequences boolean DEFAULT true, "analyze" boolean DEFAULT true,
+                              filters jsonb DEFAULT NULL, verify boolean DEFAULT false,
+                              empty text DEFAULT 'truncate', retries integer DEFAULT 0,
+                              max_rate text DEFAULT NULL)
+RETURNS bigint LANGUAGE sql
+RETURN bucardo._queue_clone(sync, relgroup, dbgroup, tables, dbs, start,
+    jsonb_build_object('empty_only', empty_only, 'streams', streams, 'sequences', sequences,
+                       'analyze', "analyze", 'verify', verify, 'empty', empty, 'retries', retries,
+                       'max_rate', max_rate)
+    -- A jsonb argument only when given: JSON null is then its value ('null'::jsonb), refused.
+    || CASE WHEN filters IS NOT NULL THEN jsonb_build_object('filters', filters) ELSE '{}' END);
+REVOKE ALL ON FUNCTION bucardo.clone(text, text, text, text, text, text, boolean, integer, boolean, boolean,
+                                     jsonb, boolean, text, integer, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION bucardo.clone(text, text, text, text, text, text, boolean, integer, boolean,
+                                        boolean, jsonb, boolean, text, integer, text) TO pgclone_user;
+
+-- Changes the rate of a queued or running clone (a running one within about a second): NULL or '0' for
+-- no limit. Returns the rate in bytes per second. Runs as its caller: row-level security shows users
+-- only their own clones.
+CREATE FUNCTION bucardo.clone_set_rate(id bigint, rate text) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    bytes bigint := coalesce(bucardo._rate_bytes(rate), 0);
+    current text;
+BEGIN
+    SELECT c.status INTO current FROM bucardo.clone c WHERE c.id = clone_set_rate.id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'clone % does not exist', id USING ERRCODE = 'undefined_object';
+    END IF;
+    IF current NOT IN ('queued', 'running') THEN
+        RAISE EXCEPTION 'clone % has ended (%): its rate can no longer change', id, current
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    UPDATE bucardo.clone c SET max_rate = bytes WHERE c.id = clone_set_rate.id;
+    RETURN bytes;
+END $$;
+REVOKE ALL ON FUNCTION bucardo._rate_bytes(text), bucardo.clone_set_rate(bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION bucardo._rate_bytes(text), bucardo.clone_set_rate(bigint, text) TO pgclone_user;
+
+-- The rates: max_rate, the rate asked (bytes per second, the clone's or pg_clone.max_rate's; NULL: no
+-- limit), and bytes_per_second, the rate achieved (per table from its first COPY; in the total row,
+-- the bytes read from the sources since the clone started). Columns can only be appended.
+CREATE OR REPLACE VIEW bucardo.clone_progress WITH (security_invoker = true) AS
+WITH p AS (SELECT * FROM bucardo._clone_progress() WHERE clone_id IN (SELECT c.id FROM bucardo.clone c)),
+tables AS (
+    SELECT p.clone_id, p.source, p.target, p.table_name, p.phase, p.rows_copied, p.bytes_copied,
+           p.estimated_rows, p.estimated_bytes,
+           CASE WHEN p.phase = 'done' THEN 100.0
+                WHEN p.estimated_rows > 0 THEN least(99.9, round(100.0 * p.rows_copied / p.estimated_rows, 1))
+           END AS percent,
+           CASE WHEN p.copy_started IS NOT NULL AND p.updated > p.copy_started
+                THEN round(p.rows_copied / extract(epoch FROM p.updated - p.copy_started))::bigint
+           END AS rows_per_second,
+           now() - p.clone_started AS elapsed,
+           CASE WHEN p.copy_started IS NOT NULL AND p.updated > p.copy_started
+                THEN round(p.bytes_copied / extract(epoch FROM p.updated - p.copy_started))::bigint
+           END AS bytes_per_second,
+           (SELECT nullif(coalesce(c.max_rate, pg_catalog.pg_size_bytes(
+                                                   pg_catalog.current_setting('pg_clone.max_rate', true))),
+                          0)
+              FROM bucardo.clone c WHERE c.id = p.clone_id) AS max_rate
+      FROM p
+),
+-- Each table's bytes read from its source, once (they go to every target).
+read AS (
+    SELECT t.clone_id, t.source, t.table_name, max(t.bytes_copied) AS bytes
+      FROM tables t GROUP BY t.clone_id, t.source, t.table_name
+)
+SELECT t.clone_id, t.source, t.target, t.table_name, t.phase, t.rows_copied, t.bytes_copied,
+       t.estimated_rows, t.estimated_bytes, t.percent, t.rows_per_second, t.elapsed,
+       CASE WHEN t.phase = 'done' THEN interval '0'
+            WHEN t.rows_per_second > 0 AND t.estimated_rows > t.rows_copied
+            THEN make_interval(secs => (t.estimated_rows - t.rows_copied)::double precision / t.rows_per_second)
+       END AS time_left,
+       t.max_rate, t.bytes_per_second
+  FROM tables t
+UNION ALL
+SELECT t.clone_id, NULL, NULL, NULL, 'total', sum(t.rows_copied)::bigint, sum(t.bytes_copied)::bigint,
+       sum(t.estimated_rows)::bigint, sum(t.estimated_bytes)::bigint,
+       CASE WHEN sum(t.estimated_rows) > 0
+            THEN least(100.0, round(100.0 * sum(t.rows_copied) / sum(t.estimated_rows), 1)) END,
+       sum(t.rows_per_second)::bigint, max(t.elapsed), NULL,
+       max(t.max_rate),
+       CASE WHEN extract(epoch FROM max(t.elapsed)) > 0
+            THEN round((SELECT sum(r.bytes) FROM read r WHERE r.clone_id = t.clone_id)
+                       / extract(epoch FROM max(t.elapsed)))::bigint
+       END
+  FROM tables t GROUP BY t.clone_id;

@@ -69,10 +69,12 @@ SELECT p.oid::regprocedure::text AS function FROM pg_proc p
 ALTER EXTENSION pg_clone UPDATE TO '1.3';
 SELECT extversion FROM pg_extension WHERE extname = 'pg_clone';
 \df bucardo.clone
-SELECT (SELECT c::text FROM clone_12 c)
+-- clone() is 1.2's with one more argument, max_rate, at the end: same defaults, grants and properties.
+SELECT (SELECT row(c.arguments || ', max_rate text DEFAULT NULL::text', c.result, c.acl, c.prosecdef,
+                   c.provolatile, c.proisstrict, c.proconfig)::text FROM clone_12 c)
      = (SELECT row(pg_get_function_arguments(p.oid), pg_get_function_result(p.oid), p.proacl::text, p.prosecdef,
                    p.provolatile, p.proisstrict, p.proconfig)::text
-          FROM pg_proc p WHERE p.oid = 'bucardo.clone'::regproc) AS clone_unchanged;
+          FROM pg_proc p WHERE p.oid = 'bucardo.clone'::regproc) AS clone_unchanged_but_max_rate;
 -- Users may run what clone() now calls; PUBLIC still nothing.
 SELECT p.oid::regprocedure AS new_for_users FROM pg_proc p
  WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('pgclone_user', p.oid, 'EXECUTE')

@@ -210,7 +210,8 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
             "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'analyze',"
             "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'retries',"
             "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'verify',"
-            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'empty'",
+            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'empty',"
+            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'max_rate'",
             {std::to_string(id)});
         claimed.emplace();
         claimed->cancel_requested = row[0].at(1) == pg::Value("t");
@@ -223,6 +224,8 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
         job->analyze = clone[0].at(5) != pg::Value("false");
         job->verify = clone[0].at(7) == pg::Value("true");
         job->empty_delete = clone[0].at(8) == pg::Value("delete");
+        if (clone[0].at(9))
+            job->max_rate = std::stoll(*clone[0].at(9));
         job->streams =
             std::max(1, asked > 0 ? std::min(asked, pg::settings::max_streams) : pg::settings::max_streams);
         // With 1.2: each table's row filter, the clone's (by the table's name as written in the list)
@@ -284,6 +287,20 @@ bool cancel_requested(int64_t id) {
         requested = !rows.empty() && rows[0].at(0) == pg::Value("t");
     });
     return requested;
+}
+
+std::optional<int64_t> max_rate(int64_t id) {
+    std::optional<int64_t> rate;
+    pg::transaction([&] {
+        // Through jsonb, as begin_clone reads it: the column came in 1.3.
+        auto rows = pg::query(
+            "SELECT pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'max_rate'"
+            " FROM bucardo.clone WHERE id = $1::bigint",
+            {std::to_string(id)});
+        if (!rows.empty() && rows[0].at(0))
+            rate = std::stoll(*rows[0].at(0));
+    });
+    return rate;
 }
 
 const char *status_name(Ended ended) {

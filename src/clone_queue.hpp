@@ -56,6 +56,9 @@ std::string now_text();  // the control server's clock_timestamp(), as text
 std::optional<ClaimedClone> begin_clone(int64_t id);
 
 bool cancel_requested(int64_t id);
+// The clone's max_rate in bytes per second (bucardo.clone_set_rate changes it while it runs); none: the
+// setting pg_clone.max_rate.
+std::optional<int64_t> max_rate(int64_t id);
 
 // The commit round's records (see pgclone::CommitRecord): each call commits before it returns.
 std::string gid_tag();  // the control database's system identifier and oid

@@ -33,6 +33,7 @@ int max_streams = 4;
 int delete_max_size_kb = 256;
 bool build_indexes_after = true;
 int stall_timeout_ms = 300000;
+int max_rate_kb = 0;
 int log_progress_interval_ms = 0;
 int two_phase = two_phase_auto;
 char *test_pause_at = nullptr;
@@ -101,6 +102,12 @@ void define_settings() {
                             "A source or target that stops answering without closing its connection would "
                             "otherwise hold the clone for as long as it stays silent.",
                             &stall_timeout_ms, 300000, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+    DefineCustomIntVariable("pg_clone.max_rate",
+                            "Bytes per second a clone reads from its sources, across its streams (0: no "
+                            "limit).",
+                            "The default of clones that give no max_rate; bucardo.clone_set_rate() changes "
+                            "a running clone's.",
+                            &max_rate_kb, 0, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_KB, NULL, NULL, NULL);
     DefineCustomIntVariable("pg_clone.log_progress_interval",
                             "How often a running clone logs its progress (0: never).",
                             "bucardo.clone_progress shows it at any time.", &log_progress_interval_ms, 0, 0,

@@ -10,6 +10,7 @@
 #include "core/clone_options.hpp"
 #include "core/parse.hpp"
 #include "core/plan.hpp"
+#include "core/rate_limit.hpp"
 #include "pg/spi.hpp"
 
 #include "pg/guard.hpp"
@@ -24,6 +25,7 @@ PG_FUNCTION_INFO_V1(pg_clone_parse_dbs);
 PG_FUNCTION_INFO_V1(pg_clone_start_kind);
 PG_FUNCTION_INFO_V1(pg_clone_check_conninfo);
 PG_FUNCTION_INFO_V1(pg_clone_check_options);
+PG_FUNCTION_INFO_V1(pg_clone_rate_bytes);
 }
 
 namespace {
@@ -201,4 +203,11 @@ extern "C" Datum pg_clone_check_options(PG_FUNCTION_ARGS) {
         pgclone::check_clone_options(read_options(options));
         return (Datum)0;
     });
+}
+
+// bucardo._rate_bytes(rate text) returns bigint: '50MB' in bytes per second (core/rate_limit.cpp), for
+// bucardo._queue_clone (the column max_rate) and bucardo.clone_set_rate.
+extern "C" Datum pg_clone_rate_bytes(PG_FUNCTION_ARGS) {
+    char *rate = text_to_cstring(PG_GETARG_TEXT_PP(0));
+    return pg::entry([&]() -> Datum { return Int64GetDatum(pgclone::parse_rate(rate)); });
 }

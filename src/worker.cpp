@@ -217,6 +217,14 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord 
         std::string text = "clone " + std::to_string(id) + ": " + what;
         pg::call([&] { pgstat_report_activity(STATE_RUNNING, text.c_str()); });
     };
+    // max_rate: the clone's, else the setting's; re-read about every second, so that
+    // bucardo.clone_set_rate() and a reload take effect while the clone runs.
+    auto asked_rate = [](std::optional<int64_t> rate) {
+        return rate ? *rate : static_cast<int64_t>(pg::settings::max_rate_kb) * 1024;
+    };
+    pgclone::RateLimit rate(asked_rate(job.max_rate));
+    options.limits.rate = &rate;
+    options.every_second = [&rate, &asked_rate, id] { rate.set_rate(asked_rate(queue::max_rate(id))); };
     pgclone::CloneReport report = pgclone::run_clone(job, options, waiter);
     return {queue::Ended::Done, report.summary(), "", report};
 }

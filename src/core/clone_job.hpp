@@ -35,6 +35,9 @@ struct CloneJob {
     std::vector<std::string> filters;
     bool verify = false;        // compare every table on every target with the source before the commit
     bool empty_delete = false;  // empty targets by DELETE (readers keep the old rows), not TRUNCATE
+    // clone(..., max_rate): bytes per second read from the sources, across streams (0: unlimited);
+    // none: pg_clone.max_rate.
+    std::optional<int64_t> max_rate;
     std::vector<TableName> tables;
     std::vector<DbSpec> dbs;
 };

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/rate_limit.hpp"
 
 namespace pgclone {
 
@@ -144,6 +145,23 @@ void check_clone_options(const Options &options) {
         throw invalid("filters must be a JSON object of table names and SQL conditions",
                       "For example '{\"public.orders\": \"created_at > now() - interval 30 days\"}'.");
     integer(o, "streams", 1, 64, true, "Leave it out to use pg_clone.max_streams.");
+    // Text as clone() takes it ('50MB'), or bytes per second as bucardo.clone stores it; NULL: the GUC.
+    const OptionValue *max_rate = o.read("max_rate");
+    if (max_rate && max_rate->kind != Kind::Null) {
+        bool good = integer_between(*max_rate, 0, 999999999999999999LL);
+        if (max_rate->kind == Kind::String) {
+            try {
+                parse_rate(max_rate->text);
+                good = true;
+            } catch (const Error &) {
+            }
+        }
+        if (!good)
+            throw invalid("max_rate must be bytes per second such as '50MB', '512kB' or '1GB', not " +
+                              shown(*max_rate),
+                          "Units are kB, MB, GB and TB; '0' is no limit; leave it out to use "
+                          "pg_clone.max_rate.");
+    }
     o.refuse_unknown();
 }
 

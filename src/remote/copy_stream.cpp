@@ -118,16 +118,20 @@ bool feed_target(FanOutBuffer &buffer, size_t index, TargetState &target) {
 }
 
 // Reads what the source has ready into the buffer. Returns true when the source's COPY has ended.
-bool drain_source(Connection &source, FanOutBuffer &buffer, bool &progress, bool &want_read) {
+// Stops early, without want_read, when the rate's budget is spent.
+bool drain_source(Connection &source, FanOutBuffer &buffer, RateLimit *rate, bool &progress,
+                  bool &want_read) {
     PGconn *conn = source.raw();
     bool consumed = false;
     want_read = false;
-    while (buffer.can_accept()) {
+    while (buffer.can_accept() && (!rate || rate->ms_until_ready() == 0)) {
         char *row = nullptr;
         int size = PQgetCopyData(conn, &row, 1);
         if (size > 0) {
             buffer.append(row, static_cast<size_t>(size));
             PQfreemem(row);
+            if (rate)
+                rate->take(size);
             progress = true;
             continue;
         }
@@ -171,10 +175,14 @@ CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &target
             }
             bool progress = false;
             bool want_read = false;
+            long throttle_ms = 0;  // over max_rate: the source is not read until the bucket allows
             if (!source_done) {
-                source_done = drain_source(source, buffer, progress, want_read);
-                // Seal what we have when the source ends, or stalls while a target has nothing to do.
-                if (source_done || (want_read && buffer.any_consumer_idle()))
+                source_done = drain_source(source, buffer, limits.rate, progress, want_read);
+                if (!source_done && limits.rate)
+                    throttle_ms = limits.rate->ms_until_ready();
+                // Seal what we have when the source ends, or stalls (or waits for the rate) while a
+                // target has nothing to do.
+                if (source_done || ((want_read || throttle_ms > 0) && buffer.any_consumer_idle()))
                     buffer.seal();
             }
             bool all_sent = true;
@@ -216,7 +224,13 @@ CopyCounts pump_copy(Connection &source, const std::vector<Connection *> &target
             // Wakes up for the targets' checks above, too.
             if (!interests.empty())
                 timeout = timeout < 0 ? 100 : std::min(timeout, 100L);
+            if (throttle_ms > 0)
+                timeout = timeout <= 0 ? std::min(throttle_ms, 100L) : std::min(timeout, throttle_ms);
             source.waiter().wait(interests, timeout);
+            // Time spent waiting for the budget alone is ours, not a silent server's: it does not count
+            // towards pg_clone.stall_timeout. A blocked target still does.
+            if (throttle_ms > 0 && interests.empty())
+                last_progress += std::chrono::steady_clock::now() - now;
         }
 
         counts.source_rows = command_rows(source.finish_command());

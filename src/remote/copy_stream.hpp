@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/progress.hpp"
+#include "core/rate_limit.hpp"
 #include "remote/connection.hpp"
 
 namespace pgclone {
@@ -20,6 +21,9 @@ struct PumpLimits {
     size_t chunk_size = 256 * 1024;
     size_t max_buffered = 8 * 1024 * 1024;  // for the whole clone: shared by its streams
     long stall_timeout_ms = 0;              // no byte moved for this long fails the copy (0: wait for ever)
+    // max_rate: the clone's bucket, shared by its streams, for the bytes read from the sources (nullptr:
+    // no limit). A wait for it is not a stall.
+    RateLimit *rate = nullptr;
 };
 
 struct CopyCounts {

@@ -72,6 +72,9 @@ struct RunnerOptions {
     std::function<void(const std::string &)> log;
     // Told what the clone is doing now ("copying public.foo from alpha into beta"), for monitoring.
     std::function<void(const std::string &)> report_phase;
+    // Called about every second while the streams copy, in the caller's thread (never a stream's): the
+    // server re-reads the clone's max_rate there into limits.rate.
+    std::function<void()> every_second;
 };
 
 // Throws pgclone::Error naming the database and table; every target is then left unchanged.

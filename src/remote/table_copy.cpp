@@ -44,6 +44,8 @@ void CloneRun::copy_all() {
         if (!now.empty())
             phase("copying " + join(now, "; "));
         log_progress_now_and_then();
+        if (options_.every_second)
+            options_.every_second();
     };
     try {
         StreamPool::run(streams_.size(), work, waiter_, report_copying);

@@ -143,12 +143,30 @@ TEST(CloneOptions, FirstProblemInTheOrderClonesAlwaysChecked) {
               "empty => 'delete' and empty_only conflict: empty_only never empties a table");
 }
 
+TEST(CloneOptions, MaxRateIsARateOrNull) {
+    EXPECT_NO_THROW(check_clone_options(with(defaults(), "max_rate", V::null())));
+    EXPECT_NO_THROW(check_clone_options(with(defaults(), "max_rate", V::string("50MB"))));
+    EXPECT_NO_THROW(check_clone_options(with(defaults(), "max_rate", V::string("0"))));
+    EXPECT_NO_THROW(check_clone_options(with(defaults(), "max_rate", V::number("1048576"))));
+    Error e = error_of(with(defaults(), "max_rate", V::string("-5MB")));
+    EXPECT_EQ(std::string(e.what()),
+              "max_rate must be bytes per second such as '50MB', '512kB' or '1GB', not '-5MB'");
+    EXPECT_EQ(e.sqlstate(), sqlstate::invalid_parameter_value);
+    EXPECT_EQ(message_of(with(defaults(), "max_rate", V::string("fast"))),
+              "max_rate must be bytes per second such as '50MB', '512kB' or '1GB', not 'fast'");
+    EXPECT_EQ(message_of(with(defaults(), "max_rate", V::number("-1"))),
+              "max_rate must be bytes per second such as '50MB', '512kB' or '1GB', not -1");
+    EXPECT_EQ(message_of(with(defaults(), "max_rate", V::of(true))),
+              "max_rate must be bytes per second such as '50MB', '512kB' or '1GB', not true");
+}
+
 TEST(CloneOptions, UnknownKeysAreRefused) {
     Error e = error_of(with(defaults(), "status", V::string("done")));
     EXPECT_EQ(std::string(e.what()), "unknown clone option \"status\"");
     EXPECT_EQ(e.sqlstate(), sqlstate::invalid_parameter_value);
     EXPECT_EQ(e.info().hint,
-              "The options are empty_only, sequences, analyze, retries, verify, empty, filters, streams.");
+              "The options are empty_only, sequences, analyze, retries, verify, empty, filters, streams, "
+              "max_rate.");
     // A known option's problem is reported first.
     EXPECT_EQ(message_of(with(with(defaults(), "status", V::null()), "streams", V::number("0"))),
               "streams must be between 1 and 64, not 0");
