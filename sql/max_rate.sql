@@ -27,6 +27,15 @@ SELECT bucardo.clone_set_rate(:a, '20 parsecs');
 \echo :LAST_ERROR_SQLSTATE
 SELECT bucardo.clone_set_rate(-1, '20MB');
 \echo :LAST_ERROR_SQLSTATE
+-- Only a clone its caller may see (row-level security): another role's is unknown to a user.
+CREATE ROLE max_rate_user IN ROLE pgclone_user;
+SET ROLE max_rate_user;
+\set VERBOSITY sqlstate
+SELECT bucardo.clone_set_rate(:a, '1MB');
+\set VERBOSITY default
+RESET ROLE;
+DROP ROLE max_rate_user;
+SELECT max_rate FROM bucardo.clone WHERE id = :a;
 SELECT bucardo.clone_cancel(id) FROM bucardo.clone WHERE id IN (:a, :b, :c, :d) ORDER BY id;
 SELECT bucardo.clone_set_rate(:a, '20MB');
 \echo :LAST_ERROR_SQLSTATE
