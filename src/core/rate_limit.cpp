@@ -61,7 +61,8 @@ int64_t steady_ns() {
 }  // namespace
 
 RateLimit::RateLimit(int64_t bytes_per_second, Clock clock)
-    : clock_(clock ? std::move(clock) : Clock(steady_ns)), rate_(std::max<int64_t>(0, bytes_per_second)) {}
+    : clock_(clock ? std::move(clock) : Clock(steady_ns)), rate_(std::max<int64_t>(0, bytes_per_second)),
+      limited_(rate_ != 0) {}
 
 void RateLimit::refill() {
     int64_t now = clock_();
@@ -87,6 +88,7 @@ void RateLimit::set_rate(int64_t bytes_per_second) {
     if (rate_ == 0)
         balance_ = 0;
     rate_ = bytes_per_second;
+    limited_.store(rate_ != 0);
     balance_ = std::min(balance_, static_cast<double>(rate_));
 }
 
@@ -96,6 +98,8 @@ int64_t RateLimit::rate() const {
 }
 
 long RateLimit::ms_until_ready() {
+    if (!limited_.load(std::memory_order_relaxed))
+        return 0;
     std::lock_guard<std::mutex> lock(mutex_);
     if (rate_ == 0)
         return 0;
@@ -106,6 +110,8 @@ long RateLimit::ms_until_ready() {
 }
 
 void RateLimit::take(int64_t bytes) {
+    if (!limited_.load(std::memory_order_relaxed))
+        return;
     std::lock_guard<std::mutex> lock(mutex_);
     if (rate_ == 0)
         return;

@@ -6,6 +6,7 @@
 #error "pure C++ headers must be included before postgres.h"
 #endif
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -42,6 +43,9 @@ class RateLimit {
     Clock clock_;
     mutable std::mutex mutex_;
     int64_t rate_;
+    // rate_ != 0, read without the mutex: an unlimited clone (the common case) pays one atomic load per
+    // row, not a lock its streams contend for.
+    std::atomic<bool> limited_;
     double balance_ = 0;  // bytes
     bool started_ = false;
     int64_t refilled_at_ = 0;
