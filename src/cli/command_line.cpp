@@ -269,11 +269,12 @@ CloneArgs parse_clone_args(const std::vector<std::string> &words) {
         const std::string &value = kv->value;
         static const std::set<std::string> known = {
             "sync",    "relgroup",  "dbgroup", "tables", "dbs",   "start",   "empty_only", "onetimecopy",
-            "streams", "sequences", "analyze", "verify", "empty", "filters", "retries"};
+            "streams", "sequences", "analyze", "verify", "empty", "filters", "retries",
+            "max_rate"};
         if (!known.count(key))
             throw UsageError("clone: unknown key \"" + key +
                              "\" (use sync, relgroup, dbgroup, tables, dbs, start, empty_only, onetimecopy, "
-                             "streams, sequences, analyze, verify, empty, filters or retries)");
+                             "streams, sequences, analyze, verify, empty, filters, retries or max_rate)");
         // empty_only and onetimecopy say the same thing.
         if (!seen.insert(key).second)
             throw UsageError("clone: key \"" + key + "\" is given twice");
@@ -307,6 +308,8 @@ CloneArgs parse_clone_args(const std::vector<std::string> &words) {
             args.empty = value;
         } else if (key == "filters") {
             args.filters = value;
+        } else if (key == "max_rate") {
+            args.max_rate = value;  // checked by the server, which knows the units
         } else if (key == "onetimecopy") {
             // Bucardo: 1 copies everything, 2 only into empty tables.
             if (value == "1")
@@ -454,6 +457,7 @@ Clone keys (as bucardo.clone() takes them):
   empty_only=BOOL        copy only into empty tables (Bucardo's onetimecopy=2)
   streams=N              at most N parallel streams
   retries=N              run again after a failure worth retrying, up to N times (default 0)
+  max_rate=RATE          read the sources at most RATE bytes per second (50MB, 512kB; 0: no limit)
   sequences=BOOL         set the target sequences of the tables (default true)
   analyze=BOOL           ANALYZE the tables filled (default true)
   verify=BOOL            compare rows and checksums before the commit (default false)

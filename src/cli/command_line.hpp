@@ -48,6 +48,7 @@ struct CloneArgs {
     std::optional<bool> empty_only;
     std::optional<int> streams;
     std::optional<int> retries;
+    std::optional<std::string> max_rate;  // clone(..., max_rate => ...), such as 50MB
     std::optional<bool> sequences;       // set the target sequences owned by the tables (default true)
     std::optional<bool> analyze;         // ANALYZE every target table filled (default true)
     std::optional<bool> verify;          // compare rows and checksums before the commit (default false)
@@ -78,7 +79,7 @@ struct CommandLine {
 CommandLine parse_command_line(const std::vector<std::string> &args);
 
 // "clone" keys: sync, relgroup, dbgroup, tables, dbs, start, empty_only (or Bucardo's onetimecopy=2),
-// streams, sequences, analyze, verify, empty, filters, retries. Throws UsageError naming the key for an
+// streams, sequences, analyze, verify, empty, filters, retries, max_rate. Throws UsageError naming the key for an
 // unknown, repeated or valueless key, and for combinations that cannot name exactly one set of tables and one
 // set of databases.
 CloneArgs parse_clone_args(const std::vector<std::string> &words);

@@ -69,7 +69,7 @@ TEST(CliCommandLine, EmptyOnlyStreamsAndOnetimecopy) {
 TEST(CliCommandLine, CloneErrorsNameTheKey) {
     EXPECT_EQ(usage_error({"clone", "sync=a", "colour=red"}),
               "clone: unknown key \"colour\" (use sync, relgroup, dbgroup, tables, dbs, start, empty_only, "
-              "onetimecopy, streams, sequences, analyze, verify, empty, filters or retries)");
+              "onetimecopy, streams, sequences, analyze, verify, empty, filters, retries or max_rate)");
     EXPECT_EQ(usage_error({"clone", "sync=a", "sync=b"}), "clone: key \"sync\" is given twice");
     EXPECT_EQ(usage_error({"clone", "tables=", "dbgroup=b"}), "clone: key \"tables\" needs a value");
     EXPECT_EQ(usage_error({"clone", "sync"}), "clone: \"sync\" is not KEY=VALUE (such as sync=foobar)");
@@ -90,6 +90,8 @@ TEST(CliCommandLine, CloneErrorsNameTheKey) {
     EXPECT_EQ(usage_error({"clone", "sync=s", "streams=two"}),
               "clone: key \"streams\" must be a whole number, not \"two\"");
     EXPECT_EQ(parse({"clone", "sync=s", "retries=4"}).clone.retries, 4);
+    EXPECT_EQ(parse({"clone", "sync=s", "max_rate=50MB"}).clone.max_rate, "50MB");
+    EXPECT_FALSE(parse({"clone", "sync=s"}).clone.max_rate);
     EXPECT_FALSE(parse({"clone", "sync=s"}).clone.retries);
     EXPECT_EQ(usage_error({"clone", "sync=s", "retries=-1"}),
               "clone: key \"retries\" must be a whole number, not \"-1\"");

@@ -49,6 +49,7 @@ int clone(Session &session, const CommandLine &line) {
     add("filters", "jsonb", args.filters);
     add("retries", "int4",
         args.retries ? std::optional<std::string>(std::to_string(*args.retries)) : std::nullopt);
+    add("max_rate", "text", args.max_rate);
     std::string sql = "SELECT bucardo.clone(";
     for (size_t i = 0; i < named.size(); ++i)
         sql += (i ? ", " : "") + named[i];
