@@ -67,6 +67,15 @@ for my $major (@majors)
 		$major, "v$major runs PostgreSQL $major");
 }
 
+# PostgreSQL 18 names the library and its version.
+if ($host->safe_psql('postgres', 'SHOW server_version_num') >= 180000)
+{
+	is( $host->safe_psql('postgres',
+			q{SELECT module_name || ' ' || version FROM pg_get_loaded_modules() WHERE file_name = 'pg_clone.so'}),
+		'pg_clone ' . $host->safe_psql('postgres', q{SELECT default_version FROM pg_available_extensions WHERE name = 'pg_clone'}),
+		'pg_get_loaded_modules() names pg_clone with its version');
+}
+
 # ---------------------------------------------------------------------------------------------------
 # The tables, the same on every server; rows that say which server made them.
 
