@@ -13,6 +13,8 @@
 #   MATRIX_TAP    the TAP tests (default: 001_restart 003_worker_crash 004_launcher 007_done_notice
 #                 008_progress 010_two_phase 023_versions)
 #   MATRIX_KEEP=1 keeps the scratch directory (it is always kept, and named, when something fails)
+#   MATRIX_REUSE=no  compiles src/core, src/remote and src/cli for every major (by default a major
+#                 whose PGXS has the previous one's compiler flags takes their objects from its build)
 #   PG_CLONE_MATRIX_CACHE, and the others of test/pg_toolchain.sh
 #
 # As root the servers run as the user postgres. Prints what each major passed, then
@@ -33,6 +35,9 @@ passed=0
 failed=0
 results=()
 keep=${MATRIX_KEEP:-}
+prev_build=""
+prev_flags=""
+prev_major=""
 
 # The files of the checkout (tracked, and new ones not ignored), to build in a copy per major.
 source_files() {
@@ -65,11 +70,25 @@ for major in "${majors[@]}"; do
 
     # Build and install.
     (cd "$REPO_DIR" && source_files | xargs -0 cp --parents -t "$dir/src")
+    # src/core, src/remote and the program include no PostgreSQL header: when this major's PGXS
+    # compiles C++ with the same flags as the previous major's, their objects would be the same, and
+    # are taken from that build (copied after the sources, so make finds them up to date).
+    # MATRIX_REUSE=no compiles everything for every major.
+    global=$(dirname "$("$pg_config" --pgxs)")/../Makefile.global
+    flags=$(sed -n -e 's/^CXXFLAGS = //p' -e 's/^CXXFLAGS_SL_MODULE = //p' -e 's/^CPPFLAGS = //p' "$global")
+    reused=""
+    if [ "${MATRIX_REUSE:-yes}" != no ] && [ -n "$prev_build" ] && [ "$flags" = "$prev_flags" ]; then
+        (cd "$prev_build" && { find src/core src/remote src/cli -name '*.o' -print0; printf 'src/cli/pg_clone\0'; } |
+            xargs -0 cp --parents -t "$dir/src") && reused=", src/core, src/remote and src/cli from $prev_major's build"
+    fi
     if make -C "$dir/src" -s -j2 PG_CONFIG="$pg_config" >"$dir/build.log" 2>&1 &&
         make -C "$dir/src" -s install PG_CONFIG="$pg_config" >>"$dir/build.log" 2>&1; then
         passed=$((passed + 1))
-        line+=" build ok ($((SECONDS - started)) s)"
-        echo "build: ok"
+        line+=" build ok ($((SECONDS - started)) s$reused)"
+        echo "build: ok$reused"
+        prev_build=$dir/src
+        prev_flags=$flags
+        prev_major=$major
     else
         grep -E 'error|warning|Error' "$dir/build.log" | head -40
         failed=$((failed + 1))
