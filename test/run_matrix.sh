@@ -102,8 +102,9 @@ for major in "${majors[@]}"; do
         started=$SECONDS
         [ "$(id -u)" -ne 0 ] || chown -R postgres: "$dir/src"
         (cd "$dir/src" && as_pg_user make -s installcheck PG_CONFIG="$pg_config") >"$dir/regress.log" 2>&1
-        total=$(grep -cE '^(ok|not ok) ' "$dir/regress.log")
-        bad=$(grep -cE '^not ok ' "$dir/regress.log")
+        # "test name ... ok" up to 15, "ok 1 - name" from 16.
+        total=$(grep -cE '^(test|ok|not ok) ' "$dir/regress.log")
+        bad=$(grep -cE '^not ok |^test .*(FAILED|failed)' "$dir/regress.log")
         if [ "$total" -eq 0 ] || ! grep -qE 'All [0-9]+ tests passed' "$dir/regress.log"; then
             [ "$bad" -gt 0 ] || bad=1
             tail -40 "$dir/regress.log"
