@@ -9,8 +9,8 @@
 #    backslashes): copied in binary, since every column is the same built-in type on both sides;
 #  - "Odd Schema"."user.Types": an enum, a domain, a composite type and arrays of them, under quoted
 #    names with a reserved word and a blank: copied as text;
-#  - gen: an identity column (its sequence follows), a stored generated column (computed by each
-#    side), a bigserial;
+#  - gen: an identity column (its sequence follows), a bigserial, generated columns (left out of the
+#    copy and computed by each side): stored, and on 18 a virtual one;
 #  - part: partitioned by range with a default partition, cloned through its root;
 #  - big: 30,000 rows, so that several streams have work.
 # The clones (tables => '*', two-phase commit on every target: max_prepared_transactions is set):
@@ -290,8 +290,8 @@ sub first_difference
 	my @g = split /\n/, $got;
 	for my $i (0 .. ($#w > $#g ? $#w : $#g))
 	{
-		my ($a, $b) = ($w[$i] // '(none)', $g[$i] // '(none)');
-		return "line $i:\n  source: $a\n  target: $b" if $a ne $b;
+		my ($x, $y) = ($w[$i] // '(none)', $g[$i] // '(none)');
+		return "line $i:\n  source: $x\n  target: $y" if $x ne $y;
 	}
 	return 'no difference line by line';
 }
