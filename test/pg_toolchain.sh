@@ -221,7 +221,7 @@ make_debian() {
     fi
     command -v apt-get >/dev/null || die "apt-get is missing"
     apt_update
-    local packages=(postgresql-server-dev-$major postgresql-client-$major libc6) debs=()
+    local packages=("postgresql-server-dev-$major" "postgresql-client-$major" libc6) debs=()
     mapfile -t debs < <(apt_fetch "$suite" "${packages[@]}" || true)
     if [ ${#debs[@]} -ne ${#packages[@]} ]; then
         apt_update force

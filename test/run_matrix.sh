@@ -21,7 +21,7 @@
 # "matrix: N passed, N failed" (a build counts as one test); exits non-zero if anything failed.
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
-cd "$REPO_DIR"
+cd "$REPO_DIR" || exit 1
 
 majors=("$@")
 [ ${#majors[@]} -gt 0 ] || majors=(15 17 18)
