@@ -50,6 +50,9 @@ CLI_CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra -Werror -Isrc -I$(includedir) \
 
 all: $(CLI_PROGRAM)
 
+# PostgreSQL 18 shows the library's name and version in pg_get_loaded_modules().
+src/module.o: override CPPFLAGS += -DPG_CLONE_VERSION='"$(CLI_VERSION)"'
+
 $(CLI_PROGRAM): $(CLI_OBJS)
 	$(CXX) -o $@ $(CLI_OBJS) -L$(libdir) -lpq
 

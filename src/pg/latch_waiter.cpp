@@ -44,7 +44,12 @@ void LatchWaiter::wait(const std::vector<pgclone::SocketInterest> &sockets, long
     check_shutdown();
     EventSet events;
     call([&] {
+#if PG_VERSION_NUM >= 170000
+        // Owned by no resource owner: the destructor above frees it on every way out.
+        events.set = CreateWaitEventSet(nullptr, static_cast<int>(sockets.size()) + 2);
+#else
         events.set = CreateWaitEventSet(CurrentMemoryContext, static_cast<int>(sockets.size()) + 2);
+#endif
         AddWaitEventToSet(events.set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
         AddWaitEventToSet(events.set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
         for (const auto &s : sockets) {
