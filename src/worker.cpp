@@ -213,9 +213,12 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord 
     pg::transaction([&] {
         options.control_identity = pg::query(pgclone::database_identity_query).at(0).at(0).value_or("");
     });
-    options.report_phase = [id](const std::string &what) {
-        std::string text = "clone " + std::to_string(id) + ": " + what;
-        pg::call([&] { pgstat_report_activity(STATE_RUNNING, text.c_str()); });
+    // What the worker does, in pg_stat_activity.query; kept, so that a catalog read (whose SPI query
+    // replaces it) can put it back.
+    std::string activity;
+    options.report_phase = [id, &activity](const std::string &what) {
+        activity = "clone " + std::to_string(id) + ": " + what;
+        pg::call([&] { pgstat_report_activity(STATE_RUNNING, activity.c_str()); });
     };
     // max_rate: the clone's, else the setting's; re-read about every second, so that
     // bucardo.clone_set_rate() and a reload take effect while the clone runs.
@@ -224,7 +227,11 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord 
     };
     pgclone::RateLimit rate(asked_rate(job.max_rate));
     options.limits.rate = &rate;
-    options.every_second = [&rate, &asked_rate, id] { rate.set_rate(asked_rate(queue::max_rate(id))); };
+    options.every_second = [&rate, &asked_rate, &activity, id] {
+        rate.set_rate(asked_rate(queue::max_rate(id)));
+        if (!activity.empty())
+            pg::call([&] { pgstat_report_activity(STATE_RUNNING, activity.c_str()); });
+    };
     pgclone::CloneReport report = pgclone::run_clone(job, options, waiter);
     return {queue::Ended::Done, report.summary(), "", report};
 }
