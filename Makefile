@@ -4,7 +4,7 @@
 
 MODULE_big = pg_clone
 EXTENSION = pg_clone
-DATA = pg_clone--1.0.sql pg_clone--1.0--1.1.sql pg_clone--1.1--1.2.sql pg_clone--1.2--1.3.sql
+DATA = pg_clone--1.0.sql pg_clone--1.0--1.1.sql pg_clone--1.1--1.2.sql pg_clone--1.2--1.3.sql pg_clone--1.3--1.4.sql
 PGFILEDESC = "pg_clone - clone tables between PostgreSQL databases"
 
 CORE_SRCS = $(wildcard src/core/*.cpp)

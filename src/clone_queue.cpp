@@ -211,7 +211,10 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
             "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'retries',"
             "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'verify',"
             "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'empty',"
-            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'max_rate'",
+            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'max_rate',"
+            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'schema',"
+            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'commit',"
+            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'resumes'",
             {std::to_string(id)});
         claimed.emplace();
         claimed->cancel_requested = row[0].at(1) == pg::Value("t");
@@ -226,6 +229,31 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
         job->empty_delete = clone[0].at(8) == pg::Value("delete");
         if (clone[0].at(9))
             job->max_rate = std::stoll(*clone[0].at(9));
+        // With 1.4: schema, target_names, commit, resumes.
+        job->schema_create = clone[0].at(10) == pg::Value("create");
+        job->commit_per_table = clone[0].at(11) == pg::Value("table");
+        if (clone[0].at(12)) {
+            job->resumes = std::stoll(*clone[0].at(12));
+            // What the clones it resumes committed, back along the chain of resumed clones.
+            auto done = pg::query(
+                "WITH RECURSIVE chain(id) AS ("
+                "  SELECT $1::bigint"
+                "  UNION SELECT c.resumes FROM bucardo.clone c JOIN chain ON c.id = chain.id"
+                "   WHERE c.resumes IS NOT NULL)"
+                " SELECT DISTINCT t.table_name, t.db FROM bucardo.clone_table t"
+                "  WHERE t.clone_id IN (SELECT chain.id FROM chain) ORDER BY 1, 2",
+                {*clone[0].at(12)});
+            for (const auto &d : done)
+                job->done_before.emplace_back(d.at(0).value_or(""), d.at(1).value_or(""));
+        }
+        auto names = pg::query(
+            "SELECT n.key, n.value FROM bucardo.clone c,"
+            " pg_catalog.jsonb_each_text(pg_catalog.to_jsonb(c.*) OPERATOR(pg_catalog.->) 'target_names') n"
+            " WHERE c.id = $1::bigint AND pg_catalog.jsonb_typeof(pg_catalog.to_jsonb(c.*) OPERATOR(pg_catalog.->)"
+            " 'target_names') = 'object' ORDER BY n.key",
+            {std::to_string(id)});
+        for (const auto &n : names)
+            job->target_names.emplace_back(n.at(0).value_or(""), n.at(1).value_or(""));
         job->streams =
             std::max(1, asked > 0 ? std::min(asked, pg::settings::max_streams) : pg::settings::max_streams);
         // With 1.2: each table's row filter, the clone's (by the table's name as written in the list)
