@@ -139,6 +139,7 @@ class CloneRun {
     void copy_all();
     void log_progress_now_and_then();
     void set_copying(size_t stream, std::string what);
+    int server_version(size_t db) const;
     bool binary_ok(size_t t, size_t s, const std::vector<size_t> &dests) const;
     std::string copy_in_options(size_t d, size_t t, bool binary) const;
     void finish_pending(std::optional<PendingCopy> &pending);

@@ -61,16 +61,41 @@ void CloneRun::set_copying(size_t stream, std::string what) {
     copying_[stream] = std::move(what);
 }
 
+namespace {
+
+constexpr uint32_t interval_oid = 1186, interval_array_oid = 1187;
+constexpr uint32_t tsquery_oid = 3615, tsquery_array_oid = 3645;
+
+}  // namespace
+
+// The server version of a database of the clone, from one of its sessions (0 when none is open).
+int CloneRun::server_version(size_t db) const {
+    for (const StreamSessions &stream : streams_)
+        for (const auto *sessions : {&stream.readers, &stream.writers})
+            if (db < sessions->size() && (*sessions)[db])
+                return (*sessions)[db]->server_version();
+    return 0;
+}
+
 // Binary where every column has the same built-in type everywhere, and the source can send it and
-// every target receive it in binary (aclitem, and types made of it, cannot).
+// every target receive it in binary (aclitem, and types made of it, cannot). Two built-in types go as
+// text: interval from PostgreSQL 17 or later into an older server (binary COPY hands the older server
+// an infinite interval's fields, which it takes as a finite interval of 178956970 years; its text
+// input refuses 'infinity', and the clone fails), and tsquery (tsqueryrecv has refused what tsquerysend
+// makes of an empty query).
 bool CloneRun::binary_ok(size_t t, size_t s, const std::vector<size_t> &dests) const {
     const RemoteTable &source = s == plan_.sources.front() ? tables_[t] : dbs_[s].described[t];
+    bool infinite_intervals = server_version(s) >= 170000;
     for (const Column &c : source.columns) {
-        if (c.type_oid >= first_user_oid || !c.binary_send)
+        if (c.type_oid >= first_user_oid || !c.binary_send || c.type_oid == tsquery_oid ||
+            c.type_oid == tsquery_array_oid)
             return false;
+        bool interval = c.type_oid == interval_oid || c.type_oid == interval_array_oid;
         for (size_t d : dests) {
             const Column *other = find_column(dbs_[d].described[t], c.name);
             if (!other || other->type_oid != c.type_oid || !other->binary_receive)
+                return false;
+            if (interval && infinite_intervals && server_version(d) < 170000)
                 return false;
         }
     }
