@@ -1,0 +1,145 @@
+# pg_clone.split_min_size: one big table read in ctid ranges by several streams, each slice written by
+# its stream's own target sessions into the same target table, all committed as one (two-phase).
+#  (1) into an empty target table (the seeding case): split into 4 slices, read by 4 source sessions
+#      (the source's log shows each slice's COPY from its own backend), with verify and a row filter;
+#  (2) empty => 'delete' into a target holding rows, table without unique index: split;
+#      the same with a primary key: not split, and the summary says why;
+#  (3) a target holding rows, empty => 'truncate' (the default): not split, the summary says why;
+#  (4) pg_clone.two_phase = off: not split, the summary says why;
+#  (5) a row that a CHECK constraint of the target rejects in the last slice: the clone fails and the
+#      target is unchanged.
+# Each time the target's rows equal the source's exactly (count and ordered md5).
+use strict;
+use warnings;
+
+use FindBin;
+use lib $FindBin::RealBin;
+use PgCloneTest;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = clone_node(conf => qq{pg_clone.max_streams = 4
+pg_clone.split_min_size = '1MB'
+log_statement = 'all'
+});
+
+# big: a primary key; heap: none. About 8 MB each on the source.
+my $rows = 60000;
+for my $table ('big', 'heap')
+{
+	my $key = $table eq 'big' ? ' PRIMARY KEY' : '';
+	$node->safe_psql($_, "CREATE TABLE $table (id int$key, t text)") for 'src', 'dst';
+	$node->safe_psql('src', "INSERT INTO $table SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, $rows) g");
+}
+$node->safe_psql('src', 'VACUUM ANALYZE big, heap');
+
+sub clone_of
+{
+	my ($table, $extra) = @_;
+	my $offset = -s $node->logfile;
+	my $id = $node->safe_psql('postgres',
+		"SELECT bucardo.clone(tables => 'public.$table', dbs => 'alpha, beta', streams => 4" . ($extra // '') . ')');
+	my $status = wait_clone($node, $id);
+	return ($id, $status, $offset);
+}
+
+sub same_rows
+{
+	my ($table, $what, $where) = @_;
+	my $filter = $where ? " WHERE $where" : '';
+	is( $node->safe_psql('dst', PgCloneTest::fingerprint_sql($table)),
+		$node->safe_psql('src', PgCloneTest::fingerprint_sql("(SELECT * FROM $table$filter) s")),
+		"$what: the target's rows are the source's");
+}
+
+# The distinct backends that read a slice of $table on the source since $offset.
+sub slice_readers
+{
+	my ($table, $offset) = @_;
+	my $log = slurp_file($node->logfile, $offset);
+	my %pids;
+	$pids{$1}++ while $log =~ /\[(\d+)\][^\n]*: COPY \(SELECT [^\n]* FROM ONLY "public"\."$table" WHERE ctid/g;
+	return scalar keys %pids;
+}
+
+sub summary { return clone_field($node, $_[0], 'summary'); }
+
+# (1) Seeding: the target table is empty, so it needs no TRUNCATE.
+{
+	my $what = 'empty target';
+	my ($id, $status, $offset) = clone_of('big', q{, verify => true, filters => '{"public.big": "id % 10 <> 3"}'});
+	is($status, 'done', "$what: done") or diag(clone_field($node, $id, 'error'));
+	like(summary($id), qr/note: public\.big \(\d+ [kM]B\) split into 4 slices read by 4 streams/,
+		"$what: the summary says the table was split");
+	same_rows('big', $what, 'id % 10 <> 3');
+	is(slice_readers('big', $offset), 4, "$what: four source sessions each read a slice");
+	is( $node->safe_psql('postgres',
+			"SELECT count(*) || ' ' || sum(rows) || ' ' || min(emptied) FROM bucardo.clone_table WHERE clone_id = $id"),
+		"1 54000 none", "$what: one clone_table row, the slices' rows summed, nothing emptied");
+	is($node->safe_psql('dst', "SELECT reltuples::int > 50000 FROM pg_class WHERE relname = 'big'"),
+		't', "$what: analyzed with every slice's rows");
+}
+
+# (2) empty => 'delete' into a target holding rows: split where no unique index makes new rows wait
+# for the deleted ones.
+{
+	my $what = "empty => 'delete'";
+	$node->safe_psql('dst', "INSERT INTO heap SELECT g, 'old' FROM generate_series(1, 500) g");
+	my ($id, $status, $offset) = clone_of('heap', q{, empty => 'delete', verify => true});
+	is($status, 'done', "$what: done") or diag(clone_field($node, $id, 'error'));
+	like(summary($id), qr/public\.heap \(\d+ [kM]B\) split into 4 slices/, "$what: split");
+	same_rows('heap', $what);
+	is(slice_readers('heap', $offset), 4, "$what: four source sessions each read a slice");
+	is($node->safe_psql('postgres', "SELECT emptied FROM bucardo.clone_table WHERE clone_id = $id"),
+		'delete', "$what: emptied by DELETE");
+
+	$node->safe_psql('dst', "UPDATE big SET t = 'old' WHERE id < 100");
+	($id, $status, $offset) = clone_of('big', q{, empty => 'delete'});
+	is($status, 'done', "$what, primary key: done");
+	like(summary($id), qr/public\.big \(\d+ [kM]B\) not split: the target table on beta has rows and a unique index/,
+		"$what, primary key: not split, and why");
+	same_rows('big', "$what, primary key");
+	is(slice_readers('big', $offset), 0, "$what, primary key: no slice read");
+}
+
+# (3) A target holding rows, emptied by TRUNCATE: not split.
+{
+	my $what = 'truncate';
+	$node->safe_psql('dst', "UPDATE big SET t = 'old' WHERE id < 100");
+	my ($id, $status, $offset) = clone_of('big');
+	is($status, 'done', "$what: done");
+	like(summary($id), qr/public\.big \(\d+ [kM]B\) not split: the target table on beta has rows and empty => 'truncate'/,
+		"$what: not split, and why");
+	same_rows('big', $what);
+	is(slice_readers('big', $offset), 0, "$what: no slice read");
+}
+
+# (4) Without two-phase commit each target is written through one session: not split.
+{
+	my $what = 'two_phase off';
+	set_setting($node, 'pg_clone.two_phase', 'off');
+	$node->safe_psql('dst', 'TRUNCATE big');
+	my ($id, $status, $offset) = clone_of('big');
+	is($status, 'done', "$what: done");
+	like(summary($id), qr/public\.big \(\d+ [kM]B\) not split: no two-phase commit \(pg_clone\.two_phase = off\)/,
+		"$what: not split, and why");
+	same_rows('big', $what);
+	is(slice_readers('big', $offset), 0, "$what: no slice read");
+	set_setting($node, 'pg_clone.two_phase', undef);
+}
+
+# (5) One slice fails: the whole clone fails, and every slice's rows are rolled back.
+{
+	my $what = 'a slice fails';
+	$node->safe_psql('dst', "DELETE FROM heap; INSERT INTO heap SELECT g, 'old' FROM generate_series(1, 500) g");
+	$node->safe_psql('dst', "ALTER TABLE heap ADD CONSTRAINT no_59000 CHECK (id <> 59000)");
+	my $before = $node->safe_psql('dst', PgCloneTest::fingerprint_sql('heap'));
+	my ($id, $status) = clone_of('heap', q{, empty => 'delete'});
+	is($status, 'failed', "$what: the clone failed");
+	like(clone_field($node, $id, 'error'), qr/no_59000/, "$what: the error names the constraint");
+	is($node->safe_psql('dst', PgCloneTest::fingerprint_sql('heap')), $before, "$what: the target is unchanged");
+	is($node->safe_psql('dst', "SELECT count(*) FROM pg_prepared_xacts"), '0', "$what: no prepared transaction left");
+}
+
+$node->stop;
+done_testing();
