@@ -8,7 +8,8 @@ namespace pgclone {
 
 std::vector<PageRange> page_ranges(int64_t pages, size_t slices) {
     pages = std::max<int64_t>(pages, 0);
-    size_t n = std::max<size_t>(1, std::min<size_t>(slices, static_cast<size_t>(std::max<int64_t>(pages, 1))));
+    size_t n =
+        std::max<size_t>(1, std::min<size_t>(slices, static_cast<size_t>(std::max<int64_t>(pages, 1))));
     std::vector<PageRange> ranges;
     for (size_t i = 0; i < n; i++) {
         PageRange r;
@@ -23,9 +24,11 @@ std::vector<PageRange> page_ranges(int64_t pages, size_t slices) {
 std::string ctid_condition(const PageRange &range) {
     std::vector<std::string> parts;
     if (range.first > 0)
-        parts.push_back("ctid OPERATOR(pg_catalog.>=) '(" + std::to_string(range.first) + ",0)'::pg_catalog.tid");
+        parts.push_back("ctid OPERATOR(pg_catalog.>=) '(" + std::to_string(range.first) +
+                        ",0)'::pg_catalog.tid");
     if (range.end)
-        parts.push_back("ctid OPERATOR(pg_catalog.<) '(" + std::to_string(*range.end) + ",0)'::pg_catalog.tid");
+        parts.push_back("ctid OPERATOR(pg_catalog.<) '(" + std::to_string(*range.end) +
+                        ",0)'::pg_catalog.tid");
     std::string out;
     for (const auto &p : parts)
         out += (out.empty() ? "" : " AND ") + p;
@@ -85,7 +88,8 @@ std::vector<std::vector<Piece>> assign_pieces(const std::vector<int64_t> &table_
     // Largest first; equal sizes keep the order asked for.
     std::vector<size_t> order(units.size());
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return units[a].size > units[b].size; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return units[a].size > units[b].size; });
     // At least one stream, even with no table: its sessions still set the sequences. At least as many
     // as the most slices of a table, which were counted within the streams asked for.
     size_t count = std::max<size_t>(
@@ -121,7 +125,8 @@ std::vector<std::vector<Piece>> assign_pieces(const std::vector<int64_t> &table_
         }
     std::vector<size_t> by_size(pieces.size());
     std::iota(by_size.begin(), by_size.end(), 0);
-    std::stable_sort(by_size.begin(), by_size.end(), [&](size_t a, size_t b) { return weight[a] > weight[b]; });
+    std::stable_sort(by_size.begin(), by_size.end(),
+                     [&](size_t a, size_t b) { return weight[a] > weight[b]; });
     std::vector<std::vector<Piece>> assigned(count);
     for (size_t p : by_size) {
         const Piece &piece = pieces[p];

@@ -211,6 +211,21 @@ std::vector<TableSize> table_sizes(Connection &conn, const std::vector<RemoteTab
     return sizes;
 }
 
+namespace {
+
+// Runs a query whose $1 and $2 are the tables' schemas and names (text[]), for a database where
+// their oids are not known yet.
+Result exec_by_names(Connection &conn, const char *sql, const std::vector<RemoteTable> &tables) {
+    std::vector<std::string> schemas, names;
+    for (const RemoteTable &table : tables) {
+        schemas.push_back(table.schema);
+        names.push_back(table.name);
+    }
+    return conn.exec(sql, {text_array_literal(schemas), text_array_literal(names)});
+}
+
+}  // namespace
+
 std::vector<std::pair<size_t, size_t>> table_links(Connection &conn, const std::vector<RemoteTable> &tables) {
     // By name: the tables' oids on this database are not known yet. Each table and each end of a
     // foreign key stands for its partition tree (its root): the check of a foreign key from outside
@@ -237,12 +252,7 @@ std::vector<std::pair<size_t, size_t>> table_links(Connection &conn, const std::
     std::vector<std::pair<size_t, size_t>> links;
     if (tables.size() < 2)
         return links;
-    std::vector<std::string> schemas, names;
-    for (const RemoteTable &table : tables) {
-        schemas.push_back(table.schema);
-        names.push_back(table.name);
-    }
-    Result result = conn.exec(sql, {text_array_literal(schemas), text_array_literal(names)});
+    Result result = exec_by_names(conn, sql, tables);
     const PGresult *r = result.get();
     for (int row = 0; row < PQntuples(r); row++)
         links.emplace_back(ordinal(r, row), std::stoul(value(r, row, 1)) - 1);
@@ -263,12 +273,7 @@ std::vector<SplitFacts> split_facts(Connection &conn, const std::vector<RemoteTa
     std::vector<SplitFacts> facts(tables.size());
     if (tables.empty())
         return facts;
-    std::vector<std::string> schemas, names;
-    for (const RemoteTable &table : tables) {
-        schemas.push_back(table.schema);
-        names.push_back(table.name);
-    }
-    Result result = conn.exec(sql, {text_array_literal(schemas), text_array_literal(names)});
+    Result result = exec_by_names(conn, sql, tables);
     const PGresult *r = result.get();
     for (int row = 0; row < PQntuples(r); row++) {
         SplitFacts &f = facts.at(ordinal(r, row));

@@ -203,8 +203,9 @@ std::vector<size_t> CloneRun::plan_splits(const std::vector<int64_t> &bytes,
     else if (!options_.record)
         common = "no two-phase commit (the extension in the control database is older than 1.2)";
     else if (options_.two_phase == TwoPhaseMode::Off)
-        common = "no two-phase commit (pg_clone.two_phase = off), so each target is written through one "
-                 "session";
+        common =
+            "no two-phase commit (pg_clone.two_phase = off), so each target is written through one "
+            "session";
     std::vector<size_t> candidates;
     for (size_t t : big) {
         std::string &why = no_split_[t];
@@ -258,8 +259,9 @@ std::string CloneRun::split_refusal_on(size_t w, size_t t, const SplitFacts &fac
     if (!facts.plain_table)
         return "on " + db + " it is not a plain table";
     if (facts.deferrable)
-        return "on " + db + " it has a deferrable unique or exclusion constraint (checked by one session "
-                            "rebuilding its index, which the other streams' locks would block)";
+        return "on " + db +
+               " it has a deferrable unique or exclusion constraint (checked by one session "
+               "rebuilding its index, which the other streams' locks would block)";
     bool has_rows = false;
     try {
         Result r = writer(w).exec("SELECT EXISTS (SELECT FROM ONLY " + quoted(writer(w), tables_[t]) + ")");
@@ -522,8 +524,8 @@ CloneReport CloneRun::report() const {
             TableOutcome table = target.outcome;
             table.table = tables_[t].label;
             table.emptied = !plan_.truncates[w] || (is_split(t) && !target.empty_by_delete) ? "none"
-                            : target.empty_by_delete                                    ? "delete"
-                                                                                        : "truncate";
+                            : target.empty_by_delete                                        ? "delete"
+                                                                                            : "truncate";
             if (job_.verify && !table.skipped && !table.verified)
                 table.verified = false;
             outcome.tables.push_back(std::move(table));

@@ -136,7 +136,8 @@ void CloneRun::analyze_split_tables() noexcept {
                 notes_.push_back(job_.dbs[w].name + ": " + tables_[t].label +
                                  " not analyzed after the commit (" + e.info().message + ")");
             } catch (...) {
-                notes_.push_back(job_.dbs[w].name + ": " + tables_[t].label + " not analyzed after the commit");
+                notes_.push_back(job_.dbs[w].name + ": " + tables_[t].label +
+                                 " not analyzed after the commit");
             }
         }
     }

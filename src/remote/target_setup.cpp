@@ -133,7 +133,8 @@ void CloneRun::open_writers() {
 // then checked before the commit (check_outside_keys). Without the replica role the DELETE would run
 // those actions (CASCADE would empty the referencing rows), so the clone is refused, before anything
 // is emptied.
-void CloneRun::plan_referenced_tables(size_t w, size_t k, Connection &conn, const std::vector<size_t> &tables) {
+void CloneRun::plan_referenced_tables(size_t w, size_t k, Connection &conn,
+                                      const std::vector<size_t> &tables) {
     std::vector<std::string> cloned;
     for (const RemoteTable &table : dbs_[w].described)
         cloned.push_back(table.oid);

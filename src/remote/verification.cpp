@@ -146,8 +146,9 @@ void CloneRun::verify_split_table(size_t t) {
     std::vector<std::pair<Connection *, std::optional<size_t>>> pending;
     source.send_single(figures_query("ONLY " + quoted(source, tables_[t]), columns, table_filters_[t]));
     pending.emplace_back(&source, std::nullopt);
-    const std::string own_rows = "xmin OPERATOR(pg_catalog.=) (pg_catalog.txid_current() OPERATOR(pg_catalog.%) "
-                                 "4294967296)::pg_catalog.text::pg_catalog.xid";
+    const std::string own_rows =
+        "xmin OPERATOR(pg_catalog.=) (pg_catalog.txid_current() OPERATOR(pg_catalog.%) "
+        "4294967296)::pg_catalog.text::pg_catalog.xid";
     for (size_t w : plan_.writers)
         for (size_t k : writers_of) {
             Connection &conn = writer(w, k);

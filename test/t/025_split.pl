@@ -7,7 +7,8 @@
 #  (3) a target holding rows, empty => 'truncate' (the default): not split, the summary says why;
 #  (4) pg_clone.two_phase = off: not split, the summary says why;
 #  (5) a row that a CHECK constraint of the target rejects in the last slice: the clone fails and the
-#      target is unchanged.
+#      target is unchanged;
+#  (6) bucardo.clone_progress shows one row for the split table, 'copying' until its last slice is done.
 # Each time the target's rows equal the source's exactly (count and ordered md5).
 use strict;
 use warnings;
@@ -139,6 +140,32 @@ sub summary { return clone_field($node, $_[0], 'summary'); }
 	like(clone_field($node, $id, 'error'), qr/no_59000/, "$what: the error names the constraint");
 	is($node->safe_psql('dst', PgCloneTest::fingerprint_sql('heap')), $before, "$what: the target is unchanged");
 	is($node->safe_psql('dst', "SELECT count(*) FROM pg_prepared_xacts"), '0', "$what: no prepared transaction left");
+}
+
+# (6) Progress: one bucardo.clone_progress row for the split table, its rows adding up the slices',
+# 'copying' until the last slice is done. A slow trigger holds the last slice back (ids above 58500).
+{
+	my $what = 'progress';
+	$node->safe_psql('dst', q{
+ALTER TABLE heap DROP CONSTRAINT no_59000;
+CREATE FUNCTION slow_tail() RETURNS trigger LANGUAGE plpgsql AS
+  $$BEGIN IF NEW.id > 58500 THEN PERFORM pg_sleep(0.005); END IF; RETURN NEW; END$$;
+CREATE TRIGGER heap_slow BEFORE INSERT ON heap FOR EACH ROW EXECUTE FUNCTION slow_tail();
+ALTER TABLE heap ENABLE ALWAYS TRIGGER heap_slow;
+});
+	my $id = $node->safe_psql('postgres',
+		"SELECT bucardo.clone(tables => 'public.heap', dbs => 'alpha, beta', streams => 4, empty => 'delete')");
+	ok( poll_until(
+			$node, 'postgres',
+			"SELECT count(*) = 1 AND bool_and(phase = 'copying' AND rows_copied >= 45000) FROM bucardo.clone_progress "
+			  . "WHERE clone_id = $id AND table_name = 'public.heap'",
+			't', 30),
+		"$what: one row for the split table, 'copying' with the finished slices' rows");
+	is(wait_clone($node, $id), 'done', "$what: done");
+	like(summary($id), qr/public\.heap \(\d+ [kM]B\) split into 4 slices/, "$what: split");
+	same_rows('heap', $what);
+	is($node->safe_psql('postgres', "SELECT rows FROM bucardo.clone_table WHERE clone_id = $id"),
+		$rows, "$what: clone_table has every slice's rows");
 }
 
 $node->stop;

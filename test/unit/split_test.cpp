@@ -10,8 +10,8 @@
 
 using pgclone::assign_pieces;
 using pgclone::ctid_condition;
-using pgclone::PageRange;
 using pgclone::page_ranges;
+using pgclone::PageRange;
 using pgclone::Piece;
 using pgclone::slice_count;
 
@@ -68,8 +68,8 @@ TEST(CtidCondition, BothEndsQualified) {
 TEST(SliceCount, OnePerStreamFromTheMinimumOn) {
     const int64_t mb = 1024 * 1024;
     EXPECT_EQ(slice_count(10 * mb, 1280, mb, 4), 4u);
-    EXPECT_EQ(slice_count(mb, 128, mb, 4), 4u);      // at least the minimum
-    EXPECT_EQ(slice_count(mb - 1, 128, mb, 4), 1u);  // below it
+    EXPECT_EQ(slice_count(mb, 128, mb, 4), 4u);        // at least the minimum
+    EXPECT_EQ(slice_count(mb - 1, 128, mb, 4), 1u);    // below it
     EXPECT_EQ(slice_count(10 * mb, 1280, 0, 4), 1u);   // 0: never
     EXPECT_EQ(slice_count(10 * mb, 1280, -1, 4), 1u);  // -1: never
     EXPECT_EQ(slice_count(10 * mb, 1280, mb, 1), 1u);  // one stream
