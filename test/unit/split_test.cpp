@@ -138,3 +138,18 @@ TEST(AssignPieces, NoTableStillOneStream) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(SplitNotes, SayWhatHappened) {
+    EXPECT_EQ(pgclone::pretty_size(8100000), "7910 kB");
+    EXPECT_EQ(pgclone::pretty_size(int64_t(3) << 30), "3072 MB");
+    EXPECT_EQ(pgclone::pretty_size(int64_t(30) << 30), "30 GB");
+    EXPECT_EQ(pgclone::pretty_size(500), "500 bytes");
+    EXPECT_EQ(pgclone::split_note("public.big", int64_t(30) << 30, 4),
+              "public.big (30 GB) split into 4 slices read by 4 streams");
+    EXPECT_EQ(pgclone::not_split_note("public.big", int64_t(30) << 30, "the clone has one stream"),
+              "public.big (30 GB) not split: the clone has one stream");
+}
+
+}  // namespace
