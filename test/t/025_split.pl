@@ -8,7 +8,9 @@
 #  (4) pg_clone.two_phase = off: not split, the summary says why;
 #  (5) a row that a CHECK constraint of the target rejects in the last slice: the clone fails and the
 #      target is unchanged;
-#  (6) bucardo.clone_progress shows one row for the split table, 'copying' until its last slice is done.
+#  (6) bucardo.clone_progress shows one row for the split table, 'copying' until its last slice is done;
+#  (7) two targets: each slice goes into both; without enough prepared-transaction slots for the
+#      extra sessions, no two-phase commit and no split, and the summary says why.
 # Each time the target's rows equal the source's exactly (count and ordered md5).
 use strict;
 use warnings;
@@ -24,8 +26,8 @@ pg_clone.split_min_size = '1MB'
 log_statement = 'all'
 });
 
-# big: a primary key; heap: none. About 8 MB each on the source.
-my $rows = 60000;
+# big: a primary key; heap: none. About 5 MB each on the source.
+my $rows = 40000;
 for my $table ('big', 'heap')
 {
 	my $key = $table eq 'big' ? ' PRIMARY KEY' : '';
@@ -76,8 +78,8 @@ sub summary { return clone_field($node, $_[0], 'summary'); }
 	is(slice_readers('big', $offset), 4, "$what: four source sessions each read a slice");
 	is( $node->safe_psql('postgres',
 			"SELECT count(*) || ' ' || sum(rows) || ' ' || min(emptied) FROM bucardo.clone_table WHERE clone_id = $id"),
-		"1 54000 none", "$what: one clone_table row, the slices' rows summed, nothing emptied");
-	is($node->safe_psql('dst', "SELECT reltuples::int > 50000 FROM pg_class WHERE relname = 'big'"),
+		"1 36000 none", "$what: one clone_table row, the slices' rows summed, nothing emptied");
+	is($node->safe_psql('dst', "SELECT reltuples::int > 30000 FROM pg_class WHERE relname = 'big'"),
 		't', "$what: analyzed with every slice's rows");
 }
 
@@ -133,23 +135,23 @@ sub summary { return clone_field($node, $_[0], 'summary'); }
 {
 	my $what = 'a slice fails';
 	$node->safe_psql('dst', "DELETE FROM heap; INSERT INTO heap SELECT g, 'old' FROM generate_series(1, 500) g");
-	$node->safe_psql('dst', "ALTER TABLE heap ADD CONSTRAINT no_59000 CHECK (id <> 59000)");
+	$node->safe_psql('dst', "ALTER TABLE heap ADD CONSTRAINT no_39000 CHECK (id <> 39000)");
 	my $before = $node->safe_psql('dst', PgCloneTest::fingerprint_sql('heap'));
 	my ($id, $status) = clone_of('heap', q{, empty => 'delete'});
 	is($status, 'failed', "$what: the clone failed");
-	like(clone_field($node, $id, 'error'), qr/no_59000/, "$what: the error names the constraint");
+	like(clone_field($node, $id, 'error'), qr/no_39000/, "$what: the error names the constraint");
 	is($node->safe_psql('dst', PgCloneTest::fingerprint_sql('heap')), $before, "$what: the target is unchanged");
 	is($node->safe_psql('dst', "SELECT count(*) FROM pg_prepared_xacts"), '0', "$what: no prepared transaction left");
 }
 
 # (6) Progress: one bucardo.clone_progress row for the split table, its rows adding up the slices',
-# 'copying' until the last slice is done. A slow trigger holds the last slice back (ids above 58500).
+# 'copying' until the last slice is done. A slow trigger holds the last slice back (ids above 39000).
 {
 	my $what = 'progress';
 	$node->safe_psql('dst', q{
-ALTER TABLE heap DROP CONSTRAINT no_59000;
+ALTER TABLE heap DROP CONSTRAINT no_39000;
 CREATE FUNCTION slow_tail() RETURNS trigger LANGUAGE plpgsql AS
-  $$BEGIN IF NEW.id > 58500 THEN PERFORM pg_sleep(0.005); END IF; RETURN NEW; END$$;
+  $$BEGIN IF NEW.id > 39000 THEN PERFORM pg_sleep(0.003); END IF; RETURN NEW; END$$;
 CREATE TRIGGER heap_slow BEFORE INSERT ON heap FOR EACH ROW EXECUTE FUNCTION slow_tail();
 ALTER TABLE heap ENABLE ALWAYS TRIGGER heap_slow;
 });
@@ -157,7 +159,7 @@ ALTER TABLE heap ENABLE ALWAYS TRIGGER heap_slow;
 		"SELECT bucardo.clone(tables => 'public.heap', dbs => 'alpha, beta', streams => 4, empty => 'delete')");
 	ok( poll_until(
 			$node, 'postgres',
-			"SELECT count(*) = 1 AND bool_and(phase = 'copying' AND rows_copied >= 45000) FROM bucardo.clone_progress "
+			"SELECT count(*) = 1 AND bool_and(phase = 'copying' AND rows_copied >= 30000) FROM bucardo.clone_progress "
 			  . "WHERE clone_id = $id AND table_name = 'public.heap'",
 			't', 30),
 		"$what: one row for the split table, 'copying' with the finished slices' rows");
@@ -166,6 +168,39 @@ ALTER TABLE heap ENABLE ALWAYS TRIGGER heap_slow;
 	same_rows('heap', $what);
 	is($node->safe_psql('postgres', "SELECT rows FROM bucardo.clone_table WHERE clone_id = $id"),
 		$rows, "$what: clone_table has every slice's rows");
+}
+
+# (7) Two targets: every stream writes its slice into both. With 2 streams the 4 sessions fit the
+# server's 5 prepared-transaction slots, and the table is split in 2; with 4 streams (8 sessions)
+# they do not, so two-phase commit is not used, and the table is not split.
+{
+	my $what = 'two targets';
+	$node->safe_psql('postgres', 'CREATE DATABASE dst2');
+	$node->safe_psql('dst2', 'CREATE TABLE big (id int PRIMARY KEY, t text)');
+	$node->safe_psql('postgres', add_db_sql([ 'gamma', 'dbname=dst2' ]));
+	$node->safe_psql('dst', 'TRUNCATE big');
+	my $offset = -s $node->logfile;
+	my $id = $node->safe_psql('postgres',
+		"SELECT bucardo.clone(tables => 'public.big', dbs => 'alpha, beta, gamma', streams => 2)");
+	is(wait_clone($node, $id), 'done', "$what, 2 streams: done") or diag(clone_field($node, $id, 'error'));
+	like(summary($id), qr/public\.big \(\d+ [kM]B\) split into 2 slices read by 2 streams/, "$what, 2 streams: split");
+	is(slice_readers('big', $offset), 2, "$what, 2 streams: two source sessions each read a slice");
+	my $want = $node->safe_psql('src', PgCloneTest::fingerprint_sql('big'));
+	is($node->safe_psql($_, PgCloneTest::fingerprint_sql('big')), $want, "$what, 2 streams: $_ has the source's rows")
+	  for 'dst', 'dst2';
+	is($node->safe_psql('postgres', "SELECT string_agg(db || ' ' || rows, ', ' ORDER BY db) FROM bucardo.clone_table WHERE clone_id = $id"),
+		"beta $rows, gamma $rows", "$what, 2 streams: one clone_table row per target");
+
+	$node->safe_psql($_, 'TRUNCATE big') for 'dst', 'dst2';
+	$offset = -s $node->logfile;
+	$id = $node->safe_psql('postgres',
+		"SELECT bucardo.clone(tables => 'public.big', dbs => 'alpha, beta, gamma', streams => 4)");
+	is(wait_clone($node, $id), 'done', "$what, 4 streams: done");
+	like(summary($id), qr/public\.big \(\d+ [kM]B\) not split: no two-phase commit \(.*max_prepared_transactions is 5/,
+		"$what, 4 streams: not split, for want of prepared-transaction slots");
+	is(slice_readers('big', $offset), 0, "$what, 4 streams: no slice read");
+	is($node->safe_psql($_, PgCloneTest::fingerprint_sql('big')), $want, "$what, 4 streams: $_ has the source's rows")
+	  for 'dst', 'dst2';
 }
 
 $node->stop;
