@@ -269,7 +269,6 @@ std::string CloneRun::split_refusal_on(size_t w, size_t t, const SplitFacts &fac
     } catch (const Error &e) {
         return "on " + db + " it could not be read (" + e.info().message + ")";
     }
-    dbs_[w].tables[t].seeded = !has_rows;
     if (!has_rows)
         return "";
     if (!job_.empty_delete)

@@ -215,7 +215,6 @@ class CloneRun {
     struct TargetTable {
         TableOutcome outcome;
         bool empty_by_delete = false;  // DELETE, not TRUNCATE
-        bool seeded = false;           // split, and empty when the clone began: neither truncated nor deleted
         std::optional<KeyReference> referenced_from;  // why it is emptied by DELETE, if a table refers to it
         std::vector<DeferrableConstraint> deferrable;  // checked by rebuilding their indexes
         std::vector<TableIndex> build_after;           // indexes built once the rows are in
