@@ -25,6 +25,7 @@
 
 #include "core/plan.hpp"
 #include "core/progress.hpp"
+#include "core/split.hpp"
 #include "remote/catalog_queries.hpp"
 #include "remote/connection.hpp"
 #include "remote/copy_stream.hpp"
@@ -101,6 +102,14 @@ class CloneRun {
     void refuse_own_catalog() const;
     void open_sources();
     void plan_streams();
+    std::vector<size_t> plan_splits(const std::vector<int64_t> &bytes,
+                                    const std::vector<std::pair<size_t, size_t>> &links);
+    std::string split_refusal_on(size_t w, size_t t, const SplitFacts &facts);
+    void set_stream_work(std::vector<std::vector<Piece>> work);
+    void unsplit(const std::string &reason);
+    void note_splits();
+    bool is_split(size_t t) const { return t < slices_.size() && slices_[t].size() > 1; }
+    std::vector<size_t> guest_tables(size_t stream) const;
     void size_states();
     void open_streams();
     void resolve_on_first_source(Connection &conn);
@@ -111,12 +120,12 @@ class CloneRun {
 
     // target_setup.cpp: locking, checking and emptying the targets.
     std::string target_name(Connection &conn, size_t w, size_t t) const;
-    std::vector<std::string> target_names(Connection &conn, size_t w, size_t stream) const;
     static bool use_replica_role(Connection &conn);
     void refuse_read_only(size_t w);
     void open_writers();
     void plan_index_builds(size_t w, size_t k, Connection &conn, const std::vector<RemoteTable> &mine);
-    void plan_referenced_tables(size_t w, size_t k, Connection &conn, const std::vector<RemoteTable> &mine);
+    void plan_referenced_tables(size_t w, size_t k, Connection &conn, const std::vector<size_t> &tables);
+    void refuse_rows_in_seeded(size_t w, size_t k, Connection &conn);
     void refuse_delete_blockers(size_t w, size_t k, Connection &conn);
     void refuse_foreign_code(size_t w, Connection &conn, const std::vector<RemoteTable> &tables,
                              bool deleting = false) const;
@@ -129,12 +138,13 @@ class CloneRun {
     // A table whose rows were all sent, and whose targets are finishing it (see copy_table).
     struct PendingCopy {
         size_t table;
+        size_t slice;
         std::vector<size_t> dests;
         std::vector<Connection *> targets;
         std::vector<ProgressSlot *> slots;
         std::chrono::steady_clock::time_point started;
     };
-    std::string source_query(Connection &conn, const RemoteTable &here, size_t t,
+    std::string source_query(Connection &conn, const RemoteTable &here, size_t t, size_t slice,
                              const std::string &column_list) const;
     void copy_all();
     void log_progress_now_and_then();
@@ -143,17 +153,19 @@ class CloneRun {
     bool binary_ok(size_t t, size_t s, const std::vector<size_t> &dests) const;
     std::string copy_in_options(size_t d, size_t t, bool binary) const;
     void finish_pending(std::optional<PendingCopy> &pending);
-    void copy_table(size_t k, size_t t, size_t s, const std::vector<size_t> &dests, const PumpLimits &limits,
-                    std::optional<PendingCopy> &pending);
+    void copy_table(size_t k, const Piece &piece, size_t s, const std::vector<size_t> &dests,
+                    const PumpLimits &limits, std::optional<PendingCopy> &pending);
 
     // post_copy_checks.cpp: after the copy, before the commit.
     void check_deferrable_constraints(size_t w);
     void check_outside_keys(size_t w);
     void build_postponed_indexes(size_t w);
     void analyze_tables();
+    void analyze_split_tables() noexcept;
 
     // verification.cpp: every table on every target against the sources, before the commit.
     void verify_tables();
+    void verify_split_table(size_t t);
 
     // sequences.cpp: the sequences named in the table list, and those owned by the tables.
     void plan_sequences();
@@ -177,7 +189,14 @@ class CloneRun {
     Waiter &waiter_;
     ClonePlan plan_;
     std::vector<StreamSessions> streams_;             // stream 0 first; more once the tables are known
-    std::vector<std::vector<size_t>> stream_tables_;  // per stream: its tables, largest first
+    // per stream: the tables it owns (locks, empties, checks and analyzes), largest first: its whole
+    // tables, and the split tables whose slice 0 it copies
+    std::vector<std::vector<size_t>> stream_tables_;
+    std::vector<std::vector<Piece>> stream_work_;  // per stream: what it copies, whole tables and slices
+    std::vector<std::vector<PageRange>> slices_;   // per table: its slices' pages when split, else none
+    std::vector<std::string> no_split_;            // per table at least split_min_size: why not split
+    std::mutex outcome_mutex_;  // a split table's outcome and progress, which several streams write
+    std::vector<std::vector<size_t>> slices_left_;  // per table and database: slices not finished yet
     std::string client_encoding_;                     // the SET statement every session runs
     std::vector<RemoteTable> tables_;                 // as resolved on the first source
     std::vector<std::string> table_filters_;          // per table: its row filter, or empty

@@ -99,7 +99,7 @@ void CloneRun::analyze_tables() {
             Connection &conn = writer(w, k);
             std::string script;
             for (size_t t : stream_tables_[k])
-                if (!dbs_[w].tables[t].outcome.skipped)
+                if (!dbs_[w].tables[t].outcome.skipped && !is_split(t))
                     script += "ANALYZE " + quoted(conn, dbs_[w].described[t]) + "; ";
             if (script.empty())
                 continue;
@@ -117,6 +117,30 @@ void CloneRun::analyze_tables() {
     }
     if (failure)
         throw *failure;
+}
+
+// A split table is analyzed once committed: before, each of its sessions sees only its own slice's
+// rows, and ANALYZE would record a fraction of them. Its rows are in by then, so a failure here only
+// leaves a note.
+void CloneRun::analyze_split_tables() noexcept {
+    if (!job_.analyze)
+        return;
+    for (size_t t = 0; t < tables_.size(); t++) {
+        if (!is_split(t))
+            continue;
+        for (size_t w : plan_.writers) {
+            try {
+                Connection &conn = writer(w);
+                conn.exec("ANALYZE " + quoted(conn, dbs_[w].described[t]));
+            } catch (const Error &e) {
+                notes_.push_back(job_.dbs[w].name + ": " + tables_[t].label +
+                                 " not analyzed after the commit (" + e.info().message + ")");
+            } catch (...) {
+                notes_.push_back(job_.dbs[w].name + ": " + tables_[t].label +
+                                 " not analyzed after the commit");
+            }
+        }
+    }
 }
 
 }  // namespace pgclone

@@ -57,6 +57,9 @@ struct RunnerOptions {
     // once its rows are in rather than row by row.
     int64_t large_table_bytes = 8 * 1024 * 1024;
     bool build_indexes_after = false;
+    // pg_clone.split_min_size: a table this large on the source (pg_table_size: heap and TOAST) is read
+    // in ctid ranges by several streams, where its targets allow it (0: never).
+    int64_t split_min_bytes = 0;
     // database_identity() of the control database: its tables in schema bucardo are never cloned.
     std::string control_identity;
     PumpLimits limits;
