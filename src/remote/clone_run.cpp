@@ -19,9 +19,17 @@ CloneReport CloneRun::run() {
         connect_all();
         phase("taking snapshots and checking tables");
         open_sources();
+        leave_out_done_tables();  // table_commit.cpp: a resumed clone, or a retry in table mode
+        if (nothing_left_) {
+            abort_all();
+            CloneReport nothing;
+            nothing.notes = notes_;
+            return nothing;
+        }
         plan_streams();
         size_states();
         choose_commit();
+        plan_units();  // table_commit.cpp: commit => 'table'
         open_streams();
         phase("locking and checking target tables");
         open_writers();
@@ -31,7 +39,15 @@ CloneReport CloneRun::run() {
         prepare_writers();
         copy_all();
         phase("committing");
-        commit_all();
+        if (job_.commit_per_table)
+            finish_table_mode();  // table_commit.cpp
+        else
+            commit_all();
+    } catch (const Error &e) {
+        abort_all();
+        if (job_.commit_per_table)
+            throw table_mode_failure(e);
+        throw;
     } catch (...) {
         abort_all();
         throw;
@@ -51,11 +67,13 @@ std::vector<DbRole> CloneRun::roles(const CloneJob &job) {
     return result;
 }
 
-Connection CloneRun::open(size_t db) {
+Connection CloneRun::open(size_t db) { return open(db, waiter_); }
+
+Connection CloneRun::open(size_t db, Waiter &waiter) {
     ConnectDefaults connect = options_.connect;
     connect.login_user = job_.dbs[db].login_user;
     connect.login_password = job_.dbs[db].login_password;
-    return Connection::open(job_.dbs[db].name, job_.dbs[db].conninfo, connect, waiter_);
+    return Connection::open(job_.dbs[db].name, job_.dbs[db].conninfo, connect, waiter);
 }
 
 std::string CloneRun::quoted(Connection &conn, const RemoteTable &table) const {
@@ -165,6 +183,7 @@ void CloneRun::plan_streams() {
     for (size_t db = 0; db < job_.dbs.size(); db++)
         for (const auto &link : table_links(any_session(db), tables_))
             links.push_back(link);
+    table_links_ = links;
     stream_tables_ = assign_streams(bytes, job_.streams, links);
 }
 
@@ -366,19 +385,22 @@ CloneReport CloneRun::report() const {
     for (size_t w : plan_.writers) {
         WriterOutcome outcome;
         outcome.db = job_.dbs[w].name;
-        for (size_t t = 0; t < tables_.size(); t++) {
-            const TargetTable &target = dbs_[w].tables[t];
-            TableOutcome table = target.outcome;
-            table.table = tables_[t].label;
-            table.emptied = !plan_.truncates[w] ? "none" : target.empty_by_delete ? "delete" : "truncate";
-            if (job_.verify && !table.skipped && !table.verified)
-                table.verified = false;
-            outcome.tables.push_back(std::move(table));
-        }
+        for (size_t t = 0; t < tables_.size(); t++)
+            outcome.tables.push_back(table_outcome(w, t));
         outcome.sequences = dbs_[w].sequences_set;
         report.writers.push_back(std::move(outcome));
     }
     return report;
+}
+
+TableOutcome CloneRun::table_outcome(size_t w, size_t t) const {
+    const TargetTable &target = dbs_[w].tables[t];
+    TableOutcome table = target.outcome;
+    table.table = tables_[t].label;
+    table.emptied = !plan_.truncates[w] ? "none" : target.empty_by_delete ? "delete" : "truncate";
+    if (job_.verify && !table.skipped && !table.verified)
+        table.verified = false;
+    return table;
 }
 
 CloneReport run_clone(const CloneJob &job, const RunnerOptions &options, Waiter &waiter) {

@@ -64,6 +64,16 @@ void CloneRun::verify_tables() {
     for (const auto &tables : stream_tables_)
         rounds = std::max(rounds, tables.size());
     for (size_t round = 0; round < rounds; round++) {
+        std::vector<std::pair<size_t, size_t>> these;
+        for (size_t k = 0; k < streams_.size(); k++)
+            if (round < stream_tables_[k].size())
+                these.emplace_back(k, stream_tables_[k][round]);
+        verify_round(these);
+    }
+}
+
+void CloneRun::verify_round(const std::vector<std::pair<size_t, size_t>> &stream_tables) {
+    {
         std::vector<Pending> pending;
         auto send = [&](Connection &conn, const RemoteTable &here, size_t t, std::optional<size_t> target,
                         const std::string &where) {
@@ -75,10 +85,7 @@ void CloneRun::verify_tables() {
             conn.send_single(figures_query(from, columns, where));
             pending.push_back({&conn, t, target});
         };
-        for (size_t k = 0; k < streams_.size(); k++) {
-            if (round >= stream_tables_[k].size())
-                continue;
-            size_t t = stream_tables_[k][round];
+        for (auto [k, t] : stream_tables) {
             const std::string &filter = table_filters_[t];
             for (size_t s : plan_.sources)
                 send(reader(s, k), s == plan_.sources.front() ? tables_[t] : dbs_[s].described[t], t, std::nullopt,
