@@ -50,6 +50,7 @@ int clone(Session &session, const CommandLine &line) {
     add("retries", "int4",
         args.retries ? std::optional<std::string>(std::to_string(*args.retries)) : std::nullopt);
     add("max_rate", "text", args.max_rate);
+    add("commit", "text", args.commit);
     std::string sql = "SELECT bucardo.clone(";
     for (size_t i = 0; i < named.size(); ++i)
         sql += (i ? ", " : "") + named[i];
@@ -255,6 +256,18 @@ int status_one(Session &session, const CommandLine &line) {
     return kExitDone;
 }
 
+// bucardo.clone_resume(): a new clone of a failed or cancelled one (with commit => 'table', of the
+// tables it did not commit); its id is printed, or it is followed as clone --wait does.
+int resume(Session &session, const CommandLine &line) {
+    Result r = session.run("SELECT bucardo.clone_resume($1::pg_catalog.int8)", {std::to_string(*line.clone_id)});
+    int64_t id = r.int64(0, 0);
+    if (!line.wait) {
+        print(std::to_string(id) + "\n");
+        return kExitDone;
+    }
+    return follow_clone(session, id, FollowOptions{line.timeout_s, line.cancel_on_interrupt});
+}
+
 int cancel(Session &session, const CommandLine &line) {
     const std::string id = std::to_string(*line.clone_id);
     Result r = session.run("SELECT bucardo.clone_cancel($1)", {id});
@@ -405,6 +418,8 @@ int run_verb(Session &session, const CommandLine &line) {
         return follow_clone(session, *line.clone_id, FollowOptions{line.timeout_s, line.cancel_on_interrupt});
     case Verb::kCancel:
         return cancel(session, line);
+    case Verb::kResume:
+        return resume(session, line);
     case Verb::kAdd:
         return add(session, line);
     case Verb::kRemove:
