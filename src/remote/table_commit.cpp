@@ -377,6 +377,7 @@ void CloneRun::commit_unit_one_by_one(size_t k, const std::vector<size_t> &unit,
 // After every stream: the snapshots end, the sessions left in a transaction with nothing to commit roll
 // it back, and the sequences named in the table list are set in a last unit of their own.
 void CloneRun::finish_table_mode() {
+    reached("before_commit");  // every unit committed (pg_clone.test_pause_at may hold the clone here)
     for (StreamSessions &stream : streams_)
         for (size_t s : plan_.sources)
             stream.readers[s]->exec("COMMIT");
