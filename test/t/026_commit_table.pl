@@ -21,7 +21,7 @@ use Test::More;
 my @tables = qw(t1 t2 t3 t4);
 my $create = join '', map { "CREATE TABLE $_ (id int PRIMARY KEY, t text); " } @tables;
 my $fill = join '',
-  map { "INSERT INTO $_ SELECT g, 'src $_ ' || repeat('x', 40) || g FROM generate_series(1, 20000) g; " } @tables;
+  map { "INSERT INTO $_ SELECT g, 'src $_ ' || repeat('x', 40) || g FROM generate_series(1, 15000) g; " } @tables;
 
 my ($control, $source, $beta, $gamma) = four_servers(
 	source_sql => { src => $create . $fill . 'ANALYZE;' },
@@ -187,10 +187,10 @@ $id = $control->safe_psql('postgres',
 	"SELECT bucardo.clone(tables => 't1, t2', dbs => 'alpha:source,beta:target', commit => 'table')");
 my $pid = wait_paused($control, $id, 'before_commit');
 is(scalar @{ recorded($id, 'beta') }, 2, '(d) paused with both tables committed');
-$control->safe_psql('postgres', 'ALTER SYSTEM RESET pg_clone.test_pause_at');
-$control->reload;
 $control->safe_psql('postgres', "SELECT pg_terminate_backend($pid)");
 is(wait_clone($control, $id), 'failed', '(d) the clone fails when its worker is ended');
+$control->safe_psql('postgres', 'ALTER SYSTEM RESET pg_clone.test_pause_at');
+$control->reload;
 my $again = $control->safe_psql('postgres', "SELECT bucardo.clone_resume($id)");
 is(wait_clone($control, $again), 'done', '(d) a second resume is done');
 $summary = clone_field($control, $again, 'summary');
