@@ -21,7 +21,7 @@ use Test::More;
 my @tables = qw(t1 t2 t3 t4);
 my $create = join '', map { "CREATE TABLE $_ (id int PRIMARY KEY, t text); " } @tables;
 my $fill = join '',
-  map { "INSERT INTO $_ SELECT g, 'src $_ ' || repeat('x', 40) || g FROM generate_series(1, 15000) g; " } @tables;
+  map { "INSERT INTO $_ SELECT g, 'src $_ ' || repeat('x', 40) || g FROM generate_series(1, 10000) g; " } @tables;
 
 my ($control, $source, $beta, $gamma) = four_servers(
 	source_sql => { src => $create . $fill . 'ANALYZE;' },
