@@ -109,8 +109,17 @@ Orphans handle_orphaned_clones(bool after_restart, bool two_phase) {
                      || '. Every other target database holds all its old rows, or all its new ones if its '
                      || 'COMMIT was under way; run the clone again')"
                                           : "";
+        // commit => 'table' (1.4; read through jsonb): the tables recorded as committed stay.
+        std::string per_table = !two_phase ? std::string() : R"(WHEN pg_catalog.to_jsonb(c.*) OPERATOR(pg_catalog.->>) 'commit' = 'table'
+                THEN CASE WHEN $1::boolean THEN 'the clone was interrupted by a server restart'
+                          ELSE 'the clone worker exited unexpectedly' END
+                     || '; commit => ''table'': committed: '
+                     || coalesce((SELECT string_agg(DISTINCT t.table_name, ', ') FROM bucardo.clone_table t
+                                   WHERE t.clone_id = c.id), 'none')
+                     || ' (bucardo.clone_table); every other table was left unchanged, or holds its new rows'
+                     || ' on a target whose COMMIT was under way; bucardo.clone_resume() copies them' )";
         auto rows = pg::query(R"(UPDATE bucardo.clone c SET status = 'failed', ended = clock_timestamp(),
-                   error = CASE )" +
+                   error = CASE )" + per_table +
                                   cut_round + R"(
                            WHEN $1::boolean
                            THEN 'the clone was interrupted by a server restart; its targets were left unchanged'
