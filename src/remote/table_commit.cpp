@@ -277,6 +277,7 @@ void CloneRun::commit_unit_two_phase(size_t k, const std::vector<size_t> &unit, 
             conn.exec("PREPARE TRANSACTION " + conn.quote_literal(gids[w]));
             prepared.push_back(w);
         }
+        relay_.call([&] { reached("table_after_prepare"); }, waiter);
         CloneReport done = unit_report(unit, plan_.writers);
         relay_.call([&] { options_.record->tables_committed(all, done); }, waiter);
     } catch (...) {
@@ -301,6 +302,7 @@ void CloneRun::commit_unit_two_phase(size_t k, const std::vector<size_t> &unit, 
             for (size_t w : plan_.writers)
                 committed_on_[t].insert(w);
     }
+    relay_.call([&] { reached("table_after_decision"); }, waiter);
     std::optional<Error> failure;
     std::vector<std::string> failed_dbs;
     for (size_t w : prepared) {
