@@ -68,5 +68,23 @@ is($control->safe_psql('postgres',
 	'beta public.bar, gamma public.bar', 'the resume copied bar only');
 case_end(\@servers, 'resumed', $resumed, $source_rows, $source_rows);
 
+# Killed once every table committed (before_commit: between the last table's round and the end): nothing
+# is in doubt, the launcher marks the clone failed, naming the tables committed; a resume has nothing
+# left to copy.
+refill_target($_, 'e') for $beta, $gamma;
+set_setting($control, 'pg_clone.test_pause_at', 'before_commit');
+my $offset = -s $control->logfile;
+$id = request_both($control, ", commit => 'table'");
+my $pid = wait_paused($control, $id, 'before_commit', $offset);
+crash_worker($control, $pid, 'before_commit');
+is(wait_clone($control, $id), 'failed', 'before_commit: the clone ends failed');
+like(clone_field($control, $id, 'error'),
+	qr/interrupted by a server restart; commit => 'table': committed: public\.bar, public\.foo \(bucardo\.clone_table\)/,
+	'before_commit: the error names the tables committed');
+case_end(\@servers, 'before_commit', $id, $source_rows, $source_rows);
+$resumed = $control->safe_psql('postgres', "SELECT bucardo.clone_resume($id)");
+is(wait_clone($control, $resumed), 'done', 'before_commit: the resume is done');
+like(clone_field($control, $resumed, 'summary'), qr/nothing left to copy/, 'before_commit: with nothing left to copy');
+
 $_->stop for @servers;
 done_testing();

@@ -272,8 +272,13 @@ int cancel(Session &session, const CommandLine &line) {
     const std::string id = std::to_string(*line.clone_id);
     Result r = session.run("SELECT bucardo.clone_cancel($1)", {id});
     bool requested = r.boolean(0, 0).value_or(false);
-    Result s = session.run("SELECT c.status FROM bucardo.clone c WHERE c.id = $1", {id});
+    // commit (1.4) through jsonb: an older installation has no such column.
+    Result s = session.run(
+        "SELECT c.status, pg_catalog.to_jsonb(c.*) OPERATOR(pg_catalog.->>) 'commit' FROM bucardo.clone c"
+        " WHERE c.id = $1",
+        {id});
     std::string status = s.rows() ? s.text(0, 0) : "?";
+    bool per_table = s.rows() && s.text(0, 1) == "table";
     if (!requested) {
         if (status == "running")
             print_error("clone " + id + " was not cancelled: it is in its commit round", "",
@@ -285,9 +290,9 @@ int cancel(Session &session, const CommandLine &line) {
     if (status == "cancelled")
         print("clone " + id + " cancelled\n");
     else
-        print("clone " + id +
-              ": cancel requested; its worker rolls back every target (follow it with: pg_clone wait " + id +
-              ")\n");
+        print("clone " + id + ": cancel requested; its worker rolls back " +
+              (per_table ? "every table not yet committed" : "every target") + " (follow it with: pg_clone wait " +
+              id + ")\n");
     return kExitDone;
 }
 
