@@ -140,3 +140,42 @@ END $$;
 REVOKE ALL ON FUNCTION bucardo._check_target_names(text, jsonb), bucardo.clone_resume(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION bucardo._check_target_names(text, jsonb), bucardo.clone_resume(bigint)
     TO pgclone_user;
+
+-- commit => 'table': a running clone can be cancelled between and during its tables' commit rounds (each
+-- has its own recorded decision, which the worker or the recovery carries out); only a clone-mode clone's
+-- commit round, once its ids are recorded, cannot be. As in 1.2, otherwise.
+CREATE OR REPLACE FUNCTION bucardo.clone_cancel(id bigint) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    current text;
+    pid integer;
+    committing boolean;
+BEGIN
+    SELECT c.status, c.worker_pid, c.decision IS NOT NULL OR c.resolve_at IS NOT NULL
+                                   OR (c.commit = 'clone' AND EXISTS (SELECT 1 FROM bucardo.clone_transaction t
+                                                                       WHERE t.clone_id = c.id))
+      INTO current, pid, committing
+      FROM bucardo.clone c WHERE c.id = clone_cancel.id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'clone % does not exist', id USING ERRCODE = 'undefined_object';
+    END IF;
+    IF current = 'queued' THEN
+        UPDATE bucardo.clone c SET status = 'cancelled', ended = now(), cancel_requested = true,
+               error = 'cancelled by bucardo.clone_cancel() before it started'
+         WHERE c.id = clone_cancel.id;
+        RETURN true;
+    ELSIF current = 'running' AND committing THEN
+        RAISE NOTICE 'clone % is in its commit round and can no longer be cancelled', id
+            USING HINT = 'See bucardo.clone_in_doubt.';
+        RETURN false;
+    ELSIF current = 'running' THEN
+        UPDATE bucardo.clone c SET cancel_requested = true WHERE c.id = clone_cancel.id;
+        -- The worker rolls back every target (commit => 'table': every table not yet committed) and
+        -- records 'cancelled'.
+        IF pid IS NOT NULL THEN
+            PERFORM pg_cancel_backend(pid);
+        END IF;
+        RETURN true;
+    END IF;
+    RETURN false;
+END $$;

@@ -140,6 +140,10 @@ SELECT to_jsonb(a) - '{id,startwhen,cdate,status,started,ended,summary,error,wor
   FROM bucardo.clone a, bucardo.clone b WHERE a.id = :queued_13 AND b.id = :resumed;
 SELECT db, table_name, rows, emptied, verified FROM bucardo.clone_table WHERE clone_id = :resumed
  ORDER BY table_name;
+-- Its summary says what it resumed: a cancelled clone committed nothing, so every table is copied.
+SELECT summary LIKE '%note: resumes clone ' || :queued_13 || ', which committed no table: every table is copied'
+       AS says_what_it_resumes
+  FROM bucardo.clone WHERE id = :resumed;
 -- Only a failed or cancelled clone can be resumed.
 \set VERBOSITY terse
 SELECT bucardo.clone_resume(:resumed) IS NULL;

@@ -49,6 +49,8 @@ struct CloneJob {
     // (table as bucardo.clone_table names it, database).
     std::optional<int64_t> resumes;
     std::vector<std::pair<std::string, std::string>> done_before;
+    // commit => 'table', a retry of this clone: what its earlier attempts committed, as done_before.
+    std::vector<std::pair<std::string, std::string>> done_here;
     std::vector<TableName> tables;
     std::vector<DbSpec> dbs;
 };

@@ -19,10 +19,18 @@ CloneReport CloneRun::run() {
         connect_all();
         phase("taking snapshots and checking tables");
         open_sources();
+        leave_out_done_tables();  // table_commit.cpp: a resumed clone, or a retry in table mode
+        if (nothing_left_) {
+            abort_all();
+            CloneReport nothing;
+            nothing.notes = notes_;
+            return nothing;
+        }
         size_states();
         plan_streams();
         choose_commit();
         note_splits();
+        plan_units();  // table_commit.cpp: commit => 'table'
         open_streams();
         phase("locking and checking target tables");
         open_writers();
@@ -32,8 +40,17 @@ CloneReport CloneRun::run() {
         prepare_writers();
         copy_all();
         phase("committing");
-        commit_all();
-        analyze_split_tables();
+        if (job_.commit_per_table) {
+            finish_table_mode();  // table_commit.cpp
+        } else {
+            commit_all();
+            analyze_split_tables();
+        }
+    } catch (const Error &e) {
+        abort_all();
+        if (job_.commit_per_table)
+            throw table_mode_failure(e);
+        throw;
     } catch (...) {
         abort_all();
         throw;
@@ -53,11 +70,13 @@ std::vector<DbRole> CloneRun::roles(const CloneJob &job) {
     return result;
 }
 
-Connection CloneRun::open(size_t db) {
+Connection CloneRun::open(size_t db) { return open(db, waiter_); }
+
+Connection CloneRun::open(size_t db, Waiter &waiter) {
     ConnectDefaults connect = options_.connect;
     connect.login_user = job_.dbs[db].login_user;
     connect.login_password = job_.dbs[db].login_password;
-    return Connection::open(job_.dbs[db].name, job_.dbs[db].conninfo, connect, waiter_);
+    return Connection::open(job_.dbs[db].name, job_.dbs[db].conninfo, connect, waiter);
 }
 
 std::string CloneRun::quoted(Connection &conn, const RemoteTable &table) const {
@@ -168,6 +187,7 @@ void CloneRun::plan_streams() {
     for (size_t db = 0; db < job_.dbs.size(); db++)
         for (const auto &link : table_links(any_session(db), tables_))
             links.push_back(link);
+    table_links_ = links;
     std::vector<size_t> slices = plan_splits(bytes, links);
     set_stream_work(assign_pieces(bytes, slices, job_.streams, links));
 }
@@ -197,6 +217,8 @@ std::vector<size_t> CloneRun::plan_splits(const std::vector<int64_t> &bytes,
         common = "the clone has several sources";
     else if (job_.empty_only)
         common = "empty_only";
+    else if (job_.commit_per_table)
+        common = "commit => 'table' commits each table from the session that copied it";
     else if (source.server_version() < 140000)
         common = "the source runs PostgreSQL " + std::to_string(source.server_version() / 10000) +
                  ", and TID range scans need 14 or later";
@@ -518,21 +540,24 @@ CloneReport CloneRun::report() const {
     for (size_t w : plan_.writers) {
         WriterOutcome outcome;
         outcome.db = job_.dbs[w].name;
-        for (size_t t = 0; t < tables_.size(); t++) {
-            const TargetTable &target = dbs_[w].tables[t];
-            TableOutcome table = target.outcome;
-            table.table = tables_[t].label;
-            table.emptied = !plan_.truncates[w] || (is_split(t) && !target.empty_by_delete) ? "none"
-                            : target.empty_by_delete                                        ? "delete"
-                                                                                            : "truncate";
-            if (job_.verify && !table.skipped && !table.verified)
-                table.verified = false;
-            outcome.tables.push_back(std::move(table));
-        }
+        for (size_t t = 0; t < tables_.size(); t++)
+            outcome.tables.push_back(table_outcome(w, t));
         outcome.sequences = dbs_[w].sequences_set;
         report.writers.push_back(std::move(outcome));
     }
     return report;
+}
+
+TableOutcome CloneRun::table_outcome(size_t w, size_t t) const {
+    const TargetTable &target = dbs_[w].tables[t];
+    TableOutcome table = target.outcome;
+    table.table = tables_[t].label;
+    table.emptied = !plan_.truncates[w] || (is_split(t) && !target.empty_by_delete) ? "none"
+                    : target.empty_by_delete                                        ? "delete"
+                                                                                    : "truncate";
+    if (job_.verify && !table.skipped && !table.verified)
+        table.verified = false;
+    return table;
 }
 
 CloneReport run_clone(const CloneJob &job, const RunnerOptions &options, Waiter &waiter) {

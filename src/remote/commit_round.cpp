@@ -255,9 +255,11 @@ void CloneRun::commit_one_by_one() {
 
 // Whether the transaction xid of database w committed, asked from a new session once the COMMIT's own
 // session was lost. Its backend may still be ending: asked again for a few seconds while in progress.
-CommitState CloneRun::commit_outcome(size_t w, const std::string &xid) {
+CommitState CloneRun::commit_outcome(size_t w, const std::string &xid) { return commit_outcome(w, xid, waiter_); }
+
+CommitState CloneRun::commit_outcome(size_t w, const std::string &xid, Waiter &waiter) {
     try {
-        Connection conn = open(w);
+        Connection conn = open(w, waiter);
         for (int attempt = 0; attempt < 50; attempt++) {
             Result result = conn.exec("SELECT pg_catalog.txid_status($1::pg_catalog.int8)", {xid});
             std::string status = PQgetisnull(result.get(), 0, 0) ? "" : PQgetvalue(result.get(), 0, 0);
@@ -267,7 +269,7 @@ CommitState CloneRun::commit_outcome(size_t w, const std::string &xid) {
                 return CommitState::RolledBack;
             if (status != "in progress")
                 break;
-            waiter_.wait({}, 100);
+            waiter.wait({}, 100);
         }
     } catch (const Error &) {
     }

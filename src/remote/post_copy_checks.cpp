@@ -4,6 +4,7 @@
 
 #include "remote/clone_run.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace pgclone {
@@ -13,9 +14,14 @@ namespace pgclone {
 // every row against every other, with the index's own operators; the stream that filled the
 // table does it, since its session holds the table's lock.
 void CloneRun::check_deferrable_constraints(size_t w) {
-    for (size_t k = 0; k < streams_.size(); k++) {
+    for (size_t k = 0; k < streams_.size(); k++)
+        check_deferrable_constraints(w, k, stream_tables_[k]);
+}
+
+void CloneRun::check_deferrable_constraints(size_t w, size_t k, const std::vector<size_t> &tables) {
+    {
         Connection &conn = writer(w, k);
-        for (size_t t : stream_tables_[k]) {
+        for (size_t t : tables) {
             if (dbs_[w].tables[t].outcome.skipped || !dbs_[w].tables[t].build_after.empty())
                 continue;  // not written, or all its indexes were just rebuilt
             for (const DeferrableConstraint &constraint : dbs_[w].tables[t].deferrable) {
@@ -37,9 +43,18 @@ void CloneRun::check_deferrable_constraints(size_t w) {
 // PostgreSQL validates a new foreign key, by the session that filled the referenced table (only it
 // sees the new rows, and it holds their lock). A referencing row whose key is missing fails the clone.
 void CloneRun::check_outside_keys(size_t w) {
-    for (size_t k = 0; k < dbs_[w].outside_keys.size(); k++) {
+    for (size_t k = 0; k < dbs_[w].outside_keys.size(); k++)
+        check_outside_keys(w, k, stream_tables_[k]);
+}
+
+void CloneRun::check_outside_keys(size_t w, size_t k, const std::vector<size_t> &tables) {
+    if (k >= dbs_[w].outside_keys.size())
+        return;
+    {
         Connection &conn = writer(w, k);
         for (const OutsideKey &key : dbs_[w].outside_keys[k]) {
+            if (std::find(tables.begin(), tables.end(), key.table) == tables.end())
+                continue;
             const RemoteTable &table = dbs_[w].described[key.table];
             const ForeignKeyCheck &fk = key.check;
             std::string referencing = display_name(fk.referencing.schema, fk.referencing.name);
@@ -73,9 +88,14 @@ void CloneRun::check_outside_keys(size_t w) {
 // The indexes left for after the copy are built now (see plan_index_builds), each stream its own
 // tables'; a duplicate key fails here, naming the table.
 void CloneRun::build_postponed_indexes(size_t w) {
-    for (size_t k = 0; k < streams_.size(); k++) {
+    for (size_t k = 0; k < streams_.size(); k++)
+        build_postponed_indexes(w, k, stream_tables_[k]);
+}
+
+void CloneRun::build_postponed_indexes(size_t w, size_t k, const std::vector<size_t> &tables) {
+    {
         Connection &conn = writer(w, k);
-        for (size_t t : stream_tables_[k]) {
+        for (size_t t : tables) {
             for (const TableIndex &index : dbs_[w].tables[t].build_after) {
                 try {
                     conn.exec("REINDEX INDEX " + index.name);

@@ -45,6 +45,11 @@ class CommitRecord {
     virtual void committed(const std::string &db, const std::string &gid) = 0;
     // A named step of the commit round (pg_clone.test_pause_at may hold the clone there).
     virtual void reached(const char *step) = 0;
+    // commit => 'table': the tables of report committed on its databases, recorded (one
+    // bucardo.clone_table row per table and database). With gids, in the same transaction, the decision
+    // "commit" for those prepared transactions (already recorded by will_prepare), before the first
+    // COMMIT PREPARED; throws if any of them is no longer 'preparing' (a recovery rolled it back).
+    virtual void tables_committed(const std::vector<std::string> &gids, const CloneReport &report) = 0;
 };
 
 struct RunnerOptions {
@@ -68,6 +73,9 @@ struct RunnerOptions {
     TwoPhaseMode two_phase = TwoPhaseMode::Auto;
     CommitRecord *record = nullptr;
     std::string gid_tag;
+    // The first number of this run's global transaction ids (commit => 'table': every unit takes new
+    // ones; a retry of the clone starts past its earlier attempts').
+    int gid_base = 0;
     // Where live progress goes (nullptr: nowhere).
     ProgressBoard *progress = nullptr;
     // A progress line goes to log every this often while the streams copy (0: never).

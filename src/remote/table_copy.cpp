@@ -19,6 +19,10 @@ void CloneRun::copy_all() {
     limits.max_buffered = std::max(limits.max_buffered / streams_.size(), 2 * limits.chunk_size);
     auto work = [&](size_t k, Waiter &waiter) {
         each_session_of(k, [&](Connection &conn) { conn.set_waiter(waiter); });
+        if (job_.commit_per_table) {
+            copy_units(k, waiter, limits);  // table_commit.cpp
+            return;
+        }
         std::optional<PendingCopy> pending;
         for (const Piece &piece : stream_work_[k]) {
             size_t t = piece.table;
@@ -35,6 +39,7 @@ void CloneRun::copy_all() {
         set_copying(k, "");
     };
     auto report_copying = [&] {
+        relay_.serve();  // commit => 'table': the records the streams ask for
         std::vector<std::string> now;
         {
             std::lock_guard<std::mutex> lock(copying_mutex_);
@@ -49,11 +54,13 @@ void CloneRun::copy_all() {
             options_.every_second();
     };
     try {
-        StreamPool::run(streams_.size(), work, waiter_, report_copying);
+        StreamPool::run(streams_.size(), work, waiter_, report_copying, relay_.wake_fd());
     } catch (...) {
+        relay_.discard();
         each_session([&](Connection &conn) { conn.set_waiter(waiter_); });
         throw;
     }
+    relay_.discard();
     each_session([&](Connection &conn) { conn.set_waiter(waiter_); });
 }
 

@@ -68,10 +68,7 @@ void CloneRun::open_writers() {
         // anyway, SHARE ROW EXCLUSIVE to keep an empty table empty (empty_only), or ROW EXCLUSIVE
         // (a source receiving other sources' rows).
         // With empty => 'delete', EXCLUSIVE: writers wait, readers keep reading the old rows.
-        const char *mode = plan_.truncates[w] && job_.empty_delete ? "EXCLUSIVE"
-                           : plan_.truncates[w]                    ? "ACCESS EXCLUSIVE"
-                           : job_.empty_only                       ? "SHARE ROW EXCLUSIVE"
-                                                                   : "ROW EXCLUSIVE";
+        const char *mode = lock_mode(w);
         // The checks run in the session that holds the lock (the catalog functions they call lock
         // partitions too, and would wait for another stream's lock).
         dbs_[w].outside_keys.assign(streams_.size(), {});
@@ -125,6 +122,13 @@ void CloneRun::open_writers() {
             }
         }
     }
+}
+
+const char *CloneRun::lock_mode(size_t w) const {
+    return plan_.truncates[w] && job_.empty_delete ? "EXCLUSIVE"
+           : plan_.truncates[w]                    ? "ACCESS EXCLUSIVE"
+           : job_.empty_only                       ? "SHARE ROW EXCLUSIVE"
+                                                   : "ROW EXCLUSIVE";
 }
 
 // TRUNCATE refuses a table that a table outside the same statement references by a foreign key. Such
@@ -349,24 +353,11 @@ void CloneRun::prepare_writers() {
         for (size_t k = 0; k < streams_.size(); k++) {
             Connection &conn = writer(w, k);
             if (plan_.truncates[w]) {
-                // Small tables by DELETE, the others by one TRUNCATE: one round trip for all.
-                std::vector<std::string> truncated;
-                std::string sql;
-                for (size_t t : stream_tables_[k]) {
-                    if (dbs_[w].tables[t].empty_by_delete)
-                        sql += "DELETE FROM " + target_name(conn, w, t) + "; ";
-                    else if (!is_split(t))  // a split table found empty is filled as it is
-                        truncated.push_back(target_name(conn, w, t));
-                }
-                if (!truncated.empty())
-                    sql += "TRUNCATE " + join(truncated, ", ") + "; ";
-                std::vector<std::string> postponed;
-                for (size_t t : stream_tables_[k])
-                    for (const TableIndex &index : dbs_[w].tables[t].build_after)
-                        postponed.push_back(index.oid);
-                if (!postponed.empty())
-                    sql += "UPDATE pg_catalog.pg_index SET indisready = false WHERE indexrelid IN (" +
-                           join(postponed, ", ") + ")";
+                // commit => 'table': each unit is emptied in the transaction that fills it (begin_unit).
+                std::string sql = emptying_script(
+                    conn, w,
+                    job_.commit_per_table ? (stream_units_[k].empty() ? std::vector<size_t>{} : stream_units_[k][0])
+                                          : stream_tables_[k]);
                 if (!sql.empty()) {
                     try {
                         conn.exec_script(sql);
@@ -385,6 +376,28 @@ void CloneRun::prepare_writers() {
         for (size_t t = 0; t < tables_.size(); t++)
             set_progress(t, w, dbs_[w].tables[t].outcome.skipped ? ProgressPhase::Skipped : ProgressPhase::Waiting);
     }
+}
+
+// Small tables by DELETE, the others by one TRUNCATE: one round trip for all.
+std::string CloneRun::emptying_script(Connection &conn, size_t w, const std::vector<size_t> &tables) const {
+    std::vector<std::string> truncated;
+    std::string sql;
+    for (size_t t : tables) {
+        if (dbs_[w].tables[t].empty_by_delete)
+            sql += "DELETE FROM " + target_name(conn, w, t) + "; ";
+        else if (!is_split(t))  // a split table found empty is filled as it is
+            truncated.push_back(target_name(conn, w, t));
+    }
+    if (!truncated.empty())
+        sql += "TRUNCATE " + join(truncated, ", ") + "; ";
+    std::vector<std::string> postponed;
+    for (size_t t : tables)
+        for (const TableIndex &index : dbs_[w].tables[t].build_after)
+            postponed.push_back(index.oid);
+    if (!postponed.empty())
+        sql += "UPDATE pg_catalog.pg_index SET indisready = false WHERE indexrelid IN (" + join(postponed, ", ") +
+               ")";
+    return sql;
 }
 
 // The statements that empty a stream's tables run in one round trip; an error of theirs names the

@@ -64,6 +64,19 @@ void CloneRun::verify_tables() {
     for (const auto &tables : stream_tables_)
         rounds = std::max(rounds, tables.size());
     for (size_t round = 0; round < rounds; round++) {
+        std::vector<std::pair<size_t, size_t>> these;
+        for (size_t k = 0; k < streams_.size(); k++)
+            if (round < stream_tables_[k].size() && !is_split(stream_tables_[k][round]))
+                these.emplace_back(k, stream_tables_[k][round]);
+        verify_round(these);
+    }
+    for (size_t t = 0; t < tables_.size(); t++)
+        if (is_split(t))
+            verify_split_table(t);
+}
+
+void CloneRun::verify_round(const std::vector<std::pair<size_t, size_t>> &stream_tables) {
+    {
         std::vector<Pending> pending;
         auto send = [&](Connection &conn, const RemoteTable &here, size_t t, std::optional<size_t> target,
                         const std::string &where) {
@@ -75,12 +88,7 @@ void CloneRun::verify_tables() {
             conn.send_single(figures_query(from, columns, where));
             pending.push_back({&conn, t, target});
         };
-        for (size_t k = 0; k < streams_.size(); k++) {
-            if (round >= stream_tables_[k].size())
-                continue;
-            size_t t = stream_tables_[k][round];
-            if (is_split(t))
-                continue;  // below
+        for (auto [k, t] : stream_tables) {
             const std::string &filter = table_filters_[t];
             for (size_t s : plan_.sources)
                 send(reader(s, k), s == plan_.sources.front() ? tables_[t] : dbs_[s].described[t], t, std::nullopt,
@@ -120,9 +128,6 @@ void CloneRun::verify_tables() {
             dbs_[*p.target].tables[p.table].outcome.verified = true;
         }
     }
-    for (size_t t = 0; t < tables_.size(); t++)
-        if (is_split(t))
-            verify_split_table(t);
 }
 
 // A split table's rows were written by several sessions, none of which sees the others' (nor, with
