@@ -21,6 +21,7 @@ CloneReport CloneRun::run() {
         open_sources();
         plan_streams();
         size_states();
+        plan_schema();
         choose_commit();
         open_streams();
         phase("locking and checking target tables");
@@ -264,6 +265,7 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
         // A table with no columns to copy (none, all dropped, or only generated ones) is copied all the
         // same: its rows hold no values, but the target gets as many.
         tables_.push_back(table);
+        listed_as_.push_back(asked.is_pattern() ? std::nullopt : std::optional<TableName>(asked));
         table_filters_.push_back(!asked.is_pattern() && item[i] < job_.filters.size() ? job_.filters[item[i]]
                                                                                       : std::string());
     }
@@ -272,16 +274,22 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
 // The same tables, by the source's schema-qualified names, with the same columns by name.
 void CloneRun::check_tables(size_t db, Connection &conn) {
     std::vector<TableName> names;
-    for (const auto &table : tables_)
-        names.push_back({table.schema, table.name});
+    for (size_t t = 0; t < tables_.size(); t++)
+        names.push_back(name_on(db, t));
     auto found = describe_tables(conn, names);
     auto &mine = dbs_[db].described;
     mine.clear();
     for (size_t i = 0; i < found.size(); i++) {
         const RemoteTable &source = tables_[i];
-        auto at = [&](Error e) { return e.in_database(conn.db_name()).on_table(source.label); };
+        std::string shown = renamed_.size() > i && renamed_[i] && names[i] == *renamed_[i]
+                                ? source.label + " (as " + display_name(*names[i].schema, names[i].name) + ")"
+                                : source.label;
+        auto at = [&](Error e) { return e.in_database(conn.db_name()).on_table(shown); };
         if (!found[i])
-            throw at(Error(sqlstate::undefined_table, "table does not exist"));
+            throw at(Error(sqlstate::undefined_table, "table does not exist", "",
+                           job_.schema_create || plan_.sources.size() > 1 || db == plan_.sources.front()
+                               ? ""
+                               : "Clone with schema => 'create' to create it from the source's definition."));
         if (found[i]->relkind != 'r' && found[i]->relkind != 'p')
             throw at(Error(sqlstate::wrong_object_type, "not a table"));
         std::vector<std::string> missing, extra;

@@ -7,6 +7,7 @@
 //   sequences.cpp         the sequences named in the table list or owned by its tables
 //   verification.cpp      clone(..., verify => true): every table compared before the commit
 //   commit_round.cpp      the commit (two-phase, or one database after another) and the rollback
+//   schema_copy.cpp       clone(..., schema => 'create') and target_names: tables created on the targets
 // Pure C++ and libpq.
 #pragma once
 
@@ -161,6 +162,17 @@ class CloneRun {
     void check_target_sequences(size_t w);
     void set_sequences(size_t w);
 
+    // schema_copy.cpp: target_names, and the tables created on the targets (schema => 'create').
+    void resolve_target_names();
+    TableName name_on(size_t db, size_t t) const;
+    void plan_schema();
+    void create_before_rows(size_t w);
+    void create_after_rows(size_t w);
+    void finish_created(size_t w);
+    void run_schema_script(size_t w, const std::string &sql, const char *what);
+    void restore_session(Connection &conn);
+    void join_streams();
+
     // commit_round.cpp: the commit, two-phase or not, and the rollback.
     void reached(const char *step);
     void choose_commit();
@@ -180,6 +192,8 @@ class CloneRun {
     std::string client_encoding_;                     // the SET statement every session runs
     std::vector<RemoteTable> tables_;                 // as resolved on the first source
     std::vector<std::string> table_filters_;          // per table: its row filter, or empty
+    std::vector<std::optional<TableName>> listed_as_;  // per table: the list's name for it (none: a pattern)
+    std::vector<std::optional<TableName>> renamed_;    // per table: its name on the targets (target_names)
     std::vector<RemoteTable> named_sequences_;        // sequences named in the table list (first source)
     // A sequence the clone sets on every database written: named, or owned by a column of a table.
     struct SequencePlan {
@@ -212,6 +226,13 @@ class CloneRun {
         std::vector<SequenceOutcome> sequences_set;
         std::vector<std::string> gids;                   // per stream: its global transaction id
         std::vector<std::vector<OutsideKey>> outside_keys;  // per stream: the foreign keys its session checks
+        // schema => 'create': the tables created here (per table), and the scripts that do it, run in
+        // the database's one writing session: before the rows, after them, and at the end (owners, grants,
+        // target names).
+        std::vector<bool> create;
+        std::string before_rows, after_rows, grants;
+        std::vector<std::pair<std::string, std::string>> owners;  // (ALTER ... OWNER TO ..., what it names)
+        std::vector<std::string> renames;                         // ALTER TABLE ... RENAME / SET SCHEMA
     };
     std::vector<DbState> dbs_;  // per database, in list order
     std::vector<TableSize> source_estimates_;  // per table, on the first source: size and rows

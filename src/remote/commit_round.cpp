@@ -71,16 +71,21 @@ void CloneRun::choose_commit() {
     two_phase_ = choice.use;
     if (!two_phase_ && streams > 1) {
         notes_.push_back(one_session_note(options_.two_phase, choice, streams));
-        std::vector<size_t> all;
-        for (const auto &tables : stream_tables_)
-            all.insert(all.end(), tables.begin(), tables.end());
-        std::stable_sort(all.begin(), all.end(), [&](size_t a, size_t b) {
-            return source_estimates_[a].bytes > source_estimates_[b].bytes;
-        });
-        stream_tables_ = {all};
+        join_streams();
     } else if (!choice.note.empty() && plan_.writers.size() > 1) {
         notes_.push_back(choice.note);
     }
+}
+
+// All the tables in one stream, largest first: one session per database.
+void CloneRun::join_streams() {
+    std::vector<size_t> all;
+    for (const auto &tables : stream_tables_)
+        all.insert(all.end(), tables.begin(), tables.end());
+    std::stable_sort(all.begin(), all.end(), [&](size_t a, size_t b) {
+        return source_estimates_[a].bytes > source_estimates_[b].bytes;
+    });
+    stream_tables_ = {all};
 }
 
 void CloneRun::commit_all() {
@@ -92,6 +97,7 @@ void CloneRun::commit_all() {
         for (size_t s : plan_.sources)
             stream.readers[s]->exec("COMMIT");
     for (size_t w : plan_.writers) {
+        create_after_rows(w);
         build_postponed_indexes(w);
         check_deferrable_constraints(w);
         check_outside_keys(w);
@@ -100,6 +106,8 @@ void CloneRun::commit_all() {
             writer(w, k).exec("SET CONSTRAINTS ALL IMMEDIATE");
     }
     analyze_tables();
+    for (size_t w : plan_.writers)
+        finish_created(w);
     reached("before_commit");
     // From here on a cancel would leave targets split: hold it back until the end.
     waiter_.set_interruptible(false);
