@@ -875,8 +875,10 @@ SELECT k.oid::pg_catalog.text, k.conname,
                 Result exists = conn.exec("SELECT FROM pg_catalog.pg_namespace WHERE nspname = $1", {*to.schema});
                 if (PQntuples(exists.get()) == 0 && !have) {
                     std::string create = "CREATE SCHEMA " + conn.quote_ident(*to.schema);
-                    if (std::find(db.renames.begin(), db.renames.end(), create) == db.renames.end())
+                    if (std::find(db.renames.begin(), db.renames.end(), create) == db.renames.end()) {
                         db.renames.insert(db.renames.begin(), create);
+                        notes_.push_back(job_.dbs[w].name + ": created schema " + display_name(*to.schema, "x").substr(0, display_name(*to.schema, "x").size() - 2) + " for the target names");
+                    }
                 }
                 db.renames.push_back("ALTER TABLE " + at + " SET SCHEMA " + conn.quote_ident(*to.schema));
             }
