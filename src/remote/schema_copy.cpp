@@ -877,7 +877,9 @@ SELECT k.oid::pg_catalog.text, k.conname,
                     std::string create = "CREATE SCHEMA " + conn.quote_ident(*to.schema);
                     if (std::find(db.renames.begin(), db.renames.end(), create) == db.renames.end()) {
                         db.renames.insert(db.renames.begin(), create);
-                        notes_.push_back(job_.dbs[w].name + ": created schema " + display_name(*to.schema, "x").substr(0, display_name(*to.schema, "x").size() - 2) + " for the target names");
+                        std::string shown = display_name(*to.schema, "x");
+                        notes_.push_back(job_.dbs[w].name + ": created schema " + shown.substr(0, shown.size() - 2) +
+                                         " for the target names");
                     }
                 }
                 db.renames.push_back("ALTER TABLE " + at + " SET SCHEMA " + conn.quote_ident(*to.schema));
