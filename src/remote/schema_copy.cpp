@@ -113,6 +113,7 @@ struct NeededObject {
     std::string owner;
     std::vector<std::string> roles;  // named by its grants
     std::string table;               // an owned sequence: its table's oid
+    bool security_definer = false;   // a function that runs with its owner's rights
 };
 
 // pg_restore -l: "218; 1259 16409 TABLE public items postgres".
@@ -259,7 +260,9 @@ WITH RECURSIVE objs(classid, objid) AS (
                         WHERE e.classid = n.c AND e.objid = n.o AND e.deptype = 'e')
 )
 SELECT x.kind, o.classid::pg_catalog.regclass::pg_catalog.text, o.objid::pg_catalog.text, x.schema, x.name,
-       x.args, x.tag, x.qualified, x.owner, x.roles
+       x.args, x.tag, x.qualified, x.owner, x.roles,
+       EXISTS (SELECT FROM pg_catalog.pg_proc p WHERE o.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                  AND p.oid = o.objid AND p.prosecdef)
   FROM objs o
  CROSS JOIN LATERAL (
     SELECT 'SCHEMA' AS kind, '' AS schema, s.nspname::pg_catalog.text AS name, '' AS args,
@@ -329,6 +332,7 @@ SELECT x.kind, o.classid::pg_catalog.regclass::pg_catalog.text, o.objid::pg_cata
         o.qualified = cell(r, i, 7);
         o.owner = cell(r, i, 8);
         o.roles = lines_of(cell(r, i, 9));
+        o.security_definer = cell(r, i, 10)[0] == 't';
         found.push_back(std::move(o));
     }
     return found;
@@ -705,6 +709,23 @@ SELECT k.oid::pg_catalog.text, k.conname,
             if (!present[w][i].first)
                 needed_schemas.insert(o.kind == "SCHEMA" ? o.name : o.schema);
         }
+        // A SECURITY DEFINER function runs with its owner's rights: created, it would keep the session's
+        // (a superuser's, maybe) unless its owner exists there to take it.
+        std::vector<std::string> wanted;
+        for (size_t i = 0; i < needed.size(); i++)
+            if (!present[w][i].first && needed[i].security_definer)
+                wanted.push_back(needed[i].owner);
+        std::set<std::string> have = roles_present(writer(w), std::set<std::string>(wanted.begin(), wanted.end()));
+        for (size_t i = 0; i < needed.size(); i++)
+            if (!present[w][i].first && needed[i].security_definer && !have.count(needed[i].owner) &&
+                needed[i].owner != PQuser(writer(w).raw()))
+                throw Error(sqlstate::insufficient_privilege,
+                            "cannot create SECURITY DEFINER function " + needed[i].qualified + ": its owner, role \"" +
+                                needed[i].owner + "\", does not exist there",
+                            "Created, it would run with the rights of role \"" + std::string(PQuser(writer(w).raw())) +
+                                "\", which pg_clone connects as.",
+                            "Create role \"" + needed[i].owner + "\" there first, or create the function yourself.")
+                    .in_database(job_.dbs[w].name);
     }
     std::string needs_archive = dir.file("needs.dump");
     std::vector<TocLine> needs_toc;

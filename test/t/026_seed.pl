@@ -275,6 +275,22 @@ is($target->safe_psql('renamed', q{SELECT to_regclass('public.orders') IS NULL, 
 is($target->safe_psql('renamed', q{SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'order_lines_order_id_fkey'}),
 	'FOREIGN KEY (order_id) REFERENCES archive.orders_2025(id) ON DELETE CASCADE',
 	'foreign keys follow the renamed table');
+# --- A SECURITY DEFINER function whose owner the target lacks is not created ---
+$source->safe_psql('postgres', 'CREATE DATABASE src2');
+$source->safe_psql('src2', q{
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS 'BEGIN RETURN NEW; END';
+ALTER FUNCTION touch() OWNER TO carol;
+CREATE TABLE touched (id int);
+CREATE TRIGGER touch BEFORE INSERT ON touched FOR EACH ROW EXECUTE FUNCTION touch();
+INSERT INTO touched VALUES (1);
+});
+$target->safe_psql('postgres', q{CREATE DATABASE definer;} . add_db_sql([ 'alpha2', $source, 'src2' ], [ 'definer', $target, 'definer' ]));
+($id, $status, $summary, $error) = clone(q{tables => '*', dbs => 'alpha2:source, definer:target', schema => 'create'});
+is($status, 'failed', 'a SECURITY DEFINER function whose owner is missing there fails the clone');
+like($error, qr/cannot create SECURITY DEFINER function public\.touch\(\): its owner, role "carol", does not exist there/,
+	'the error says why');
+is($target->safe_psql('definer', q{SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace}), '0',
+	'nothing was created');
 note('took ' . (time - $t0) . ' s');
 
 $source->stop;
