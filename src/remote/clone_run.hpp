@@ -1,4 +1,4 @@
-// One clone run (run_clone in run_clone.hpp): its state and its steps, implemented in seven files,
+// One clone run (run_clone in run_clone.hpp): its state and its steps, implemented in eight files,
 // one for each part of a clone:
 //   clone_run.cpp         connections, snapshots, streams, checking the tables on every database
 //   target_setup.cpp      locking, checking and emptying the target tables
