@@ -436,6 +436,7 @@ std::set<std::string> roles_present(Connection &conn, const std::set<std::string
 struct ForeignKeyPlan {
     std::string oid, name, table, referenced;
     bool among_cloned = false;
+    std::string quoted;  // as pg_dump names it: quoted where needed
 };
 
 }  // namespace
@@ -597,7 +598,7 @@ SELECT tree.root::pg_catalog.text, c.oid::pg_catalog.text, s.nspname, c.relname
 SELECT k.oid::pg_catalog.text, k.conname,
        pg_catalog.quote_ident(s.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname),
        pg_catalog.quote_ident(fs.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(f.relname),
-       k.confrelid = ANY ($2::pg_catalog.oid[])
+       k.confrelid = ANY ($2::pg_catalog.oid[]), pg_catalog.quote_ident(k.conname)
   FROM pg_catalog.pg_constraint k
   JOIN pg_catalog.pg_class c ON c.oid = k.conrelid JOIN pg_catalog.pg_namespace s ON s.oid = c.relnamespace
   JOIN pg_catalog.pg_class f ON f.oid = k.confrelid JOIN pg_catalog.pg_namespace fs ON fs.oid = f.relnamespace
@@ -606,7 +607,8 @@ SELECT k.oid::pg_catalog.text, k.conname,
     std::map<std::string, ForeignKeyPlan> foreign_keys;
     for (int i = 0; i < PQntuples(keys.get()); i++)
         foreign_keys[cell(keys.get(), i, 0)] = {cell(keys.get(), i, 0), cell(keys.get(), i, 1), cell(keys.get(), i, 2),
-                                                cell(keys.get(), i, 3), cell(keys.get(), i, 4)[0] == 't'};
+                                                cell(keys.get(), i, 3), cell(keys.get(), i, 4)[0] == 't',
+                                                cell(keys.get(), i, 5)};
 
     // pg_dump reads in the clone's snapshot, with the source's connection string and credentials (the
     // password in its environment, not on its command line).
@@ -663,7 +665,8 @@ SELECT k.oid::pg_catalog.text, k.conname,
         return result.out;
     };
     auto dump = [&](const std::string &file, const std::vector<std::string> &selection) {
-        std::vector<std::string> args = {"--schema-only", "--format=custom", "--no-sync", "--file=" + file,
+        // --no-password: never a prompt (on whatever terminal the server was started from).
+        std::vector<std::string> args = {"--schema-only", "--format=custom", "--no-sync", "--no-password", "--file=" + file,
                                          "--snapshot=" + snapshot,
                                          "--lock-wait-timeout=" + std::to_string(std::max<long>(1, options_.lock_timeout_ms)),
                                          "--dbname=" + conninfo};
@@ -780,16 +783,25 @@ SELECT k.oid::pg_catalog.text, k.conname,
         };
         std::vector<std::string> grants_skipped;
         // The tables' own dump: everything but foreign keys to tables outside the clone; their grants last.
-        std::vector<std::string> table_lines, grant_lines;
-        for (const TocLine &line : toc) {
+        std::vector<std::string> table_lines, grant_lines, skipped_keys;
+        for (const TocLine &line : toc)
             if (starts_with(line.rest, "FK CONSTRAINT ")) {
                 auto key = foreign_keys.find(line.oid);
                 if (key != foreign_keys.end() && !key->second.among_cloned) {
                     notes_.push_back(job_.dbs[w].name + ": foreign key " + key->second.name + " of " + key->second.table +
                                      " not created: it references " + key->second.referenced + ", which is not cloned");
-                    continue;
+                    skipped_keys.push_back(line.text);
+                    // Its comment goes with it: "COMMENT public CONSTRAINT fk ON items owner".
+                    skipped_keys.push_back("CONSTRAINT " + key->second.quoted + " ON ");
                 }
             }
+        for (const TocLine &line : toc) {
+            bool skipped = false;
+            for (const std::string &k : skipped_keys)
+                skipped = skipped || line.text == k ||
+                          (starts_with(line.rest, "COMMENT ") && line.rest.find(" " + k) != std::string::npos);
+            if (skipped)
+                continue;
             if (starts_with(line.rest, "ACL ")) {
                 bool ok = true;
                 for (const NeededObject *o : made)
@@ -914,7 +926,7 @@ void CloneRun::restore_session(Connection &conn) {
     conn.exec_script(set_statements(pinned_settings(conn.server_version())) + "; " + client_encoding_ +
                      "; SET lock_timeout = " + std::to_string(options_.lock_timeout_ms) +
                      "; RESET check_function_bodies; RESET client_min_messages; RESET default_tablespace;"
-                     " RESET default_table_access_method; RESET default_with_oids");
+                     " RESET default_table_access_method");
 }
 
 void CloneRun::run_schema_script(size_t w, const std::string &sql, const char *what) {
