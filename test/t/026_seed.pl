@@ -16,12 +16,15 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $source = start_node('source');
+# Role dumper logs in to the source with a password only (a user mapping gives it to the clone).
+my $source = start_node('source', undef, sub { prepend_hba($_[0], 'local all dumper scram-sha-256') });
 $source->safe_psql('postgres', q{
 CREATE DATABASE src;
 CREATE ROLE alice;
 CREATE ROLE carol;  -- only the source has her
+CREATE ROLE dumper LOGIN SUPERUSER PASSWORD 'dump secret';
 });
+my $log_offset = -s $source->logfile;  # the statement above names the password
 
 my $target = start_node('target', preload_conf() . q{
 max_prepared_transactions = 10
@@ -291,6 +294,16 @@ like($error, qr/cannot create SECURITY DEFINER function public\.touch\(\): its o
 	'the error says why');
 is($target->safe_psql('definer', q{SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace}), '0',
 	'nothing was created');
+# --- pg_dump logs in with the requester's mapped credentials, its password kept off its command line ---
+$target->safe_psql('postgres', q{CREATE DATABASE mapped;} . add_db_sql(
+		[ 'alpha_pw', "host='" . $source->host . "' port=" . $source->port . ' dbname=src' ], [ 'mapped', $target, 'mapped' ]));
+$target->safe_psql('postgres', q{SELECT bucardo.set_mapping('alpha_pw', 'dumper', 'dump secret')});
+($id, $status, $summary, $error) = clone(q{tables => 'audit.log, customers', dbs => 'alpha_pw:source, mapped:target', schema => 'create'});
+is($status, 'done', 'schema => create through a user mapping (password login)') or diag($error);
+like($summary, qr/mapped: created audit\.log, public\.customers/, 'the tables are created');
+my $dumper_runs = $source->safe_psql('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE usename = 'dumper'});
+is($dumper_runs, '0', 'pg_dump has ended');
+ok(!$source->log_contains('dump secret', $log_offset), 'the password is in no log');
 note('took ' . (time - $t0) . ' s');
 
 $source->stop;
