@@ -7,8 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -164,7 +164,8 @@ pgclone::ToolResult run_tool(const pgclone::ToolRun &run, pgclone::Waiter &waite
                 if (n > 0) {
                     std::string &into = f == &out_read ? result.out : result.err;
                     if (f == &err_read)
-                        into.append(buffer, std::min(static_cast<size_t>(n), max_stderr - std::min(max_stderr, into.size())));
+                        into.append(buffer, std::min(static_cast<size_t>(n),
+                                                     max_stderr - std::min(max_stderr, into.size())));
                     else
                         into.append(buffer, static_cast<size_t>(n));
                     if (f == &out_read && into.size() > run.max_output)

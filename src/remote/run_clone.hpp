@@ -58,9 +58,9 @@ struct ToolRun {
     size_t max_output = size_t(256) << 20;  // a longer stdout fails the run
 };
 struct ToolResult {
-    int status = 0;    // the exit status; 128 + the signal that ended it
-    std::string out;   // stdout
-    std::string err;   // stderr, its first 64 kB
+    int status = 0;   // the exit status; 128 + the signal that ended it
+    std::string out;  // stdout
+    std::string err;  // stderr, its first 64 kB
 };
 
 struct RunnerOptions {

@@ -76,7 +76,8 @@ class ScratchDir {
         std::vector<char> buffer(pattern.begin(), pattern.end());
         buffer.push_back('\0');
         if (!mkdtemp(buffer.data()))
-            throw Error(system_error, "could not create a directory in \"" + base + "\": " + std::strerror(errno));
+            throw Error(system_error,
+                        "could not create a directory in \"" + base + "\": " + std::strerror(errno));
         path_ = buffer.data();
     }
     ScratchDir(const ScratchDir &) = delete;
@@ -108,8 +109,8 @@ struct NeededObject {
     std::string kind;  // SCHEMA, TYPE, DOMAIN, FUNCTION, PROCEDURE, COLLATION, SEQUENCE, TABLE
     std::string catalog, oid;
     std::string schema, name, args;
-    std::string tag;         // as pg_dump's COMMENT and ACL entries name it: TYPE mood
-    std::string qualified;   // as ALTER ... OWNER TO names it
+    std::string tag;        // as pg_dump's COMMENT and ACL entries name it: TYPE mood
+    std::string qualified;  // as ALTER ... OWNER TO names it
     std::string owner;
     std::vector<std::string> roles;  // named by its grants
     std::string table;               // an owned sequence: its table's oid
@@ -385,7 +386,8 @@ SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, c.oid::pg_catal
 
 // For each object: whether the target has one of that kind and name (functions: and arguments); and for a
 // function it has, its owner when that is neither the session's role nor a superuser.
-std::vector<std::pair<bool, std::string>> present_on(Connection &conn, const std::vector<NeededObject> &objects) {
+std::vector<std::pair<bool, std::string>> present_on(Connection &conn,
+                                                     const std::vector<NeededObject> &objects) {
     std::vector<std::string> kinds, schemas, names, args;
     for (const NeededObject &o : objects) {
         kinds.push_back(o.kind);
@@ -415,8 +417,8 @@ SELECT CASE k.kind
                       WHERE k.kind IN ('FUNCTION', 'PROCEDURE') AND s.nspname = k.schema AND f.proname = k.name
                         AND pg_catalog.pg_get_function_identity_arguments(f.oid) = k.args) p ON true
  ORDER BY k.ord)",
-                              {text_array_literal(kinds), text_array_literal(schemas), text_array_literal(names),
-                               text_array_literal(args)});
+                              {text_array_literal(kinds), text_array_literal(schemas),
+                               text_array_literal(names), text_array_literal(args)});
     std::vector<std::pair<bool, std::string>> out;
     for (int i = 0; i < PQntuples(result.get()); i++)
         out.emplace_back(cell(result.get(), i, 0)[0] == 't', cell(result.get(), i, 1));
@@ -424,9 +426,10 @@ SELECT CASE k.kind
 }
 
 std::set<std::string> roles_present(Connection &conn, const std::set<std::string> &roles) {
-    Result result = conn.exec("SELECT r FROM pg_catalog.unnest($1::pg_catalog.text[]) r WHERE EXISTS "
-                              "(SELECT FROM pg_catalog.pg_roles o WHERE o.rolname = r)",
-                              {text_array_literal(std::vector<std::string>(roles.begin(), roles.end()))});
+    Result result = conn.exec(
+        "SELECT r FROM pg_catalog.unnest($1::pg_catalog.text[]) r WHERE EXISTS "
+        "(SELECT FROM pg_catalog.pg_roles o WHERE o.rolname = r)",
+        {text_array_literal(std::vector<std::string>(roles.begin(), roles.end()))});
     std::set<std::string> out;
     for (int i = 0; i < PQntuples(result.get()); i++)
         out.insert(cell(result.get(), i, 0));
@@ -464,7 +467,8 @@ void CloneRun::resolve_target_names() {
     for (const auto &[key, target] : job_.target_names) {
         std::vector<TableName> keys = parse_table_list(key), targets = parse_table_list(target);
         if (keys.size() != 1 || targets.size() != 1 || keys[0].is_pattern() || targets[0].is_pattern())
-            throw Error(sqlstate::invalid_parameter_value, "invalid target_names entry \"" + key + "\": \"" + target + "\"");
+            throw Error(sqlstate::invalid_parameter_value,
+                        "invalid target_names entry \"" + key + "\": \"" + target + "\"");
         const TableName &k = keys[0];
         std::vector<size_t> matched;
         for (size_t t = 0; t < tables_.size(); t++) {
@@ -479,8 +483,9 @@ void CloneRun::resolve_target_names() {
                     matched.push_back(t);
         if (matched.size() != 1)
             throw Error(sqlstate::undefined_table,
-                        matched.empty() ? "target_names names table \"" + key + "\", which the clone does not copy"
-                                        : "target_names entry \"" + key + "\" matches several of the clone's tables",
+                        matched.empty()
+                            ? "target_names names table \"" + key + "\", which the clone does not copy"
+                            : "target_names entry \"" + key + "\" matches several of the clone's tables",
                         "", "Name it schema-qualified, as on the first source.")
                 .in_database(job_.dbs[plan_.sources.front()].name);
         size_t t = matched.front();
@@ -488,7 +493,8 @@ void CloneRun::resolve_target_names() {
         if (!to.schema)
             to.schema = tables_[t].schema;
         if (renamed_[t])
-            throw Error(sqlstate::invalid_parameter_value, "target_names renames table " + tables_[t].label + " twice");
+            throw Error(sqlstate::invalid_parameter_value,
+                        "target_names renames table " + tables_[t].label + " twice");
         renamed_[t] = to;
         notes_.push_back(tables_[t].label + " → " + display_name(*to.schema, to.name));
     }
@@ -521,11 +527,12 @@ void CloneRun::plan_schema() {
             if (renamed_[t] && found_source[t])
                 throw Error(duplicate_table,
                             "cannot create table " + tables_[t].label + " as " +
-                                display_name(*renamed_[t]->schema, renamed_[t]->name) + ": a relation named " +
-                                tables_[t].label + " exists there",
+                                display_name(*renamed_[t]->schema, renamed_[t]->name) +
+                                ": a relation named " + tables_[t].label + " exists there",
                             "A table to create under another name is created under the source's name first, "
                             "and renamed before the commit.",
-                            "Rename or drop relation " + tables_[t].label + " there, or create the table yourself.")
+                            "Rename or drop relation " + tables_[t].label +
+                                " there, or create the table yourself.")
                     .in_database(job_.dbs[w].name);
             dbs_[w].create[t] = true;
             any_table[t] = true;
@@ -549,15 +556,17 @@ void CloneRun::plan_schema() {
     Connection &source = reader(first);
     const std::string &source_name = job_.dbs[first].name;
     if (!options_.run_tool)
-        throw Error(feature_not_supported, "schema => 'create' is not available here").in_database(source_name);
+        throw Error(feature_not_supported, "schema => 'create' is not available here")
+            .in_database(source_name);
     if (options_.tool_version / 10000 < source.server_version() / 10000)
-        throw Error(feature_not_supported,
-                    "pg_dump " + std::to_string(options_.tool_version / 10000) + " cannot dump the source's PostgreSQL " +
-                        std::to_string(source.server_version() / 10000),
-                    "schema => 'create' runs the pg_dump of the server pg_clone runs in, which dumps servers of "
-                    "its own version or older only.",
-                    "Run the clone from a server of version " + std::to_string(source.server_version() / 10000) +
-                        " or later, or create the tables on the targets first (schema => 'existing').")
+        throw Error(
+            feature_not_supported,
+            "pg_dump " + std::to_string(options_.tool_version / 10000) +
+                " cannot dump the source's PostgreSQL " + std::to_string(source.server_version() / 10000),
+            "schema => 'create' runs the pg_dump of the server pg_clone runs in, which dumps servers of "
+            "its own version or older only.",
+            "Run the clone from a server of version " + std::to_string(source.server_version() / 10000) +
+                " or later, or create the tables on the targets first (schema => 'existing').")
             .in_database(source_name);
     phase("dumping the tables' definitions from " + source_name);
 
@@ -579,7 +588,8 @@ SELECT tree.root::pg_catalog.text, c.oid::pg_catalog.text, s.nspname, c.relname
     std::map<std::string, std::vector<std::pair<std::string, TableName>>> members;  // root oid -> (oid, name)
     std::vector<std::string> cloned_oids;
     for (int i = 0; i < PQntuples(tree.get()); i++) {
-        members[cell(tree.get(), i, 0)].push_back({cell(tree.get(), i, 1), {cell(tree.get(), i, 2), cell(tree.get(), i, 3)}});
+        members[cell(tree.get(), i, 0)].push_back(
+            {cell(tree.get(), i, 1), {cell(tree.get(), i, 2), cell(tree.get(), i, 3)}});
         cloned_oids.push_back(cell(tree.get(), i, 1));
     }
     auto created_oids = [&](const std::vector<bool> &which) {
@@ -606,9 +616,9 @@ SELECT k.oid::pg_catalog.text, k.conname,
                               {text_array_literal(all_created), text_array_literal(cloned_oids)});
     std::map<std::string, ForeignKeyPlan> foreign_keys;
     for (int i = 0; i < PQntuples(keys.get()); i++)
-        foreign_keys[cell(keys.get(), i, 0)] = {cell(keys.get(), i, 0), cell(keys.get(), i, 1), cell(keys.get(), i, 2),
-                                                cell(keys.get(), i, 3), cell(keys.get(), i, 4)[0] == 't',
-                                                cell(keys.get(), i, 5)};
+        foreign_keys[cell(keys.get(), i, 0)] = {cell(keys.get(), i, 0),           cell(keys.get(), i, 1),
+                                                cell(keys.get(), i, 2),           cell(keys.get(), i, 3),
+                                                cell(keys.get(), i, 4)[0] == 't', cell(keys.get(), i, 5)};
 
     // pg_dump reads in the clone's snapshot, with the source's connection string and credentials (the
     // password in its environment, not on its command line).
@@ -616,10 +626,12 @@ SELECT k.oid::pg_catalog.text, k.conname,
     std::string conninfo, password = job_.dbs[first].login_password;
     {
         char *parse_error = nullptr;
-        std::unique_ptr<PQconninfoOption, ConninfoFree> parsed(PQconninfoParse(job_.dbs[first].conninfo.c_str(), &parse_error));
+        std::unique_ptr<PQconninfoOption, ConninfoFree> parsed(
+            PQconninfoParse(job_.dbs[first].conninfo.c_str(), &parse_error));
         if (!parsed) {
             PQfreemem(parse_error);
-            throw Error(sqlstate::invalid_parameter_value, "invalid connection string").in_database(source_name);
+            throw Error(sqlstate::invalid_parameter_value, "invalid connection string")
+                .in_database(source_name);
         }
         bool has_host = false;
         for (const PQconninfoOption *o = parsed.get(); o->keyword; o++) {
@@ -657,25 +669,31 @@ SELECT k.oid::pg_catalog.text, k.conname,
             std::string err = result.err;
             while (!err.empty() && (err.back() == '\n' || err.back() == ' '))
                 err.pop_back();
-            throw Error(system_error, program + " failed (exit status " + std::to_string(result.status) + ")", err,
-                        "schema => 'create' dumps the tables' definitions from the first source with PostgreSQL's "
-                        "own pg_dump.")
+            throw Error(
+                system_error, program + " failed (exit status " + std::to_string(result.status) + ")", err,
+                "schema => 'create' dumps the tables' definitions from the first source with PostgreSQL's "
+                "own pg_dump.")
                 .in_database(source_name);
         }
         return result.out;
     };
     auto dump = [&](const std::string &file, const std::vector<std::string> &selection) {
         // --no-password: never a prompt (on whatever terminal the server was started from).
-        std::vector<std::string> args = {"--schema-only", "--format=custom", "--no-sync", "--no-password", "--file=" + file,
+        std::vector<std::string> args = {"--schema-only",
+                                         "--format=custom",
+                                         "--no-sync",
+                                         "--no-password",
+                                         "--file=" + file,
                                          "--snapshot=" + snapshot,
-                                         "--lock-wait-timeout=" + std::to_string(std::max<long>(1, options_.lock_timeout_ms)),
+                                         "--lock-wait-timeout=" +
+                                             std::to_string(std::max<long>(1, options_.lock_timeout_ms)),
                                          "--dbname=" + conninfo};
         args.insert(args.end(), selection.begin(), selection.end());
         run("pg_dump", args);
         return parse_toc(run("pg_restore", {"--list", file}));
     };
-    auto restore = [&](const std::string &file, const std::string &archive, const std::vector<std::string> &lines,
-                       const char *section) -> std::string {
+    auto restore = [&](const std::string &file, const std::string &archive,
+                       const std::vector<std::string> &lines, const char *section) -> std::string {
         if (lines.empty())
             return "";
         std::string text;
@@ -701,10 +719,12 @@ SELECT k.oid::pg_catalog.text, k.conname,
             const NeededObject &o = needed[i];
             if (!present[w][i].second.empty())
                 throw Error(sqlstate::insufficient_privilege,
-                            "the created tables would use " + std::string(o.kind == "FUNCTION" ? "function " : "procedure ") +
-                                o.qualified + ", owned by role \"" + present[w][i].second + "\", with the privileges of role \"" +
-                                PQuser(writer(w).raw()) + "\"",
-                            "pg_clone runs no code on a target that belongs to a role other than the one it connects as, "
+                            "the created tables would use " +
+                                std::string(o.kind == "FUNCTION" ? "function " : "procedure ") + o.qualified +
+                                ", owned by role \"" + present[w][i].second +
+                                "\", with the privileges of role \"" + PQuser(writer(w).raw()) + "\"",
+                            "pg_clone runs no code on a target that belongs to a role other than the one it "
+                            "connects as, "
                             "unless a superuser owns it.",
                             "Have a superuser or role \"" + std::string(PQuser(writer(w).raw())) +
                                 "\" own the function, or create the tables yourself.")
@@ -718,16 +738,18 @@ SELECT k.oid::pg_catalog.text, k.conname,
         for (size_t i = 0; i < needed.size(); i++)
             if (!present[w][i].first && needed[i].security_definer)
                 wanted.push_back(needed[i].owner);
-        std::set<std::string> have = roles_present(writer(w), std::set<std::string>(wanted.begin(), wanted.end()));
+        std::set<std::string> have =
+            roles_present(writer(w), std::set<std::string>(wanted.begin(), wanted.end()));
         for (size_t i = 0; i < needed.size(); i++)
             if (!present[w][i].first && needed[i].security_definer && !have.count(needed[i].owner) &&
                 needed[i].owner != PQuser(writer(w).raw()))
                 throw Error(sqlstate::insufficient_privilege,
-                            "cannot create SECURITY DEFINER function " + needed[i].qualified + ": its owner, role \"" +
-                                needed[i].owner + "\", does not exist there",
-                            "Created, it would run with the rights of role \"" + std::string(PQuser(writer(w).raw())) +
-                                "\", which pg_clone connects as.",
-                            "Create role \"" + needed[i].owner + "\" there first, or create the function yourself.")
+                            "cannot create SECURITY DEFINER function " + needed[i].qualified +
+                                ": its owner, role \"" + needed[i].owner + "\", does not exist there",
+                            "Created, it would run with the rights of role \"" +
+                                std::string(PQuser(writer(w).raw())) + "\", which pg_clone connects as.",
+                            "Create role \"" + needed[i].owner +
+                                "\" there first, or create the function yourself.")
                     .in_database(job_.dbs[w].name);
     }
     std::string needs_archive = dir.file("needs.dump");
@@ -750,7 +772,8 @@ SELECT k.oid::pg_catalog.text, k.conname,
             for (size_t t = 0; t < tables_.size(); t++)
                 if (db.create[t])
                     for (const auto &m : members[tables_[t].oid])
-                        selection.push_back("--table=" + exact_pattern(*m.second.schema) + "." + exact_pattern(m.second.name));
+                        selection.push_back("--table=" + exact_pattern(*m.second.schema) + "." +
+                                            exact_pattern(m.second.name));
             toc = dump(archive, selection);
         }
         std::vector<std::string> mine = created_oids(db.create);
@@ -788,8 +811,9 @@ SELECT k.oid::pg_catalog.text, k.conname,
             if (starts_with(line.rest, "FK CONSTRAINT ")) {
                 auto key = foreign_keys.find(line.oid);
                 if (key != foreign_keys.end() && !key->second.among_cloned) {
-                    notes_.push_back(job_.dbs[w].name + ": foreign key " + key->second.name + " of " + key->second.table +
-                                     " not created: it references " + key->second.referenced + ", which is not cloned");
+                    notes_.push_back(job_.dbs[w].name + ": foreign key " + key->second.name + " of " +
+                                     key->second.table + " not created: it references " +
+                                     key->second.referenced + ", which is not cloned");
                     skipped_keys.push_back(line.text);
                     // Its comment goes with it: "COMMENT public CONSTRAINT fk ON items owner".
                     skipped_keys.push_back("CONSTRAINT " + key->second.quoted + " ON ");
@@ -798,8 +822,9 @@ SELECT k.oid::pg_catalog.text, k.conname,
         for (const TocLine &line : toc) {
             bool skipped = false;
             for (const std::string &k : skipped_keys)
-                skipped = skipped || line.text == k ||
-                          (starts_with(line.rest, "COMMENT ") && line.rest.find(" " + k) != std::string::npos);
+                skipped =
+                    skipped || line.text == k ||
+                    (starts_with(line.rest, "COMMENT ") && line.rest.find(" " + k) != std::string::npos);
             if (skipped)
                 continue;
             if (starts_with(line.rest, "ACL ")) {
@@ -824,7 +849,8 @@ SELECT k.oid::pg_catalog.text, k.conname,
             for (const NeededObject *o : made_needs) {
                 std::string ns = o->kind == "SCHEMA" ? "-" : o->schema;
                 bool entry = line.oid == o->oid && line.catalog != "0";
-                bool comment = line.catalog == "0" && starts_with(line.rest, "COMMENT " + ns + " " + o->tag + " ");
+                bool comment =
+                    line.catalog == "0" && starts_with(line.rest, "COMMENT " + ns + " " + o->tag + " ");
                 bool grant = line.catalog == "0" && starts_with(line.rest, "ACL " + ns + " " + o->tag + " ");
                 if (entry || comment)
                     need_lines.push_back(line.text);
@@ -880,11 +906,12 @@ SELECT k.oid::pg_catalog.text, k.conname,
             notes_.push_back(job_.dbs[w].name + ": created what they need: " + join(what, ", "));
         }
         if (!owners_skipped.empty())
-            notes_.push_back(job_.dbs[w].name + ": owner not set (no such role there), owned by " + user + ": " +
-                             join(owners_skipped, ", "));
+            notes_.push_back(job_.dbs[w].name + ": owner not set (no such role there), owned by " + user +
+                             ": " + join(owners_skipped, ", "));
         if (!grants_skipped.empty()) {
             std::sort(grants_skipped.begin(), grants_skipped.end());
-            grants_skipped.erase(std::unique(grants_skipped.begin(), grants_skipped.end()), grants_skipped.end());
+            grants_skipped.erase(std::unique(grants_skipped.begin(), grants_skipped.end()),
+                                 grants_skipped.end());
             std::sort(missing_roles.begin(), missing_roles.end());
             missing_roles.erase(std::unique(missing_roles.begin(), missing_roles.end()), missing_roles.end());
             notes_.push_back(job_.dbs[w].name + ": grants not copied (no role " + join(missing_roles, ", ") +
@@ -905,14 +932,15 @@ SELECT k.oid::pg_catalog.text, k.conname,
                 bool have = false;
                 for (size_t i = 0; i < needed.size(); i++)
                     have = have || (needed[i].kind == "SCHEMA" && needed[i].name == *to.schema);
-                Result exists = conn.exec("SELECT FROM pg_catalog.pg_namespace WHERE nspname = $1", {*to.schema});
+                Result exists =
+                    conn.exec("SELECT FROM pg_catalog.pg_namespace WHERE nspname = $1", {*to.schema});
                 if (PQntuples(exists.get()) == 0 && !have) {
                     std::string create = "CREATE SCHEMA " + conn.quote_ident(*to.schema);
                     if (std::find(db.renames.begin(), db.renames.end(), create) == db.renames.end()) {
                         db.renames.insert(db.renames.begin(), create);
                         std::string shown = display_name(*to.schema, "x");
-                        notes_.push_back(job_.dbs[w].name + ": created schema " + shown.substr(0, shown.size() - 2) +
-                                         " for the target names");
+                        notes_.push_back(job_.dbs[w].name + ": created schema " +
+                                         shown.substr(0, shown.size() - 2) + " for the target names");
                     }
                 }
                 db.renames.push_back("ALTER TABLE " + at + " SET SCHEMA " + conn.quote_ident(*to.schema));
