@@ -32,6 +32,7 @@
 #include <set>
 #include <utility>
 
+#include "core/dump_script.hpp"
 #include "core/session_settings.hpp"
 #include "remote/clone_run.hpp"
 
@@ -44,15 +45,6 @@ constexpr const char *feature_not_supported = "0A000";
 constexpr const char *system_error = "58000";
 
 const char *cell(const PGresult *r, int row, int column) { return PQgetvalue(r, row, column); }
-
-// A name as a pg_dump -t or -n pattern matching exactly it: in double quotes, where the pattern
-// characters are plain characters.
-std::string exact_pattern(const std::string &name) {
-    std::string out = "\"";
-    for (char c : name)
-        out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
 
 std::string conninfo_value(const std::string &value) {
     std::string out = "'";
@@ -116,91 +108,6 @@ struct NeededObject {
     std::string table;               // an owned sequence: its table's oid
     bool security_definer = false;   // a function that runs with its owner's rights
 };
-
-// pg_restore -l: "218; 1259 16409 TABLE public items postgres".
-struct TocLine {
-    std::string text;
-    std::string catalog, oid;
-    std::string rest;  // "TABLE public items postgres"
-};
-
-std::vector<TocLine> parse_toc(const std::string &listing) {
-    std::vector<TocLine> lines;
-    size_t start = 0;
-    while (start < listing.size()) {
-        size_t end = listing.find('\n', start);
-        if (end == std::string::npos)
-            end = listing.size();
-        std::string line = listing.substr(start, end - start);
-        start = end + 1;
-        if (line.empty() || line[0] == ';')
-            continue;
-        size_t semi = line.find("; ");
-        if (semi == std::string::npos)
-            continue;
-        TocLine toc;
-        toc.text = line;
-        size_t a = semi + 2, b = line.find(' ', a);
-        if (b == std::string::npos)
-            continue;
-        size_t c = line.find(' ', b + 1);
-        if (c == std::string::npos)
-            continue;
-        toc.catalog = line.substr(a, b - a);
-        toc.oid = line.substr(b + 1, c - b - 1);
-        toc.rest = line.substr(c + 1);
-        lines.push_back(std::move(toc));
-    }
-    return lines;
-}
-
-bool starts_with(const std::string &text, const std::string &prefix) {
-    return text.compare(0, prefix.size(), prefix) == 0;
-}
-
-// pg_restore's script, made fit for the clone's session: the psql-only \restrict and \unrestrict lines
-// go, and so do the header's settings that would weaken the session (lock_timeout = 0) or change what
-// its COPY sends (client_encoding); restore_session puts back the rest afterwards.
-std::string fit_script(const std::string &script) {
-    std::string out;
-    size_t start = 0;
-    bool header = true;
-    while (start < script.size()) {
-        size_t end = script.find('\n', start);
-        if (end == std::string::npos)
-            end = script.size();
-        std::string line = script.substr(start, end - start);
-        start = end + 1;
-        if (header && starts_with(line, "-- Name: "))
-            header = false;
-        bool drop = starts_with(line, "\\restrict ") || starts_with(line, "\\unrestrict ") ||
-                    (header && (starts_with(line, "SET lock_timeout = ") ||
-                                starts_with(line, "SET client_encoding = ") ||
-                                starts_with(line, "SET statement_timeout = ") ||
-                                starts_with(line, "SET idle_in_transaction_session_timeout = ") ||
-                                starts_with(line, "SET transaction_timeout = ")));
-        if (!drop)
-            out += line + "\n";
-    }
-    return out;
-}
-
-// Whether the script has a statement beyond pg_restore's settings.
-bool has_statements(const std::string &script) {
-    size_t start = 0;
-    while (start < script.size()) {
-        size_t end = script.find('\n', start);
-        if (end == std::string::npos)
-            end = script.size();
-        std::string line = script.substr(start, end - start);
-        start = end + 1;
-        if (line.empty() || starts_with(line, "--") || starts_with(line, "SET ") ||
-            starts_with(line, "SELECT pg_catalog.set_config("))
-            continue;
-        return true;
-    }
-    return false;
-}
 
 const char *const roles_of_acl =
     "pg_catalog.array_to_string(ARRAY(SELECT DISTINCT pg_catalog.pg_get_userbyid(a.r)"
