@@ -151,3 +151,22 @@ SELECT status, summary, error FROM bucardo.clone WHERE id = :id;
 SELECT conname FROM pg_constraint WHERE conrelid = 'extra.refs'::regclass AND contype <> 'n' ORDER BY 1;
 SELECT count(*) FROM extra.refs;
 \c contrib_regression
+
+-- Hostile ground: a function the created tables would use, which the target has and another role
+-- (not a superuser) owns, fails the clone before anything is created.
+CREATE ROLE regress_seed_owner;
+CREATE DATABASE clone_seed_foreign;
+SELECT bucardo.add_db('seed_foreign', 'dbname=clone_seed_foreign');
+\c clone_seed_foreign
+CREATE SCHEMA kinds;
+CREATE FUNCTION kinds.twice(integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT $1 * 3';
+ALTER FUNCTION kinds.twice(integer) OWNER TO regress_seed_owner;
+\c contrib_regression
+SELECT bucardo.clone(tables => 'customers', dbs => 'seed_src:source, seed_foreign:target', schema => 'create') AS id \gset
+SELECT bucardo.clone_wait(:id, '60 s');
+SELECT status, error FROM bucardo.clone WHERE id = :id;
+\c clone_seed_foreign
+SELECT count(*) AS relations FROM pg_class WHERE relnamespace::regnamespace::text IN ('public', 'kinds');
+\c contrib_regression
+DROP DATABASE clone_seed_foreign;
+DROP ROLE regress_seed_owner;
