@@ -17,7 +17,7 @@ REGRESS = setup registry clone_sync clone_groups clone_tables clone_start many_s
           emptying hostile_remote encodings session_settings deferrable_constraints own_catalog \
           two_phase sequences column_types refresh hostile_input system_catalogs table_patterns \
           no_columns binary_io freeze published referenced \
-          max_rate commit_table bucardo_cli drop_extension \
+          max_rate commit_table bucardo_cli seed drop_extension \
           upgrade
 REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/regress.conf --load-extension=pg_clone
 

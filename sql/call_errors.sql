@@ -49,6 +49,7 @@ SELECT count(*) AS queued FROM bucardo.clone WHERE status = 'queued';
 SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', schema => 'replace');
 SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', schema => NULL);
 SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', commit => 'row');
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', schema => 'create', commit => 'table');
 SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', target_names => '[]');
 SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', target_names => 'null');
 SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', target_names => '{"foo": 1}');

@@ -13,6 +13,7 @@
 #include "pg/progress_board.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
+#include "pg/tool_process.hpp"
 #include "remote/catalog_queries.hpp"
 #include "remote/prepared_recovery.hpp"
 #include "remote/run_clone.hpp"
@@ -249,6 +250,11 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord 
         if (!activity.empty())
             pg::call([&] { pgstat_report_activity(STATE_RUNNING, activity.c_str()); });
     };
+    if (job.schema_create) {
+        options.run_tool = [&waiter](const pgclone::ToolRun &run) { return pg::run_tool(run, waiter); };
+        options.tool_version = PG_VERSION_NUM;
+        options.scratch_dir = pg::scratch_dir();
+    }
     pgclone::CloneReport report = pgclone::run_clone(job, options, waiter);
     return {queue::Ended::Done, report.summary(), "", report};
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The demo: installs what is needed, builds and installs pg_clone, makes a PostgreSQL cluster on the
 # spot (three databases: shop, staging, reporting), clones two tables from shop into the other two
-# with bucardo.clone(), prints what the clone did, does it again from the shell with the pg_clone
-# program (pg_clone clone ... --wait, with its progress line), and removes the cluster.
+# with bucardo.clone(), prints what the clone did, seeds a new empty database (fresh) from shop with
+# tables => '*' and schema => 'create' (schema and data in one call), does the first clone again from
+# the shell with the pg_clone program (pg_clone clone ... --wait, with its progress line), and removes
+# the cluster.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -71,6 +73,36 @@ if [ "$status" != "done" ]; then
     exit 1
 fi
 echo "== demo clone done"
+
+# Seeding an empty database: schema and data in one call. Every table of shop (two more here, with an
+# enum type, checks and foreign keys) is created on the target from the source's pg_dump, in the
+# clone's transaction, then filled.
+echo "== seeding an empty database: tables => '*', schema => 'create'"
+sql shop -c "
+    CREATE TYPE tier AS ENUM ('basic', 'premium');
+    CREATE TABLE products (id serial PRIMARY KEY, name text NOT NULL UNIQUE, tier tier NOT NULL DEFAULT 'basic',
+                           price numeric(10,2) CHECK (price >= 0));
+    CREATE TABLE order_items (order_id bigint REFERENCES orders, product integer REFERENCES products,
+                              qty integer NOT NULL DEFAULT 1, PRIMARY KEY (order_id, product));
+    INSERT INTO products (name, tier, price)
+      SELECT 'product ' || g, (ARRAY['basic', 'premium'])[1 + g % 2]::tier, g * 1.5 FROM generate_series(1, 100) g;
+    INSERT INTO order_items SELECT o, p + 2 * (o % 50), p FROM generate_series(1, 50000) o, generate_series(1, 2) p;"
+sql postgres -c "CREATE DATABASE fresh"
+sql postgres -c "SELECT bucardo.add_db('fresh', 'dbname=fresh')" >/dev/null
+echo "SELECT bucardo.clone(tables => '*', dbs => 'shop:source,fresh:target', schema => 'create');"
+id=$(sql postgres -At -c "SELECT bucardo.clone(tables => '*', dbs => 'shop:source,fresh:target', schema => 'create')")
+status=$(sql postgres -At -c "SELECT bucardo.clone_wait($id, '120 s')")
+sql postgres -c "SELECT id, status, ended - started AS took, summary, error FROM bucardo.clone WHERE id = $id" -x
+echo "fresh, before the clone: an empty database; after it:"
+sql fresh -c "\\d order_items"
+sql fresh -At -F ' ' -c "SELECT 'fresh:', (SELECT count(*) FROM customers), 'customers,', (SELECT count(*) FROM orders),
+                                'orders,', (SELECT count(*) FROM products), 'products,', (SELECT count(*) FROM order_items), 'order items'"
+if [ "$status" != "done" ]; then
+    echo "seeding clone ended '$status'; server log:" >&2
+    tail -20 "$work/server.log" >&2
+    exit 1
+fi
+echo "== seeding clone done"
 
 # The same clone from the shell, in Bucardo's words, with the pg_clone program: on a terminal --wait
 # draws the progress line, and the exit status says how it ended (0 done).

@@ -169,6 +169,10 @@ void check_clone_options(const Options &options) {
         throw invalid("target_names must be a JSON object of source table names and target table names",
                       "For example '{\"public.orders\": \"archive.orders_2025\"}'.");
     one_of(o, "commit", {"clone", "table"});
+    if (given_as(o.read("schema"), "create") && given_as(o.read("commit"), "table"))
+        throw invalid("schema => 'create' and commit => 'table' conflict: the tables created on a target "
+                      "are committed with all their rows, at once",
+                      "Seed the database with commit => 'clone', or create the tables first.");
     o.refuse_unknown();
 }
 

@@ -27,7 +27,10 @@ CloneReport CloneRun::run() {
             return nothing;
         }
         size_states();
+        plan_schema();  // schema_copy.cpp: target names, and the tables to create
         plan_streams();
+        if (one_session_for_schema_)
+            join_streams(one_session_for_schema_reason_);
         choose_commit();
         note_splits();
         plan_units();  // table_commit.cpp: commit => 'table'
@@ -286,7 +289,9 @@ std::string CloneRun::split_refusal_on(size_t w, size_t t, const SplitFacts &fac
                "rebuilding its index, which the other streams' locks would block)";
     bool has_rows = false;
     try {
-        Result r = writer(w).exec("SELECT EXISTS (SELECT FROM ONLY " + quoted(writer(w), tables_[t]) + ")");
+        TableName here = name_on(w, t);  // target_names
+        Result r = writer(w).exec("SELECT EXISTS (SELECT FROM ONLY " + writer(w).quote_ident(here.schema.value_or(tables_[t].schema)) + "." +
+                                  writer(w).quote_ident(here.name) + ")");
         has_rows = PQgetvalue(r.get(), 0, 0)[0] == 't';
     } catch (const Error &e) {
         return "on " + db + " it could not be read (" + e.info().message + ")";
@@ -438,6 +443,7 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
         // A table with no columns to copy (none, all dropped, or only generated ones) is copied all the
         // same: its rows hold no values, but the target gets as many.
         tables_.push_back(table);
+        listed_as_.push_back(asked.is_pattern() ? std::nullopt : std::optional<TableName>(asked));
         table_filters_.push_back(!asked.is_pattern() && item[i] < job_.filters.size() ? job_.filters[item[i]]
                                                                                       : std::string());
     }
@@ -446,16 +452,22 @@ void CloneRun::resolve_on_first_source(Connection &conn) {
 // The same tables, by the source's schema-qualified names, with the same columns by name.
 void CloneRun::check_tables(size_t db, Connection &conn) {
     std::vector<TableName> names;
-    for (const auto &table : tables_)
-        names.push_back({table.schema, table.name});
+    for (size_t t = 0; t < tables_.size(); t++)
+        names.push_back(name_on(db, t));
     auto found = describe_tables(conn, names);
     auto &mine = dbs_[db].described;
     mine.clear();
     for (size_t i = 0; i < found.size(); i++) {
         const RemoteTable &source = tables_[i];
-        auto at = [&](Error e) { return e.in_database(conn.db_name()).on_table(source.label); };
+        std::string shown = renamed_.size() > i && renamed_[i] && names[i] == *renamed_[i]
+                                ? source.label + " (as " + display_name(*names[i].schema, names[i].name) + ")"
+                                : source.label;
+        auto at = [&](Error e) { return e.in_database(conn.db_name()).on_table(shown); };
         if (!found[i])
-            throw at(Error(sqlstate::undefined_table, "table does not exist"));
+            throw at(Error(sqlstate::undefined_table, "table does not exist", "",
+                           job_.schema_create || plan_.sources.size() > 1 || db == plan_.sources.front()
+                               ? ""
+                               : "Clone with schema => 'create' to create it from the source's definition."));
         if (found[i]->relkind != 'r' && found[i]->relkind != 'p')
             throw at(Error(sqlstate::wrong_object_type, "not a table"));
         std::vector<std::string> missing, extra;

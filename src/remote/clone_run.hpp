@@ -1,4 +1,4 @@
-// One clone run (run_clone in run_clone.hpp): its state and its steps, implemented in seven files,
+// One clone run (run_clone in run_clone.hpp): its state and its steps, implemented in eight files,
 // one for each part of a clone:
 //   clone_run.cpp         connections, snapshots, streams, checking the tables on every database
 //   target_setup.cpp      locking, checking and emptying the target tables
@@ -9,6 +9,7 @@
 //   commit_round.cpp      the commit (two-phase, or one database after another) and the rollback
 //   table_commit.cpp      commit => 'table': each unit of linked tables committed as its copy ends,
 //                         and the tables a resumed clone leaves out
+//   schema_copy.cpp       clone(..., schema => 'create') and target_names: tables created on the targets
 // Pure C++ and libpq.
 #pragma once
 
@@ -190,6 +191,17 @@ class CloneRun {
     // On stream k's session: the sequences owned by the given tables, or (owned == false) the named ones.
     void set_sequences(size_t w, size_t k, const std::vector<size_t> &tables, bool named);
 
+    // schema_copy.cpp: target_names, and the tables created on the targets (schema => 'create').
+    void resolve_target_names();
+    TableName name_on(size_t db, size_t t) const;
+    void plan_schema();
+    void create_before_rows(size_t w);
+    void create_after_rows(size_t w);
+    void finish_created(size_t w);
+    void run_schema_script(size_t w, const std::string &sql, const char *what);
+    void restore_session(Connection &conn);
+    void join_streams(const std::string &reason);
+
     // commit_round.cpp: the commit, two-phase or not, and the rollback.
     void reached(const char *step);
     void choose_commit();
@@ -229,6 +241,10 @@ class CloneRun {
     std::string client_encoding_;                     // the SET statement every session runs
     std::vector<RemoteTable> tables_;                 // as resolved on the first source
     std::vector<std::string> table_filters_;          // per table: its row filter, or empty
+    std::vector<std::optional<TableName>> listed_as_;  // per table: the list's name for it (none: a pattern)
+    bool one_session_for_schema_ = false;  // schema => 'create' creates tables: one stream
+    std::string one_session_for_schema_reason_;
+    std::vector<std::optional<TableName>> renamed_;    // per table: its name on the targets (target_names)
     std::vector<RemoteTable> named_sequences_;        // sequences named in the table list (first source)
     // A sequence the clone sets on every database written: named, or owned by a column of a table.
     struct SequencePlan {
@@ -261,6 +277,13 @@ class CloneRun {
         std::vector<SequenceOutcome> sequences_set;
         std::vector<std::string> gids;                   // per stream: its global transaction id
         std::vector<std::vector<OutsideKey>> outside_keys;  // per stream: the foreign keys its session checks
+        // schema => 'create': the tables created here (per table), and the scripts that do it, run in
+        // the database's one writing session: before the rows, after them, and at the end (owners, grants,
+        // target names).
+        std::vector<bool> create;
+        std::string before_rows, after_rows, grants;
+        std::vector<std::pair<std::string, std::string>> owners;  // (ALTER ... OWNER TO ..., what it names)
+        std::vector<std::string> renames;                         // ALTER TABLE ... RENAME / SET SCHEMA
     };
     std::vector<DbState> dbs_;  // per database, in list order
     std::vector<TableSize> source_estimates_;  // per table, on the first source: size and rows

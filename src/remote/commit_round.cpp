@@ -71,21 +71,27 @@ void CloneRun::choose_commit() {
     two_phase_ = choice.use;
     if (!two_phase_ && streams > 1) {
         notes_.push_back(one_session_note(options_.two_phase, choice, streams));
-        unsplit("no two-phase commit" + (choice.reason.empty() ? std::string() : " (" + choice.reason + ")") +
-                ", so each target is written through one session");
-        std::vector<size_t> all;
-        for (size_t t = 0; t < tables_.size(); t++)
-            all.push_back(t);
-        std::stable_sort(all.begin(), all.end(), [&](size_t a, size_t b) {
-            return source_estimates_[a].bytes > source_estimates_[b].bytes;
-        });
-        std::vector<Piece> pieces;
-        for (size_t t : all)
-            pieces.push_back({t, 0});
-        set_stream_work({pieces});
+        join_streams("no two-phase commit" + (choice.reason.empty() ? std::string() : " (" + choice.reason + ")") +
+                     ", so each target is written through one session");
     } else if (!choice.note.empty() && plan_.writers.size() > 1) {
         notes_.push_back(choice.note);
     }
+}
+
+// All the tables in one stream, whole, largest first: one session per database. reason: why no table
+// is split any more (the summary's "not split" note).
+void CloneRun::join_streams(const std::string &reason) {
+    unsplit(reason);
+    std::vector<size_t> all;
+    for (size_t t = 0; t < tables_.size(); t++)
+        all.push_back(t);
+    std::stable_sort(all.begin(), all.end(), [&](size_t a, size_t b) {
+        return source_estimates_[a].bytes > source_estimates_[b].bytes;
+    });
+    std::vector<Piece> pieces;
+    for (size_t t : all)
+        pieces.push_back({t, 0});
+    set_stream_work({pieces});
 }
 
 void CloneRun::commit_all() {
@@ -97,6 +103,7 @@ void CloneRun::commit_all() {
         for (size_t s : plan_.sources)
             stream.readers[s]->exec("COMMIT");
     for (size_t w : plan_.writers) {
+        create_after_rows(w);
         build_postponed_indexes(w);
         check_deferrable_constraints(w);
         check_outside_keys(w);
@@ -105,6 +112,8 @@ void CloneRun::commit_all() {
             writer(w, k).exec("SET CONSTRAINTS ALL IMMEDIATE");
     }
     analyze_tables();
+    for (size_t w : plan_.writers)
+        finish_created(w);
     reached("before_commit");
     // From here on a cancel would leave targets split: hold it back until the end.
     waiter_.set_interruptible(false);

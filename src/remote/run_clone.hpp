@@ -52,6 +52,22 @@ class CommitRecord {
     virtual void tables_committed(const std::vector<std::string> &gids, const CloneReport &report) = 0;
 };
 
+// A program of the server's own installation (pg_dump, pg_restore), run for clone(..., schema =>
+// 'create') by RunnerOptions::run_tool: no shell, an argument vector, stdout and stderr captured.
+struct ToolRun {
+    std::string program;            // "pg_dump": found in the server's bindir
+    std::vector<std::string> args;  // after argv[0]
+    // Added to the server's environment (a value here replaces the server's): PGPASSWORD, never an
+    // argument that ps would show.
+    std::vector<std::pair<std::string, std::string>> env;
+    size_t max_output = size_t(256) << 20;  // a longer stdout fails the run
+};
+struct ToolResult {
+    int status = 0;   // the exit status; 128 + the signal that ended it
+    std::string out;  // stdout
+    std::string err;  // stderr, its first 64 kB
+};
+
 struct RunnerOptions {
     ConnectDefaults connect;
     int lock_timeout_ms = 60000;
@@ -83,6 +99,12 @@ struct RunnerOptions {
     std::function<void(const std::string &)> log;
     // Told what the clone is doing now ("copying public.foo from alpha into beta"), for monitoring.
     std::function<void(const std::string &)> report_phase;
+    // clone(..., schema => 'create'): runs pg_dump and pg_restore (the server's, so as new as the
+    // server: tool_version is its PG_VERSION_NUM), waiting through the clone's Waiter; their files go
+    // in a directory of their own made under scratch_dir. Unset: tables are never created.
+    std::function<ToolResult(const ToolRun &)> run_tool;
+    int tool_version = 0;
+    std::string scratch_dir;
     // Called about every second while the streams copy, in the caller's thread (never a stream's): the
     // server re-reads the clone's max_rate there into limits.rate.
     std::function<void()> every_second;

@@ -62,6 +62,7 @@ void CloneRun::open_writers() {
             notes_.push_back(job_.dbs[w].name +
                              ": triggers and foreign keys stayed active "
                              "(session_replication_role needs superuser)");
+        create_before_rows(w);
         check_tables(w, writer(w));
         // Each stream locks the tables it will fill, before the checks below, so that no trigger,
         // constraint or index can be added between them and the copy: the lock TRUNCATE needs

@@ -410,4 +410,39 @@ for my $type ('tsquery', 'tsquery_d')
 	  or diag($error);
 }
 
+# schema => 'create' runs the pg_dump of the server pg_clone runs in: it seeds an empty database from
+# an older source, and refuses a source newer than itself before anything is touched.
+{
+	my $own = int($host->safe_psql('postgres', 'SHOW server_version_num') / 10000);
+	my @older = grep { $_ <= $own } @majors;
+	my @younger = grep { $_ > $own } @majors;
+	if (@older)
+	{
+		my ($from, $to) = ($older[0], $newest);
+		$node{$to}->safe_psql('postgres', 'CREATE DATABASE seeded');
+		$host->safe_psql('postgres',
+			add_db_sql([ 'seeded', "host='" . $node{$to}->host . "' port=" . $node{$to}->port . ' dbname=seeded' ]));
+		my $id = $host->safe_psql('postgres',
+			"SELECT bucardo.clone(tables => '*', dbs => 'v$from:source, seeded:target', schema => 'create')");
+		is(wait_clone($host, $id), 'done', "schema => create from $from into an empty database of $to")
+		  or diag(clone_field($host, $id, 'error'));
+		is($node{$to}->safe_psql('seeded', 'SELECT count(*) FROM big'),
+			$node{$from}->safe_psql('db', 'SELECT count(*) FROM big'), "schema => create from $from: the rows arrived");
+	}
+	if (@younger)
+	{
+		my $from = $younger[-1];
+		$node{$oldest}->safe_psql('postgres', 'CREATE DATABASE seeded2');
+		$host->safe_psql('postgres',
+			add_db_sql([ 'seeded2', "host='" . $node{$oldest}->host . "' port=" . $node{$oldest}->port . ' dbname=seeded2' ]));
+		my $id = $host->safe_psql('postgres',
+			"SELECT bucardo.clone(tables => '*', dbs => 'v$from:source, seeded2:target', schema => 'create')");
+		is(wait_clone($host, $id), 'failed', "schema => create from $from, newer than the server's pg_dump $own, fails");
+		like(clone_field($host, $id, 'error'), qr/pg_dump $own cannot dump the source's PostgreSQL $from/,
+			'the error says why');
+		is($node{$oldest}->safe_psql('seeded2', q{SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace}),
+			'0', 'nothing was created');
+	}
+}
+
 done_testing();

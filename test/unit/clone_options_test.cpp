@@ -175,6 +175,12 @@ TEST(CloneOptions, SchemaTargetNamesAndCommit) {
     EXPECT_EQ(message_of(with(defaults(), "target_names", V::null())),
               "target_names must be a JSON object of source table names and target table names");
     EXPECT_EQ(message_of(with(defaults(), "commit", V::string("row"))), "commit must be 'clone' or 'table', not 'row'");
+    Error conflict = error_of(with(with(defaults(), "schema", V::string("create")), "commit", V::string("table")));
+    EXPECT_EQ(std::string(conflict.what()),
+              "schema => 'create' and commit => 'table' conflict: the tables created on a target are committed "
+              "with all their rows, at once");
+    EXPECT_EQ(conflict.sqlstate(), sqlstate::invalid_parameter_value);
+    EXPECT_NO_THROW(check_clone_options(with(with(defaults(), "schema", V::string("create")), "commit", V::string("clone"))));
     // In the order of the checks: schema before target_names before commit.
     EXPECT_EQ(message_of(with(with(defaults(), "commit", V::string("row")), "schema", V::string("x"))),
               "schema must be 'existing' or 'create', not 'x'");
