@@ -29,8 +29,7 @@ CloneReport CloneRun::run() {
         size_states();
         plan_schema();  // schema_copy.cpp: target names, and the tables to create
         plan_streams();
-        if (one_session_for_schema_)
-            join_streams(one_session_for_schema_reason_);
+        one_session_for_schema();  // schema_copy.cpp
         choose_commit();
         note_splits();
         plan_units();  // table_commit.cpp: commit => 'table'

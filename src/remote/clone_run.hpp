@@ -201,6 +201,7 @@ class CloneRun {
     void run_schema_script(size_t w, const std::string &sql, const char *what);
     void restore_session(Connection &conn);
     void join_streams(const std::string &reason);
+    void one_session_for_schema();
 
     // commit_round.cpp: the commit, two-phase or not, and the rollback.
     void reached(const char *step);
@@ -242,8 +243,7 @@ class CloneRun {
     std::vector<RemoteTable> tables_;                 // as resolved on the first source
     std::vector<std::string> table_filters_;          // per table: its row filter, or empty
     std::vector<std::optional<TableName>> listed_as_;  // per table: the list's name for it (none: a pattern)
-    bool one_session_for_schema_ = false;  // schema => 'create' creates tables: one stream
-    std::string one_session_for_schema_reason_;
+    std::vector<std::string> creating_on_;  // schema => 'create': the databases that get tables created
     std::vector<std::optional<TableName>> renamed_;    // per table: its name on the targets (target_names)
     std::vector<RemoteTable> named_sequences_;        // sequences named in the table list (first source)
     // A sequence the clone sets on every database written: named, or owned by a column of a table.

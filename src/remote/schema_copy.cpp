@@ -407,6 +407,15 @@ void CloneRun::resolve_target_names() {
     }
 }
 
+// Where tables are created, one stream: objects created in a session's open transaction exist for it
+// alone.
+void CloneRun::one_session_for_schema() {
+    if (creating_on_.empty() || stream_tables_.size() < 2)
+        return;
+    notes_.push_back(join(creating_on_, ", ") + ": tables created: one session per target database");
+    join_streams("tables are created on " + join(creating_on_, ", ") + ", through one session per target database");
+}
+
 // Before anything is written: which tables each target lacks, the dumps, and each target's scripts.
 void CloneRun::plan_schema() {
     resolve_target_names();
@@ -451,16 +460,10 @@ void CloneRun::plan_schema() {
         return;
 
     // Objects created in a session's open transaction exist for it alone: once the streams are
-    // planned, run() joins them into one (join_streams).
-    if (job_.streams > 1) {
-        std::vector<std::string> names;
-        for (size_t w : creating_on)
-            names.push_back(job_.dbs[w].name);
-        notes_.push_back(join(names, ", ") + ": tables created: one session per target database");
-        one_session_for_schema_ = true;
-        one_session_for_schema_reason_ = "tables are created on " + join(names, ", ") +
-                                         ", through one session per target database";
-    }
+    // planned, run() joins them into one (one_session_for_schema).
+    creating_on_.clear();
+    for (size_t w : creating_on)
+        creating_on_.push_back(job_.dbs[w].name);
 
     size_t first = plan_.sources.front();
     Connection &source = reader(first);
