@@ -57,6 +57,8 @@ struct RunnerOptions {
     // once its rows are in rather than row by row.
     int64_t large_table_bytes = 8 * 1024 * 1024;
     bool build_indexes_after = false;
+    // COPY ... FREEZE into the tables the clone truncated (pg_clone.copy_freeze; off only to measure it).
+    bool copy_freeze = true;
     // database_identity() of the control database: its tables in schema bucardo are never cloned.
     std::string control_identity;
     PumpLimits limits;

@@ -113,7 +113,8 @@ std::string CloneRun::source_query(Connection &conn, const RemoteTable &here, si
 // allows it only there, and never on a partitioned table (its partitions were truncated with it, but
 // COPY routes rows to them from the parent).
 std::string CloneRun::copy_in_options(size_t d, size_t t, bool binary) const {
-    bool freeze = plan_.truncates[d] && !dbs_[d].tables[t].empty_by_delete && dbs_[d].described[t].relkind == 'r';
+    bool freeze = options_.copy_freeze && plan_.truncates[d] && !dbs_[d].tables[t].empty_by_delete &&
+                  dbs_[d].described[t].relkind == 'r';
     std::vector<std::string> options;
     if (binary)
         options.emplace_back("FORMAT binary");
