@@ -148,7 +148,7 @@ class CloneRun {
     // post_copy_checks.cpp: after the copy, before the commit.
     void check_deferrable_constraints(size_t w);
     void check_outside_keys(size_t w);
-    void build_postponed_indexes(size_t w);
+    void build_postponed_indexes();
     void analyze_tables();
 
     // verification.cpp: every table on every target against the sources, before the commit.

@@ -91,8 +91,8 @@ void CloneRun::commit_all() {
     for (StreamSessions &stream : streams_)
         for (size_t s : plan_.sources)
             stream.readers[s]->exec("COMMIT");
+    build_postponed_indexes();
     for (size_t w : plan_.writers) {
-        build_postponed_indexes(w);
         check_deferrable_constraints(w);
         check_outside_keys(w);
         set_sequences(w);
