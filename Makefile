@@ -4,7 +4,7 @@
 
 MODULE_big = pg_clone
 EXTENSION = pg_clone
-DATA = pg_clone--1.0.sql pg_clone--1.0--1.1.sql pg_clone--1.1--1.2.sql pg_clone--1.2--1.3.sql
+DATA = pg_clone--1.0.sql pg_clone--1.0--1.1.sql pg_clone--1.1--1.2.sql pg_clone--1.2--1.3.sql pg_clone--1.3--1.4.sql
 PGFILEDESC = "pg_clone - clone tables between PostgreSQL databases"
 
 CORE_SRCS = $(wildcard src/core/*.cpp)
@@ -17,7 +17,7 @@ REGRESS = setup registry clone_sync clone_groups clone_tables clone_start many_s
           emptying hostile_remote encodings session_settings deferrable_constraints own_catalog \
           two_phase sequences column_types refresh hostile_input system_catalogs table_patterns \
           no_columns binary_io freeze published referenced \
-          max_rate bucardo_cli drop_extension \
+          max_rate commit_table bucardo_cli drop_extension \
           upgrade
 REGRESS_OPTS = --temp-instance=tmp_check --temp-config=test/regress.conf --load-extension=pg_clone
 

@@ -45,3 +45,18 @@ SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', start => 'infinity')
 SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', start => '-infinity');
 SELECT bucardo.add_db('blank', E' \t\n ');
 SELECT count(*) AS queued FROM bucardo.clone WHERE status = 'queued';
+-- schema, target_names and commit (1.4): refused at call time, nothing queued.
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', schema => 'replace');
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', schema => NULL);
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', commit => 'row');
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', target_names => '[]');
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', target_names => 'null');
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', target_names => '{"foo": 1}');
+SELECT bucardo.clone(relgroup => 'foobar', dbgroup => 'baz', target_names => '{"public.foo": "baz"}');
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', target_names => '{"foo": "a.b.c"}');
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', target_names => '{"foo": "x.*"}');
+SELECT bucardo.clone(tables => 'foo, bar', dbs => 'alpha, beta', target_names => '{"foo": "x.t", "bar": "x.t"}');
+SELECT bucardo.clone(tables => 'public.*', dbs => 'alpha, beta', target_names => '{"public.*": "x.t"}');
+SELECT count(*) AS queued FROM bucardo.clone WHERE status = 'queued';
+-- Resuming a clone that does not exist, or one that is queued.
+SELECT bucardo.clone_resume(-1);

@@ -99,9 +99,58 @@ SELECT bucardo.clone_wait(:queued_id, '60 s');
 SELECT status, two_phase, decision, summary FROM bucardo.clone WHERE id = :queued_id;
 SELECT db, table_name, rows, emptied, verified FROM bucardo.clone_table WHERE clone_id = :queued_id
  ORDER BY table_name;
+
+-- 1.3 -> 1.4 (schema, target_names, commit, clone_resume) with a queued clone and a cancelled one: the
+-- queued one runs under 1.4 with the defaults of the new options; the cancelled one (every option set
+-- under 1.3) is resumed with the same options.
+SELECT bucardo.clone('ag_both', start => '1 hour', max_rate => '100MB') AS queued_14 \gset
+CREATE TEMP TABLE clone_13 AS
+SELECT pg_get_function_arguments(p.oid) AS arguments, pg_get_function_result(p.oid) AS result,
+       p.proacl::text AS acl, p.prosecdef, p.provolatile, p.proisstrict, p.proconfig
+  FROM pg_proc p WHERE p.oid = 'bucardo.clone'::regproc;
+CREATE TEMP TABLE user_functions_13 AS
+SELECT p.oid::regprocedure::text AS function FROM pg_proc p
+ WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('pgclone_user', p.oid, 'EXECUTE');
+ALTER EXTENSION pg_clone UPDATE TO '1.4';
+SELECT extversion FROM pg_extension WHERE extname = 'pg_clone';
+SELECT (SELECT row(c.arguments || ', schema text DEFAULT ''existing''::text, target_names jsonb DEFAULT NULL::jsonb,'
+                   ' commit text DEFAULT ''clone''::text', c.result, c.acl, c.prosecdef, c.provolatile,
+                   c.proisstrict, c.proconfig)::text FROM clone_13 c)
+     = (SELECT row(pg_get_function_arguments(p.oid), pg_get_function_result(p.oid), p.proacl::text, p.prosecdef,
+                   p.provolatile, p.proisstrict, p.proconfig)::text
+          FROM pg_proc p WHERE p.oid = 'bucardo.clone'::regproc) AS clone_unchanged_but_three_arguments;
+SELECT p.oid::regprocedure AS new_for_users FROM pg_proc p
+ WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('pgclone_user', p.oid, 'EXECUTE')
+   AND p.oid::regprocedure::text NOT IN (SELECT function FROM user_functions_13)
+ ORDER BY 1::text;
+SELECT count(*) AS public_functions FROM pg_proc p
+ WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE');
+SELECT id = :queued_14 AS queued, status, max_rate, schema, target_names, commit, resumes
+  FROM bucardo.clone WHERE id IN (:queued_13, :queued_14) ORDER BY id;
+UPDATE bucardo.clone SET startwhen = now() WHERE id = :queued_14;
+NOTIFY bucardo_clone_ready;
+SELECT bucardo.clone_wait(:queued_14, '60 s');
+SELECT status, summary FROM bucardo.clone WHERE id = :queued_14;
+SELECT bucardo.clone_resume(:queued_13) AS resumed \gset
+SELECT bucardo.clone_wait(:resumed, '60 s');
+SELECT to_jsonb(a) - '{id,startwhen,cdate,status,started,ended,summary,error,worker_pid,cancel_requested,two_phase,decision,resumes}'::text[]
+     = to_jsonb(b) - '{id,startwhen,cdate,status,started,ended,summary,error,worker_pid,cancel_requested,two_phase,decision,resumes}'::text[]
+       AS same_options,
+       b.resumes = :queued_13 AS resumes_it, b.status
+  FROM bucardo.clone a, bucardo.clone b WHERE a.id = :queued_13 AND b.id = :resumed;
+SELECT db, table_name, rows, emptied, verified FROM bucardo.clone_table WHERE clone_id = :resumed
+ ORDER BY table_name;
+-- Its summary says what it resumed: a cancelled clone committed nothing, so every table is copied.
+SELECT summary LIKE '%note: resumes clone ' || :queued_13 || ', which committed no table: every table is copied'
+       AS says_what_it_resumes
+  FROM bucardo.clone WHERE id = :resumed;
+-- Only a failed or cancelled clone can be resumed.
+\set VERBOSITY terse
+SELECT bucardo.clone_resume(:resumed) IS NULL;
+\set VERBOSITY default
 SELECT bucardo.remove_sync('ag_both');
 
--- A fresh CREATE EXTENSION pg_clone (1.0 and then every update script: there is no pg_clone--1.3.sql)
+-- A fresh CREATE EXTENSION pg_clone (1.0 and then every update script: there is no pg_clone--1.4.sql)
 -- makes the same objects, definitions and privileges as this installation updated step by step.
 CREATE TEMP VIEW bucardo_objects (kind, name, definition) AS
 SELECT 'member', pg_describe_object(d.classid, d.objid, d.objsubid), ''
@@ -142,7 +191,7 @@ CREATE TEMP TABLE updated AS SELECT * FROM bucardo_objects;
 DROP EXTENSION pg_clone;
 CREATE EXTENSION pg_clone;
 SELECT extversion FROM pg_extension WHERE extname = 'pg_clone';
--- (At least the 39 functions and 297 rows of 1.3.)
+-- (At least the 39 functions and 297 rows of 1.3; 1.4 has two functions more.)
 SELECT count(*) FILTER (WHERE kind = 'function') >= 39 AS functions_compared, count(*) >= 297 AS rows_compared
   FROM updated;
 SELECT 'only updated' AS side, * FROM (TABLE updated EXCEPT TABLE bucardo_objects) u

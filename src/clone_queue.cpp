@@ -109,8 +109,17 @@ Orphans handle_orphaned_clones(bool after_restart, bool two_phase) {
                      || '. Every other target database holds all its old rows, or all its new ones if its '
                      || 'COMMIT was under way; run the clone again')"
                                           : "";
+        // commit => 'table' (1.4; read through jsonb): the tables recorded as committed stay.
+        std::string per_table = !two_phase ? std::string() : R"(WHEN pg_catalog.to_jsonb(c.*) OPERATOR(pg_catalog.->>) 'commit' = 'table'
+                THEN CASE WHEN $1::boolean THEN 'the clone was interrupted by a server restart'
+                          ELSE 'the clone worker exited unexpectedly' END
+                     || '; commit => ''table'': committed: '
+                     || coalesce((SELECT string_agg(DISTINCT t.table_name, ', ') FROM bucardo.clone_table t
+                                   WHERE t.clone_id = c.id), 'none')
+                     || ' (bucardo.clone_table); every other table was left unchanged, or holds its new rows'
+                     || ' on a target whose COMMIT was under way; bucardo.clone_resume() copies them' )";
         auto rows = pg::query(R"(UPDATE bucardo.clone c SET status = 'failed', ended = clock_timestamp(),
-                   error = CASE )" +
+                   error = CASE )" + per_table +
                                   cut_round + R"(
                            WHEN $1::boolean
                            THEN 'the clone was interrupted by a server restart; its targets were left unchanged'
@@ -211,7 +220,10 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
             "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'retries',"
             "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'verify',"
             "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'empty',"
-            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'max_rate'",
+            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'max_rate',"
+            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'schema',"
+            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'commit',"
+            "           pg_catalog.to_jsonb(clone.*) OPERATOR(pg_catalog.->>) 'resumes'",
             {std::to_string(id)});
         claimed.emplace();
         claimed->cancel_requested = row[0].at(1) == pg::Value("t");
@@ -226,6 +238,31 @@ std::optional<ClaimedClone> begin_clone(int64_t id) {
         job->empty_delete = clone[0].at(8) == pg::Value("delete");
         if (clone[0].at(9))
             job->max_rate = std::stoll(*clone[0].at(9));
+        // With 1.4: schema, target_names, commit, resumes.
+        job->schema_create = clone[0].at(10) == pg::Value("create");
+        job->commit_per_table = clone[0].at(11) == pg::Value("table");
+        if (clone[0].at(12)) {
+            job->resumes = std::stoll(*clone[0].at(12));
+            // What the clones it resumes committed, back along the chain of resumed clones.
+            auto done = pg::query(
+                "WITH RECURSIVE chain(id) AS ("
+                "  SELECT $1::bigint"
+                "  UNION SELECT c.resumes FROM bucardo.clone c JOIN chain ON c.id = chain.id"
+                "   WHERE c.resumes IS NOT NULL)"
+                " SELECT DISTINCT t.table_name, t.db FROM bucardo.clone_table t"
+                "  WHERE t.clone_id IN (SELECT chain.id FROM chain) ORDER BY 1, 2",
+                {*clone[0].at(12)});
+            for (const auto &d : done)
+                job->done_before.emplace_back(d.at(0).value_or(""), d.at(1).value_or(""));
+        }
+        auto names = pg::query(
+            "SELECT n.key, n.value FROM bucardo.clone c,"
+            " pg_catalog.jsonb_each_text(pg_catalog.to_jsonb(c.*) OPERATOR(pg_catalog.->) 'target_names') n"
+            " WHERE c.id = $1::bigint AND pg_catalog.jsonb_typeof(pg_catalog.to_jsonb(c.*) OPERATOR(pg_catalog.->)"
+            " 'target_names') = 'object' ORDER BY n.key",
+            {std::to_string(id)});
+        for (const auto &n : names)
+            job->target_names.emplace_back(n.at(0).value_or(""), n.at(1).value_or(""));
         job->streams =
             std::max(1, asked > 0 ? std::min(asked, pg::settings::max_streams) : pg::settings::max_streams);
         // With 1.2: each table's row filter, the clone's (by the table's name as written in the list)
@@ -374,6 +411,34 @@ void record_decision(int64_t id, bool commit, const pgclone::CloneReport *report
     });
 }
 
+void record_tables_committed(int64_t id, const std::vector<std::string> &gids, const pgclone::CloneReport &report) {
+    pg::transaction([&] {
+        for (const std::string &gid : gids) {
+            // A recovery that rolled it back wins over a late worker.
+            auto rows = pg::query(
+                "UPDATE bucardo.clone_transaction SET state = 'prepared'"
+                " WHERE gid = $1 AND clone_id = $2::bigint AND state = 'preparing' RETURNING gid",
+                {gid, std::to_string(id)});
+            if (rows.empty())
+                throw pgclone::Error(pgclone::sqlstate::object_not_in_prerequisite_state,
+                                     "prepared transaction " + gid + " of clone " + std::to_string(id) +
+                                         " is no longer awaiting its decision");
+        }
+        insert_report(id, report);
+    });
+}
+
+std::vector<std::pair<std::string, std::string>> committed_tables(int64_t id) {
+    std::vector<std::pair<std::string, std::string>> done;
+    pg::transaction([&] {
+        for (const auto &row :
+             pg::query("SELECT table_name, db FROM bucardo.clone_table WHERE clone_id = $1::bigint ORDER BY 1, 2",
+                       {std::to_string(id)}))
+            done.emplace_back(row.at(0).value_or(""), row.at(1).value_or(""));
+    });
+    return done;
+}
+
 void record_resolved(const std::string &gid, bool committed) {
     pg::transaction([&] {
         pg::query("UPDATE bucardo.clone_transaction SET state = $2 WHERE gid = $1",
@@ -440,24 +505,43 @@ std::optional<Resolution> begin_resolution(int64_t id) {
         resolution.emplace();
         resolution->commit = row[0].at(0) == pg::Value("commit");
         resolution->attempts = static_cast<int>(to_int64(row[0].at(1))) + 1;
+        // Through jsonb: the column came in 1.4.
+        resolution->per_table =
+            !pg::query("SELECT 1 FROM bucardo.clone c WHERE c.id = $1::bigint"
+                       " AND pg_catalog.to_jsonb(c.*) OPERATOR(pg_catalog.->>) 'commit' = 'table'",
+                       {std::to_string(id)})
+                 .empty();
         auto xacts = pg::query(
-            "SELECT t.db, d.conninfo, t.gid FROM bucardo.clone_transaction t"
+            "SELECT t.db, d.conninfo, t.gid, t.state FROM bucardo.clone_transaction t"
             "  LEFT JOIN bucardo.db d ON d.name = t.db"
             " WHERE t.clone_id = $1::bigint AND t.state IN ('preparing', 'prepared') ORDER BY t.db, t.gid",
             {std::to_string(id)});
         for (const auto &x : xacts) {
             std::string db = x.at(0).value_or("");
-            if (resolution->dbs.empty() || resolution->dbs.back().name != db)
-                resolution->dbs.push_back({db, x.at(1).value_or(""), {}});
-            resolution->dbs.back().gids.push_back(x.at(2).value_or(""));
+            auto &dbs = resolution->per_table && x.at(3) != pg::Value("prepared") ? resolution->rollback_dbs
+                                                                                  : resolution->dbs;
+            if (dbs.empty() || dbs.back().name != db)
+                dbs.push_back({db, x.at(1).value_or(""), {}});
+            dbs.back().gids.push_back(x.at(2).value_or(""));
         }
     });
     return resolution;
 }
 
-void finish_resolution(int64_t id, bool commit) {
+void finish_resolution(int64_t id, bool commit, bool per_table) {
     pg::transaction([&] {
-        if (commit)
+        if (per_table)
+            pg::query(
+                "UPDATE bucardo.clone SET status = 'failed', ended = clock_timestamp(), resolve_error = NULL,"
+                "       summary = NULL,"
+                "       error = coalesce(error, 'the clone was interrupted')"
+                "               || '; commit => ''table'': the recovery finished the commit round of each table "
+                "in doubt. Committed: ' || coalesce((SELECT string_agg(DISTINCT t.table_name, ', ')"
+                "                FROM bucardo.clone_table t WHERE t.clone_id = $1::bigint), 'none')"
+                "               || '. bucardo.clone_resume() copies the others'"
+                " WHERE id = $1::bigint",
+                {std::to_string(id)});
+        else if (commit)
             pg::query(
                 "UPDATE bucardo.clone SET status = 'done', ended = clock_timestamp(), error = NULL,"
                 "       resolve_error = NULL,"

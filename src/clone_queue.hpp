@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "remote/prepared_recovery.hpp"
@@ -67,6 +68,11 @@ void record_decision(int64_t id, bool commit, const pgclone::CloneReport *report
 void record_resolved(const std::string &gid, bool committed);
 void record_commit_round(int64_t id);  // a round without two-phase commit begins
 void record_committed(int64_t id, const std::string &db, const std::string &gid);  // and commits db
+// commit => 'table': a unit's rows in bucardo.clone_table, with (gids not empty) the decision "commit"
+// for those prepared transactions, in one transaction (see CommitRecord::tables_committed).
+void record_tables_committed(int64_t id, const std::vector<std::string> &gids, const pgclone::CloneReport &report);
+// commit => 'table': the (table, database) pairs the clone has committed so far (a retry leaves them out).
+std::vector<std::pair<std::string, std::string>> committed_tables(int64_t id);
 
 // Prepared transactions of the clone not yet known to be committed or rolled back.
 int unresolved_transactions(int64_t id);
@@ -79,10 +85,14 @@ struct Resolution {
     bool commit = false;
     int attempts = 0;  // this one included
     std::vector<pgclone::InDoubtDb> dbs;
+    // commit => 'table': each unit has its own decision. dbs then holds the transactions decided commit
+    // (state 'prepared'), and rollback_dbs those never decided ('preparing').
+    bool per_table = false;
+    std::vector<pgclone::InDoubtDb> rollback_dbs;
 };
 std::optional<Resolution> begin_resolution(int64_t id);
 // Every transaction resolved: the clone ends done (commit) or failed (rollback).
-void finish_resolution(int64_t id, bool commit);
+void finish_resolution(int64_t id, bool commit, bool per_table = false);
 // Some still unresolved: the next attempt after a back-off.
 void retry_resolution(int64_t id, int attempts, const std::string &error);
 

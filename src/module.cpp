@@ -44,6 +44,7 @@ bool build_indexes_after = true;
 bool copy_freeze = true;
 int stall_timeout_ms = 300000;
 int max_rate_kb = 0;
+int split_min_size_kb = 1024 * 1024;
 int log_progress_interval_ms = 0;
 int two_phase = two_phase_auto;
 char *test_pause_at = nullptr;
@@ -107,6 +108,13 @@ void define_settings() {
         "superuser. The indexes are marked not ready during the copy and rebuilt before "
         "the commit.",
         &build_indexes_after, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable(
+        "pg_clone.split_min_size",
+        "Tables at least this large on the source are read in slices by several streams (0: never).",
+        "A slice is a range of the table's pages (ctid), one per stream, read in the clone's snapshot. Only "
+        "with two-phase commit, sources of PostgreSQL 14 or later, and targets where the table needs no "
+        "TRUNCATE: empty, or emptied by DELETE and without unique indexes.",
+        &split_min_size_kb, 1024 * 1024, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_KB, NULL, NULL, NULL);
     // For developers and the benchmark: what FREEZE costs or saves (bench/README.md).
     DefineCustomBoolVariable("pg_clone.copy_freeze",
                              "Copy into tables the clone truncated with COPY ... FREEZE.",

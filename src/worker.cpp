@@ -95,6 +95,9 @@ class WorkerRecord : public pgclone::CommitRecord {
         queue::record_committed(id_, db, gid);
     }
     void reached(const char *step) override;
+    void tables_committed(const std::vector<std::string> &gids, const pgclone::CloneReport &report) override {
+        queue::record_tables_committed(id_, gids, report);
+    }
 
   private:
     int64_t id_;
@@ -160,7 +163,19 @@ void pause_ms(long ms) {
 
 const char *cancelled_message = "cancelled by bucardo.clone_cancel(); targets were left unchanged";
 
-Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord *record, bool superuser) {
+// commit => 'table': a clone that ends without finishing keeps the tables it committed.
+const char *cancelled_per_table =
+    "cancelled by bucardo.clone_cancel(); commit => 'table': the tables listed in bucardo.clone_table were "
+    "committed, every other table was left unchanged (bucardo.clone_resume() copies them)";
+const char *interrupted_message =
+    "clone interrupted: the server is shutting down or the worker was terminated; targets were left unchanged";
+const char *interrupted_per_table =
+    "clone interrupted: the server is shutting down or the worker was terminated; commit => 'table': the "
+    "tables listed in bucardo.clone_table were committed, every other table was left unchanged "
+    "(bucardo.clone_resume() copies them)";
+
+Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord *record, bool superuser,
+                int attempt) {
     if (job.tables.empty() || job.dbs.empty())
         return {queue::Ended::Failed, "", "the clone's relgroup or dbgroup is empty or no longer exists"};
     {
@@ -198,10 +213,12 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord 
     options.lock_timeout_ms = pg::settings::lock_timeout_ms;
     options.delete_below_bytes = static_cast<int64_t>(pg::settings::delete_max_size_kb) * 1024;
     options.build_indexes_after = pg::settings::build_indexes_after;
+    options.split_min_bytes = static_cast<int64_t>(pg::settings::split_min_size_kb) * 1024;
     options.copy_freeze = pg::settings::copy_freeze;
     options.limits.stall_timeout_ms = pg::settings::stall_timeout_ms;
     options.log_progress_interval_ms = pg::settings::log_progress_interval_ms;
     options.record = record;
+    options.gid_base = (attempt - 1) * 100000;  // a retry's ids never meet an earlier attempt's
     options.two_phase = pg::settings::two_phase == pg::settings::two_phase_on ? pgclone::TwoPhaseMode::On
                         : pg::settings::two_phase == pg::settings::two_phase_off
                             ? pgclone::TwoPhaseMode::Off
@@ -238,6 +255,7 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord 
 }
 
 Outcome run(int64_t id, pgclone::CommitRecord *record) {
+    bool per_table = false;
     try {
         auto claimed = queue::begin_clone(id);
         if (!claimed)
@@ -245,10 +263,15 @@ Outcome run(int64_t id, pgclone::CommitRecord *record) {
         // A cancel that came before our pid was recorded could not signal us.
         if (claimed->cancel_requested)
             return {queue::Ended::Cancelled, "", cancelled_message};
+        per_table = claimed->job.commit_per_table;
         for (int attempt = 1;; attempt++) {
             std::string started = queue::now_text();
             try {
-                Outcome outcome = run_job(id, claimed->job, record, claimed->superuser);
+                pgclone::CloneJob job = claimed->job;
+                // commit => 'table': a retry goes on with the tables not yet committed.
+                if (attempt > 1 && job.commit_per_table)
+                    job.done_here = queue::committed_tables(id);
+                Outcome outcome = run_job(id, job, record, claimed->superuser, attempt);
                 if (attempt > 1)
                     outcome.summary += "; note: done at attempt " + std::to_string(attempt) + " of " +
                                        std::to_string(claimed->retries + 1);
@@ -270,11 +293,9 @@ Outcome run(int64_t id, pgclone::CommitRecord *record) {
     } catch (const pgclone::Error &e) {
         // A shutdown also ends the remote sessions of this server: report the cause, not its echo.
         if (shutdown_requested)
-            return {queue::Ended::Failed, "",
-                    "clone interrupted: the server is shutting down or the worker was terminated; "
-                    "targets were left unchanged"};
+            return {queue::Ended::Failed, "", per_table ? interrupted_per_table : interrupted_message};
         if (e.sqlstate() == pgclone::sqlstate::query_canceled && queue::cancel_requested(id))
-            return {queue::Ended::Cancelled, "", cancelled_message};
+            return {queue::Ended::Cancelled, "", per_table ? cancelled_per_table : cancelled_message};
         return {queue::Ended::Failed, "", describe(e), std::nullopt, e};
     }
 }
@@ -296,11 +317,25 @@ void resolve(int64_t id) {
     auto log = [id](const std::string &line) {
         pg::log(LOG, "pg_clone: clone " + std::to_string(id) + ": " + line);
     };
-    pgclone::InDoubtOutcome outcome =
-        pgclone::resolve_in_doubt(resolution->dbs, resolution->commit, clone_sessions, defaults, waiter, log);
+    // commit => 'table': the transactions of the units decided commit, then those never decided.
+    pgclone::InDoubtOutcome outcome = pgclone::resolve_in_doubt(
+        resolution->dbs, resolution->commit || resolution->per_table, clone_sessions, defaults, waiter, log);
     for (const std::string &gid : outcome.resolved)
-        queue::record_resolved(gid, resolution->commit);
+        queue::record_resolved(gid, resolution->commit || resolution->per_table);
+    if (resolution->per_table && !resolution->rollback_dbs.empty()) {
+        pgclone::InDoubtOutcome undecided =
+            pgclone::resolve_in_doubt(resolution->rollback_dbs, false, clone_sessions, defaults, waiter, log);
+        for (const std::string &gid : undecided.resolved)
+            queue::record_resolved(gid, false);
+        outcome.errors.insert(outcome.errors.end(), undecided.errors.begin(), undecided.errors.end());
+    }
     if (outcome.errors.empty()) {
+        if (resolution->per_table) {
+            queue::finish_resolution(id, false, true);
+            pg::log(LOG, "pg_clone: clone " + std::to_string(id) +
+                             " failed: commit => 'table': the commit round of each table in doubt was finished");
+            return;
+        }
         queue::finish_resolution(id, resolution->commit);
         pg::log(LOG, "pg_clone: clone " + std::to_string(id) + (resolution->commit ? " done" : " failed") +
                          ": its prepared transactions were " +

@@ -6,7 +6,8 @@
 # and the version matrix (test/run_matrix.sh): pg_clone built for PostgreSQL 17 and 18 and its
 # pg_regress suite run there.
 # Environment: PG_BIN (PostgreSQL 15's bin directory), PG_CLONE_MATRIX (the majors of the matrix,
-# default "17 18"; "" skips it), MATRIX_STEPS (default "build regress"), MATRIX_TAP (default none).
+# default "17 18"; "" skips it), MATRIX_STEPS (default "build regress"), MATRIX_TAP (default none),
+# PROVE_FLAGS (default -j2: two TAP files at a time; "" runs them one by one).
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$REPO_DIR"
@@ -50,7 +51,8 @@ echo "== multi-server tests (prove test/t)"
 # that test skips.
 bash test/pg_toolchain.sh servers >/dev/null ||
     echo "run_all.sh: the servers of PostgreSQL 12 to 18 could not be fetched: 023_versions skips"
-PG_CONFIG="$PG_BIN/pg_config" bash test/run_tap.sh 2>&1 | tee "$work/tap.log"
+# Two test files at a time: most of their time is spent waiting (for clones, restarts, timeouts).
+PROVE_FLAGS=${PROVE_FLAGS--j2} PG_CONFIG="$PG_BIN/pg_config" bash test/run_tap.sh 2>&1 | tee "$work/tap.log"
 tap_status=${PIPESTATUS[0]}
 tap_total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$work/tap.log")
 tap_total=${tap_total:-0}

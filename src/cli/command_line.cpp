@@ -16,7 +16,7 @@ namespace {
 const std::map<std::string, Verb> &verbs() {
     static const std::map<std::string, Verb> table = {
         {"clone", Verb::kClone}, {"status", Verb::kStatus}, {"wait", Verb::kWait}, {"cancel", Verb::kCancel},
-        {"add", Verb::kAdd},     {"remove", Verb::kRemove}, {"list", Verb::kList},
+        {"resume", Verb::kResume}, {"add", Verb::kAdd},   {"remove", Verb::kRemove}, {"list", Verb::kList},
     };
     return table;
 }
@@ -81,17 +81,18 @@ void set_option(CommandLine &line, const std::string &option, const std::string 
 }
 
 void check_options_fit(const CommandLine &line) {
-    const bool follows = line.verb == Verb::kWait || (line.verb == Verb::kClone && line.wait);
-    if (line.wait && line.verb != Verb::kClone)
+    const bool queues = line.verb == Verb::kClone || line.verb == Verb::kResume;
+    const bool follows = line.verb == Verb::kWait || (queues && line.wait);
+    if (line.wait && !queues)
         throw UsageError(
-            "option --wait is only for clone (\"pg_clone wait ID\" follows a clone already queued)");
+            "option --wait is only for clone and resume (\"pg_clone wait ID\" follows a clone already "
+            "queued)");
     if (line.timeout_s && !follows)
-        throw UsageError(line.verb == Verb::kClone ? "option --timeout needs --wait"
-                                                   : "option --timeout is only for clone --wait and wait");
+        throw UsageError(queues ? "option --timeout needs --wait"
+                                : "option --timeout is only for clone --wait, resume --wait and wait");
     if (line.cancel_on_interrupt && !follows)
-        throw UsageError(line.verb == Verb::kClone
-                             ? "option --cancel-on-interrupt needs --wait"
-                             : "option --cancel-on-interrupt is only for clone --wait and wait");
+        throw UsageError(queues ? "option --cancel-on-interrupt needs --wait"
+                                : "option --cancel-on-interrupt is only for clone --wait, resume --wait and wait");
     if (line.json && line.verb != Verb::kStatus && line.verb != Verb::kList)
         throw UsageError("option --json is only for status and list");
 }
@@ -111,8 +112,11 @@ void parse_verb_words(CommandLine &line, const std::vector<std::string> &words) 
         return;
     case Verb::kWait:
     case Verb::kCancel:
+    case Verb::kResume:
         if (n != 2)
-            throw UsageError(std::string(line.verb == Verb::kWait ? "wait" : "cancel") +
+            throw UsageError(std::string(line.verb == Verb::kWait     ? "wait"
+                                         : line.verb == Verb::kCancel ? "cancel"
+                                                                      : "resume") +
                              ": give one clone id");
         line.clone_id = parse_clone_id(words[1]);
         return;
@@ -270,11 +274,11 @@ CloneArgs parse_clone_args(const std::vector<std::string> &words) {
         static const std::set<std::string> known = {
             "sync",    "relgroup",  "dbgroup", "tables", "dbs",   "start",   "empty_only", "onetimecopy",
             "streams", "sequences", "analyze", "verify", "empty", "filters", "retries",
-            "max_rate"};
+            "max_rate", "commit"};
         if (!known.count(key))
             throw UsageError("clone: unknown key \"" + key +
                              "\" (use sync, relgroup, dbgroup, tables, dbs, start, empty_only, onetimecopy, "
-                             "streams, sequences, analyze, verify, empty, filters, retries or max_rate)");
+                             "streams, sequences, analyze, verify, empty, filters, retries, max_rate or commit)");
         // empty_only and onetimecopy say the same thing.
         if (!seen.insert(key).second)
             throw UsageError("clone: key \"" + key + "\" is given twice");
@@ -310,6 +314,8 @@ CloneArgs parse_clone_args(const std::vector<std::string> &words) {
             args.filters = value;
         } else if (key == "max_rate") {
             args.max_rate = value;  // checked by the server, which knows the units
+        } else if (key == "commit") {
+            args.commit = value;  // clone or table, checked by the server
         } else if (key == "onetimecopy") {
             // Bucardo: 1 copies everything, 2 only into empty tables.
             if (value == "1")
@@ -417,7 +423,7 @@ CommandLine parse_command_line(const std::vector<std::string> &args) {
     }
 
     if (words.empty())
-        throw UsageError("no command given (use clone, status, wait, cancel, add, remove or list)");
+        throw UsageError("no command given (use clone, status, wait, cancel, resume, add, remove or list)");
     auto verb = verbs().find(words[0]);
     if (verb == verbs().end()) {
         if (words[0] == "help") {
@@ -425,7 +431,7 @@ CommandLine parse_command_line(const std::vector<std::string> &args) {
             return line;
         }
         throw UsageError("unknown command \"" + words[0] +
-                         "\" (use clone, status, wait, cancel, add, remove or list)");
+                         "\" (use clone, status, wait, cancel, resume, add, remove or list)");
     }
     line.verb = verb->second;
     parse_verb_words(line, words);
@@ -442,6 +448,7 @@ Usage:
   pg_clone [OPTION]... status [ID] [--json]
   pg_clone [OPTION]... wait ID [--timeout SECONDS] [--cancel-on-interrupt]
   pg_clone [OPTION]... cancel ID
+  pg_clone [OPTION]... resume ID [--wait [--timeout SECONDS] [--cancel-on-interrupt]]
   pg_clone [OPTION]... add db NAME KEY=VALUE... | add db NAME CONNINFO
   pg_clone [OPTION]... add dbgroup NAME DB[:source|:target]...
   pg_clone [OPTION]... add relgroup NAME TABLE...
@@ -458,6 +465,7 @@ Clone keys (as bucardo.clone() takes them):
   streams=N              at most N parallel streams
   retries=N              run again after a failure worth retrying, up to N times (default 0)
   max_rate=RATE          read the sources at most RATE bytes per second (50MB, 512kB; 0: no limit)
+  commit=clone|table     all tables commit together (default), or each table as its copy ends
   sequences=BOOL         set the target sequences of the tables (default true)
   analyze=BOOL           ANALYZE the tables filled (default true)
   verify=BOOL            compare rows and checksums before the commit (default false)
@@ -470,6 +478,8 @@ Examples:
   pg_clone clone relgroup=foobar dbgroup=baz
   pg_clone clone tables=foo,bar,myschema.bazzp dbgroup=baz
   pg_clone clone tables=foo,bar dbs=alpha:source,beta:target --wait
+  pg_clone resume 12 --wait      (a new clone of failed clone 12; with commit=table, of the tables
+                                  it did not commit)
 
 Options:
   -w, --wait                follow the clone to its end (a progress line on a terminal)
@@ -487,6 +497,8 @@ Connection options (the control database, where CREATE EXTENSION pg_clone was ru
   -W, --password            force password prompt
       --no-password         never prompt for password
 The PG* environment variables and ~/.pgpass apply as for psql.
+
+resume ID prints the new clone's id, as clone does.
 
 Exit status: 0 done (without --wait: queued; other commands: succeeded), 1 failed, 2 bad usage,
 no connection or refused by the server, 3 cancelled, 4 not ended when waiting stopped.

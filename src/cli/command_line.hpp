@@ -35,7 +35,7 @@ struct ConnectionOptions {
     bool never_prompt = false;          // --no-password
 };
 
-enum class Verb { kNone, kHelp, kVersion, kClone, kStatus, kWait, kCancel, kAdd, kRemove, kList };
+enum class Verb { kNone, kHelp, kVersion, kClone, kStatus, kWait, kCancel, kResume, kAdd, kRemove, kList };
 
 // db, dbgroup, relgroup or sync: what add, remove and list act on.
 enum class RegistryKind { kDb, kDbGroup, kRelGroup, kSync };
@@ -49,6 +49,7 @@ struct CloneArgs {
     std::optional<int> streams;
     std::optional<int> retries;
     std::optional<std::string> max_rate;  // clone(..., max_rate => ...), such as 50MB
+    std::optional<std::string> commit;    // clone(..., commit => ...): clone or table, checked by the server
     std::optional<bool> sequences;       // set the target sequences owned by the tables (default true)
     std::optional<bool> analyze;         // ANALYZE every target table filled (default true)
     std::optional<bool> verify;          // compare rows and checksums before the commit (default false)
@@ -60,13 +61,13 @@ struct CommandLine {
     Verb verb = Verb::kNone;
     ConnectionOptions connection;
 
-    bool wait = false;                 // -w, --wait
+    bool wait = false;                 // -w, --wait (clone, resume)
     std::optional<double> timeout_s;   // --timeout SECONDS
     bool cancel_on_interrupt = false;  // --cancel-on-interrupt
     bool json = false;                 // --json
 
     CloneArgs clone;                        // clone
-    std::optional<int64_t> clone_id;        // status, wait, cancel
+    std::optional<int64_t> clone_id;        // status, wait, cancel, resume
     RegistryKind kind = RegistryKind::kDb;  // add, remove, list
     std::string name;                       // add: the name of what is added
     std::vector<std::string> names;         // remove: one or more names
@@ -79,7 +80,7 @@ struct CommandLine {
 CommandLine parse_command_line(const std::vector<std::string> &args);
 
 // "clone" keys: sync, relgroup, dbgroup, tables, dbs, start, empty_only (or Bucardo's onetimecopy=2),
-// streams, sequences, analyze, verify, empty, filters, retries, max_rate. Throws UsageError naming the key for an
+// streams, sequences, analyze, verify, empty, filters, retries, max_rate, commit. Throws UsageError naming the key for an
 // unknown, repeated or valueless key, and for combinations that cannot name exactly one set of tables and one
 // set of databases.
 CloneArgs parse_clone_args(const std::vector<std::string> &words);

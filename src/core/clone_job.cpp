@@ -45,7 +45,7 @@ std::string CloneReport::summary() const {
     }
     std::string text = join(parts, "; ");
     for (const auto &note : notes)
-        text += "; note: " + note;
+        text += (text.empty() ? "note: " : "; note: ") + note;
     return text;
 }
 

@@ -38,6 +38,19 @@ struct CloneJob {
     // clone(..., max_rate): bytes per second read from the sources, across streams (0: unlimited);
     // none: pg_clone.max_rate.
     std::optional<int64_t> max_rate;
+    // clone(..., schema => 'create'): a table missing on a target is created there from the source's
+    // definition, in the clone's transaction.
+    bool schema_create = false;
+    // clone(..., target_names): (source table as written in the list or schema-qualified, target name).
+    std::vector<std::pair<std::string, std::string>> target_names;
+    // clone(..., commit => 'table'): each table commits on every target as soon as its copy ends.
+    bool commit_per_table = false;
+    // bucardo.clone_resume(): the clone this one resumes, and what the clones it resumes committed:
+    // (table as bucardo.clone_table names it, database).
+    std::optional<int64_t> resumes;
+    std::vector<std::pair<std::string, std::string>> done_before;
+    // commit => 'table', a retry of this clone: what its earlier attempts committed, as done_before.
+    std::vector<std::pair<std::string, std::string>> done_here;
     std::vector<TableName> tables;
     std::vector<DbSpec> dbs;
 };

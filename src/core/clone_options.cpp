@@ -162,6 +162,13 @@ void check_clone_options(const Options &options) {
                           "Units are kB, MB, GB and TB; '0' is no limit; leave it out to use "
                           "pg_clone.max_rate.");
     }
+    one_of(o, "schema", {"existing", "create"});
+    // Each name is checked against the tables, once they are known (bucardo._check_target_names).
+    const OptionValue *target_names = o.read("target_names");
+    if (target_names && target_names->kind != Kind::Object)
+        throw invalid("target_names must be a JSON object of source table names and target table names",
+                      "For example '{\"public.orders\": \"archive.orders_2025\"}'.");
+    one_of(o, "commit", {"clone", "table"});
     o.refuse_unknown();
 }
 

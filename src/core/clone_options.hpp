@@ -40,7 +40,8 @@ using Options = std::vector<std::pair<std::string, OptionValue>>;
 
 // Throws pgclone::Error (SQLSTATE 22023, invalid_parameter_value) for the first problem, in the order
 // clone() has always checked its arguments: empty_only, sequences, analyze, retries, verify, empty, the
-// conflict of empty => 'delete' with empty_only, filters, streams, max_rate. A key no check knows is refused.
+// conflict of empty => 'delete' with empty_only, filters, streams, max_rate, schema, target_names,
+// commit. A key no check knows is refused.
 void check_clone_options(const Options &options);
 
 // PostgreSQL's quote_literal(): the text in single quotes, quotes doubled, and backslashes doubled

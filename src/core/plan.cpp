@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/split.hpp"
+
 namespace pgclone {
 
 ClonePlan make_plan(const std::vector<DbRole> &roles, bool empty_only) {
@@ -48,49 +50,12 @@ std::vector<NameCandidate> name_candidates(const std::vector<TableName> &tables,
 
 std::vector<std::vector<size_t>> assign_streams(const std::vector<int64_t> &table_sizes, int streams,
                                                 const std::vector<std::pair<size_t, size_t>> &links) {
-    // Groups of linked tables (union-find), each weighed by the sum of its tables' sizes. An empty
-    // table still costs a round trip or two.
-    size_t n = table_sizes.size();
-    std::vector<size_t> parent(n);
-    for (size_t i = 0; i < n; i++)
-        parent[i] = i;
-    auto root = [&](size_t i) {
-        while (parent[i] != i)
-            i = parent[i] = parent[parent[i]];
-        return i;
-    };
-    for (const auto &link : links)
-        if (link.first < n && link.second < n)
-            parent[root(link.first)] = root(link.second);
-    std::vector<int64_t> group_size(n, 0);
-    std::vector<size_t> groups;  // group roots, in the order of their first table
-    for (size_t i = 0; i < n; i++) {
-        size_t r = root(i);
-        if (group_size[r] == 0)
-            groups.push_back(r);
-        group_size[r] += std::max<int64_t>(table_sizes[i], 8192);
+    std::vector<std::vector<size_t>> assigned;
+    for (const auto &pieces : assign_pieces(table_sizes, {}, streams, links)) {
+        assigned.emplace_back();
+        for (const Piece &piece : pieces)
+            assigned.back().push_back(piece.table);
     }
-    // Largest group first; equal sizes keep the order asked for.
-    std::stable_sort(groups.begin(), groups.end(),
-                     [&](size_t a, size_t b) { return group_size[a] > group_size[b]; });
-    // At least one stream, even with no table: its sessions still set the sequences.
-    size_t count = std::max<size_t>(1, std::min(groups.size(), static_cast<size_t>(std::max(streams, 1))));
-    std::vector<std::vector<size_t>> assigned(count);
-    std::vector<int64_t> load(count, 0);
-    std::vector<size_t> stream_of(n, 0);
-    for (size_t g : groups) {
-        size_t least = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
-        stream_of[g] = least;
-        load[least] += group_size[g];
-    }
-    // Each stream lists its tables largest first.
-    std::vector<size_t> order(n);
-    for (size_t i = 0; i < n; i++)
-        order[i] = i;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return table_sizes[a] > table_sizes[b]; });
-    for (size_t table : order)
-        assigned[stream_of[root(table)]].push_back(table);
     return assigned;
 }
 

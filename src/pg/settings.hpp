@@ -15,6 +15,7 @@ extern int stall_timeout_ms;          // pg_clone.stall_timeout: a copy that mov
 extern bool build_indexes_after;      // pg_clone.build_indexes_after: bulk-build indexes of big tables
 extern bool copy_freeze;              // pg_clone.copy_freeze: COPY ... FREEZE into tables truncated by the clone
 extern int delete_max_size_kb;        // pg_clone.delete_max_size: smaller target tables are emptied by DELETE
+extern int split_min_size_kb;         // pg_clone.split_min_size: bigger tables are read by several streams
 extern int max_rate_kb;               // pg_clone.max_rate: bytes read per second by a clone (0: no limit)
 
 enum TwoPhase { two_phase_auto, two_phase_on, two_phase_off };

@@ -211,6 +211,21 @@ std::vector<TableSize> table_sizes(Connection &conn, const std::vector<RemoteTab
     return sizes;
 }
 
+namespace {
+
+// Runs a query whose $1 and $2 are the tables' schemas and names (text[]), for a database where
+// their oids are not known yet.
+Result exec_by_names(Connection &conn, const char *sql, const std::vector<RemoteTable> &tables) {
+    std::vector<std::string> schemas, names;
+    for (const RemoteTable &table : tables) {
+        schemas.push_back(table.schema);
+        names.push_back(table.name);
+    }
+    return conn.exec(sql, {text_array_literal(schemas), text_array_literal(names)});
+}
+
+}  // namespace
+
 std::vector<std::pair<size_t, size_t>> table_links(Connection &conn, const std::vector<RemoteTable> &tables) {
     // By name: the tables' oids on this database are not known yet. Each table and each end of a
     // foreign key stands for its partition tree (its root): the check of a foreign key from outside
@@ -237,16 +252,51 @@ std::vector<std::pair<size_t, size_t>> table_links(Connection &conn, const std::
     std::vector<std::pair<size_t, size_t>> links;
     if (tables.size() < 2)
         return links;
-    std::vector<std::string> schemas, names;
-    for (const RemoteTable &table : tables) {
-        schemas.push_back(table.schema);
-        names.push_back(table.name);
-    }
-    Result result = conn.exec(sql, {text_array_literal(schemas), text_array_literal(names)});
+    Result result = exec_by_names(conn, sql, tables);
     const PGresult *r = result.get();
     for (int row = 0; row < PQntuples(r); row++)
         links.emplace_back(ordinal(r, row), std::stoul(value(r, row, 1)) - 1);
     return links;
+}
+
+std::vector<SplitFacts> split_facts(Connection &conn, const std::vector<RemoteTable> &tables) {
+    static const char *sql = R"(
+        SELECT t.ord, c.relkind = 'r',
+               EXISTS (SELECT FROM pg_catalog.pg_index i
+                        WHERE i.indrelid = c.oid AND (i.indisunique OR i.indisexclusion)),
+               EXISTS (SELECT FROM pg_catalog.pg_constraint k
+                        WHERE k.conrelid = c.oid AND k.condeferrable AND k.contype IN ('p', 'u', 'x'))
+          FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[]))
+               WITH ORDINALITY AS t(nsp, rel, ord)
+          JOIN pg_catalog.pg_namespace n ON n.nspname = t.nsp
+          JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = t.rel)";
+    std::vector<SplitFacts> facts(tables.size());
+    if (tables.empty())
+        return facts;
+    Result result = exec_by_names(conn, sql, tables);
+    const PGresult *r = result.get();
+    for (int row = 0; row < PQntuples(r); row++) {
+        SplitFacts &f = facts.at(ordinal(r, row));
+        f.plain_table = value(r, row, 1) == "t";
+        f.unique_index = value(r, row, 2) == "t";
+        f.deferrable = value(r, row, 3) == "t";
+    }
+    return facts;
+}
+
+std::vector<int64_t> heap_pages(Connection &conn, const std::vector<RemoteTable> &tables) {
+    static const char *sql = R"(
+        SELECT t.ord, pg_catalog.pg_relation_size(t.relid::pg_catalog.regclass, 'main')
+                      OPERATOR(pg_catalog./) pg_catalog.current_setting('block_size')::pg_catalog.int8
+          FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(relid, ord))";
+    std::vector<int64_t> pages(tables.size());
+    if (tables.empty())
+        return pages;
+    Result result = conn.exec(sql, {oid_array(tables)});
+    const PGresult *r = result.get();
+    for (int row = 0; row < PQntuples(r); row++)
+        pages.at(ordinal(r, row)) = std::stoll(value(r, row, 1));
+    return pages;
 }
 
 std::vector<ForeignCode> find_foreign_code(Connection &conn, const std::vector<RemoteTable> &tables,

@@ -69,6 +69,21 @@ std::vector<TableSize> table_sizes(Connection &conn, const std::vector<RemoteTab
 // stream's lock on a child).
 std::vector<std::pair<size_t, size_t>> table_links(Connection &conn, const std::vector<RemoteTable> &tables);
 
+// What decides whether a big table can be split on a target (pg_clone.split_min_size), by the
+// source's schema and name: whether it is there as a plain table, and whether it has a unique or
+// exclusion index (rows of one slice would wait for rows another session of the clone deleted) or
+// a deferrable unique or exclusion constraint (checked by a REINDEX that several sessions' locks
+// would block).
+struct SplitFacts {
+    bool plain_table = false;
+    bool unique_index = false;
+    bool deferrable = false;
+};
+std::vector<SplitFacts> split_facts(Connection &conn, const std::vector<RemoteTable> &tables);
+
+// The heap's pages (main fork) of each table, now: where a split table's slices are cut.
+std::vector<int64_t> heap_pages(Connection &conn, const std::vector<RemoteTable> &tables);
+
 // Code that a clone's statements on these tables (TRUNCATE, COPY FROM, the deferred checks) would run
 // and that belongs to a role other than the session's own and not to a superuser: trigger functions
 // (of the triggers that fire with replica_role as given), and functions and operators in constraints,

@@ -19,9 +19,18 @@ CloneReport CloneRun::run() {
         connect_all();
         phase("taking snapshots and checking tables");
         open_sources();
-        plan_streams();
+        leave_out_done_tables();  // table_commit.cpp: a resumed clone, or a retry in table mode
+        if (nothing_left_) {
+            abort_all();
+            CloneReport nothing;
+            nothing.notes = notes_;
+            return nothing;
+        }
         size_states();
+        plan_streams();
         choose_commit();
+        note_splits();
+        plan_units();  // table_commit.cpp: commit => 'table'
         open_streams();
         phase("locking and checking target tables");
         open_writers();
@@ -31,7 +40,17 @@ CloneReport CloneRun::run() {
         prepare_writers();
         copy_all();
         phase("committing");
-        commit_all();
+        if (job_.commit_per_table) {
+            finish_table_mode();  // table_commit.cpp
+        } else {
+            commit_all();
+            analyze_split_tables();
+        }
+    } catch (const Error &e) {
+        abort_all();
+        if (job_.commit_per_table)
+            throw table_mode_failure(e);
+        throw;
     } catch (...) {
         abort_all();
         throw;
@@ -51,11 +70,13 @@ std::vector<DbRole> CloneRun::roles(const CloneJob &job) {
     return result;
 }
 
-Connection CloneRun::open(size_t db) {
+Connection CloneRun::open(size_t db) { return open(db, waiter_); }
+
+Connection CloneRun::open(size_t db, Waiter &waiter) {
     ConnectDefaults connect = options_.connect;
     connect.login_user = job_.dbs[db].login_user;
     connect.login_password = job_.dbs[db].login_password;
-    return Connection::open(job_.dbs[db].name, job_.dbs[db].conninfo, connect, waiter_);
+    return Connection::open(job_.dbs[db].name, job_.dbs[db].conninfo, connect, waiter);
 }
 
 std::string CloneRun::quoted(Connection &conn, const RemoteTable &table) const {
@@ -154,7 +175,8 @@ void CloneRun::open_sources() {
     }
 }
 
-// Splits the tables over the streams, largest first. choose_commit may then join them into one.
+// Splits the tables over the streams, largest first, the big ones in slices where they can be
+// (plan_splits). choose_commit may then join them into one.
 void CloneRun::plan_streams() {
     source_estimates_ = table_sizes(reader(plan_.sources.front()), tables_);
     std::vector<int64_t> bytes;
@@ -165,7 +187,159 @@ void CloneRun::plan_streams() {
     for (size_t db = 0; db < job_.dbs.size(); db++)
         for (const auto &link : table_links(any_session(db), tables_))
             links.push_back(link);
-    stream_tables_ = assign_streams(bytes, job_.streams, links);
+    table_links_ = links;
+    std::vector<size_t> slices = plan_splits(bytes, links);
+    set_stream_work(assign_pieces(bytes, slices, job_.streams, links));
+}
+
+// A table of at least pg_clone.split_min_size is read in ctid ranges, one per stream, all in the
+// snapshot the streams share, and written by every stream's own target sessions into the same
+// table. Several sessions can write one table only where none of them holds a lock that keeps out
+// the others, so only where the table needs no TRUNCATE on any target; and only with two-phase
+// commit (choose_commit), since without it each database is written through one session. Returns the
+// slices of each table (1: whole); no_split_ says why a big table is not split.
+std::vector<size_t> CloneRun::plan_splits(const std::vector<int64_t> &bytes,
+                                          const std::vector<std::pair<size_t, size_t>> &links) {
+    std::vector<size_t> counts(tables_.size(), 1);
+    slices_.assign(tables_.size(), {});
+    no_split_.assign(tables_.size(), {});
+    std::vector<size_t> big;
+    for (size_t t = 0; t < tables_.size(); t++)
+        if (options_.split_min_bytes > 0 && bytes[t] >= options_.split_min_bytes)
+            big.push_back(t);
+    if (big.empty())
+        return counts;
+    Connection &source = reader(plan_.sources.front());
+    std::string common;
+    if (job_.streams < 2)
+        common = "the clone has one stream";
+    else if (plan_.sources.size() > 1)
+        common = "the clone has several sources";
+    else if (job_.empty_only)
+        common = "empty_only";
+    else if (job_.commit_per_table)
+        common = "commit => 'table' commits each table from the session that copied it";
+    else if (source.server_version() < 140000)
+        common = "the source runs PostgreSQL " + std::to_string(source.server_version() / 10000) +
+                 ", and TID range scans need 14 or later";
+    else if (!options_.record)
+        common = "no two-phase commit (the extension in the control database is older than 1.2)";
+    else if (options_.two_phase == TwoPhaseMode::Off)
+        common =
+            "no two-phase commit (pg_clone.two_phase = off), so each target is written through one "
+            "session";
+    std::vector<size_t> candidates;
+    for (size_t t : big) {
+        std::string &why = no_split_[t];
+        why = common;
+        bool linked = false;
+        for (const auto &link : links)
+            linked |= (link.first == t || link.second == t) && link.first != link.second;
+        if (!why.empty())
+            continue;
+        if (tables_[t].relkind == 'p')
+            why = "a partitioned table (its partitions are copied through it)";
+        else if (linked)
+            why = "tied to another cloned table by a foreign key or inheritance";
+        else
+            candidates.push_back(t);
+    }
+    if (candidates.empty())
+        return counts;
+    std::vector<RemoteTable> described;
+    for (size_t t : candidates)
+        described.push_back(tables_[t]);
+    std::vector<int64_t> pages = heap_pages(source, described);
+    for (size_t w : plan_.writers) {
+        Connection &conn = writer(w);
+        set_lock_timeout(conn);
+        std::vector<SplitFacts> facts = split_facts(conn, described);
+        for (size_t i = 0; i < candidates.size(); i++)
+            if (no_split_[candidates[i]].empty())
+                no_split_[candidates[i]] = split_refusal_on(w, candidates[i], facts[i]);
+    }
+    for (size_t i = 0; i < candidates.size(); i++) {
+        size_t t = candidates[i];
+        if (!no_split_[t].empty())
+            continue;
+        counts[t] = slice_count(bytes[t], pages[i], options_.split_min_bytes, job_.streams);
+        if (counts[t] < 2) {
+            no_split_[t] = "it has too few pages";
+            counts[t] = 1;
+            continue;
+        }
+        slices_[t] = page_ranges(pages[i], counts[t]);
+        counts[t] = slices_[t].size();
+    }
+    return counts;
+}
+
+// Why table t cannot be split on database w ("" when it can). Run outside any transaction, before
+// the locks: a seeded table is checked again once locked (refuse_rows_in_seeded).
+std::string CloneRun::split_refusal_on(size_t w, size_t t, const SplitFacts &facts) {
+    const std::string &db = job_.dbs[w].name;
+    if (!facts.plain_table)
+        return "on " + db + " it is not a plain table";
+    if (facts.deferrable)
+        return "on " + db +
+               " it has a deferrable unique or exclusion constraint (checked by one session "
+               "rebuilding its index, which the other streams' locks would block)";
+    bool has_rows = false;
+    try {
+        Result r = writer(w).exec("SELECT EXISTS (SELECT FROM ONLY " + quoted(writer(w), tables_[t]) + ")");
+        has_rows = PQgetvalue(r.get(), 0, 0)[0] == 't';
+    } catch (const Error &e) {
+        return "on " + db + " it could not be read (" + e.info().message + ")";
+    }
+    if (!has_rows)
+        return "";
+    if (!job_.empty_delete)
+        return "the target table on " + db +
+               " has rows and empty => 'truncate' empties it by TRUNCATE, whose lock keeps out every "
+               "other session";
+    if (facts.unique_index)
+        return "the target table on " + db +
+               " has rows and a unique index: with empty => 'delete', new rows would wait for the "
+               "deleted rows of another session of the clone";
+    return "";
+}
+
+// Which stream copies what; the owner of a split table is the stream of its slice 0.
+void CloneRun::set_stream_work(std::vector<std::vector<Piece>> work) {
+    stream_work_ = std::move(work);
+    stream_tables_.assign(stream_work_.size(), {});
+    for (size_t k = 0; k < stream_work_.size(); k++)
+        for (const Piece &piece : stream_work_[k])
+            if (piece.slice == 0)
+                stream_tables_[k].push_back(piece.table);
+}
+
+// Every table whole again (choose_commit: one session per database).
+void CloneRun::unsplit(const std::string &reason) {
+    for (size_t t = 0; t < tables_.size(); t++)
+        if (is_split(t)) {
+            slices_[t].clear();
+            no_split_[t] = reason;
+        }
+}
+
+// "public.big (2 GB) split into 4 slices ..." or "... not split: why", for the clone's summary.
+void CloneRun::note_splits() {
+    for (size_t t = 0; t < tables_.size(); t++) {
+        if (is_split(t))
+            notes_.push_back(split_note(tables_[t].label, source_estimates_[t].bytes, slices_[t].size()));
+        else if (!no_split_.empty() && !no_split_[t].empty())
+            notes_.push_back(not_split_note(tables_[t].label, source_estimates_[t].bytes, no_split_[t]));
+    }
+}
+
+// The split tables of which stream k copies a slice but not slice 0.
+std::vector<size_t> CloneRun::guest_tables(size_t k) const {
+    std::vector<size_t> guests;
+    for (const Piece &piece : stream_work_[k])
+        if (piece.slice > 0)
+            guests.push_back(piece.table);
+    return guests;
 }
 
 // Each database gets a state per table, now that the tables are known.
@@ -177,7 +351,7 @@ void CloneRun::size_states() {
 // Gives every further stream its own sessions, which read each source in the snapshot its first
 // session exported.
 void CloneRun::open_streams() {
-    streams_.resize(stream_tables_.size());
+    streams_.resize(stream_work_.size());
     std::vector<std::string> snapshots(job_.dbs.size());
     if (streams_.size() > 1)
         for (size_t s : plan_.sources)
@@ -366,19 +540,24 @@ CloneReport CloneRun::report() const {
     for (size_t w : plan_.writers) {
         WriterOutcome outcome;
         outcome.db = job_.dbs[w].name;
-        for (size_t t = 0; t < tables_.size(); t++) {
-            const TargetTable &target = dbs_[w].tables[t];
-            TableOutcome table = target.outcome;
-            table.table = tables_[t].label;
-            table.emptied = !plan_.truncates[w] ? "none" : target.empty_by_delete ? "delete" : "truncate";
-            if (job_.verify && !table.skipped && !table.verified)
-                table.verified = false;
-            outcome.tables.push_back(std::move(table));
-        }
+        for (size_t t = 0; t < tables_.size(); t++)
+            outcome.tables.push_back(table_outcome(w, t));
         outcome.sequences = dbs_[w].sequences_set;
         report.writers.push_back(std::move(outcome));
     }
     return report;
+}
+
+TableOutcome CloneRun::table_outcome(size_t w, size_t t) const {
+    const TargetTable &target = dbs_[w].tables[t];
+    TableOutcome table = target.outcome;
+    table.table = tables_[t].label;
+    table.emptied = !plan_.truncates[w] || (is_split(t) && !target.empty_by_delete) ? "none"
+                    : target.empty_by_delete                                        ? "delete"
+                                                                                    : "truncate";
+    if (job_.verify && !table.skipped && !table.verified)
+        table.verified = false;
+    return table;
 }
 
 CloneReport run_clone(const CloneJob &job, const RunnerOptions &options, Waiter &waiter) {

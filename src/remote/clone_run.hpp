@@ -7,6 +7,8 @@
 //   sequences.cpp         the sequences named in the table list or owned by its tables
 //   verification.cpp      clone(..., verify => true): every table compared before the commit
 //   commit_round.cpp      the commit (two-phase, or one database after another) and the rollback
+//   table_commit.cpp      commit => 'table': each unit of linked tables committed as its copy ends,
+//                         and the tables a resumed clone leaves out
 // Pure C++ and libpq.
 #pragma once
 
@@ -14,6 +16,7 @@
 #error "pure C++ headers must be included before postgres.h"
 #endif
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -25,9 +28,11 @@
 
 #include "core/plan.hpp"
 #include "core/progress.hpp"
+#include "core/split.hpp"
 #include "remote/catalog_queries.hpp"
 #include "remote/connection.hpp"
 #include "remote/copy_stream.hpp"
+#include "remote/backend_relay.hpp"
 #include "remote/run_clone.hpp"
 
 namespace pgclone {
@@ -73,6 +78,7 @@ class CloneRun {
     void phase(const std::string &what) const;
     static std::vector<DbRole> roles(const CloneJob &job);
     Connection open(size_t db);
+    Connection open(size_t db, Waiter &waiter);
     std::string quoted(Connection &conn, const RemoteTable &table) const;
     // Stream 0's sessions do the checks for all; every stream reads and writes its own tables.
     Connection &reader(size_t db, size_t stream = 0) { return *streams_[stream].readers[db]; }
@@ -101,6 +107,14 @@ class CloneRun {
     void refuse_own_catalog() const;
     void open_sources();
     void plan_streams();
+    std::vector<size_t> plan_splits(const std::vector<int64_t> &bytes,
+                                    const std::vector<std::pair<size_t, size_t>> &links);
+    std::string split_refusal_on(size_t w, size_t t, const SplitFacts &facts);
+    void set_stream_work(std::vector<std::vector<Piece>> work);
+    void unsplit(const std::string &reason);
+    void note_splits();
+    bool is_split(size_t t) const { return t < slices_.size() && slices_[t].size() > 1; }
+    std::vector<size_t> guest_tables(size_t stream) const;
     void size_states();
     void open_streams();
     void resolve_on_first_source(Connection &conn);
@@ -108,15 +122,16 @@ class CloneRun {
     void check_column_types(size_t db, Connection &conn);
     void check_filters(size_t s, Connection &conn);
     CloneReport report() const;
+    TableOutcome table_outcome(size_t w, size_t t) const;
 
     // target_setup.cpp: locking, checking and emptying the targets.
     std::string target_name(Connection &conn, size_t w, size_t t) const;
-    std::vector<std::string> target_names(Connection &conn, size_t w, size_t stream) const;
     static bool use_replica_role(Connection &conn);
     void refuse_read_only(size_t w);
     void open_writers();
     void plan_index_builds(size_t w, size_t k, Connection &conn, const std::vector<RemoteTable> &mine);
-    void plan_referenced_tables(size_t w, size_t k, Connection &conn, const std::vector<RemoteTable> &mine);
+    void plan_referenced_tables(size_t w, size_t k, Connection &conn, const std::vector<size_t> &tables);
+    void refuse_rows_in_seeded(size_t w, size_t k, Connection &conn);
     void refuse_delete_blockers(size_t w, size_t k, Connection &conn);
     void refuse_foreign_code(size_t w, Connection &conn, const std::vector<RemoteTable> &tables,
                              bool deleting = false) const;
@@ -124,35 +139,47 @@ class CloneRun {
     void claim_progress();
     void set_progress(size_t t, size_t d, ProgressPhase phase);
     void prepare_writers();
+    const char *lock_mode(size_t w) const;
+    std::string emptying_script(Connection &conn, size_t w, const std::vector<size_t> &tables) const;
 
     // table_copy.cpp: the streams' copies.
     // A table whose rows were all sent, and whose targets are finishing it (see copy_table).
     struct PendingCopy {
         size_t table;
+        size_t slice;
         std::vector<size_t> dests;
         std::vector<Connection *> targets;
         std::vector<ProgressSlot *> slots;
         std::chrono::steady_clock::time_point started;
     };
-    std::string source_query(Connection &conn, const RemoteTable &here, size_t t,
+    std::string source_query(Connection &conn, const RemoteTable &here, size_t t, size_t slice,
                              const std::string &column_list) const;
     void copy_all();
     void log_progress_now_and_then();
     void set_copying(size_t stream, std::string what);
+    int server_version(size_t db) const;
     bool binary_ok(size_t t, size_t s, const std::vector<size_t> &dests) const;
     std::string copy_in_options(size_t d, size_t t, bool binary) const;
     void finish_pending(std::optional<PendingCopy> &pending);
-    void copy_table(size_t k, size_t t, size_t s, const std::vector<size_t> &dests, const PumpLimits &limits,
-                    std::optional<PendingCopy> &pending);
+    void copy_table(size_t k, const Piece &piece, size_t s, const std::vector<size_t> &dests,
+                    const PumpLimits &limits, std::optional<PendingCopy> &pending);
 
     // post_copy_checks.cpp: after the copy, before the commit.
     void check_deferrable_constraints(size_t w);
     void check_outside_keys(size_t w);
     void build_postponed_indexes();
+    // The same for the given tables of stream k only (commit => 'table': in that stream's thread).
+    void check_deferrable_constraints(size_t w, size_t k, const std::vector<size_t> &tables);
+    void check_outside_keys(size_t w, size_t k, const std::vector<size_t> &tables);
+    void build_postponed_indexes(size_t w, size_t k, const std::vector<size_t> &tables);
     void analyze_tables();
+    void analyze_split_tables() noexcept;
 
     // verification.cpp: every table on every target against the sources, before the commit.
     void verify_tables();
+    void verify_split_table(size_t t);
+    // One round: per (stream, table), every side's figures at once. Calls no PostgreSQL function.
+    void verify_round(const std::vector<std::pair<size_t, size_t>> &stream_tables);
 
     // sequences.cpp: the sequences named in the table list, and those owned by the tables.
     void plan_sequences();
@@ -160,6 +187,8 @@ class CloneRun {
     void pick_sequence_values();
     void check_target_sequences(size_t w);
     void set_sequences(size_t w);
+    // On stream k's session: the sequences owned by the given tables, or (owned == false) the named ones.
+    void set_sequences(size_t w, size_t k, const std::vector<size_t> &tables, bool named);
 
     // commit_round.cpp: the commit, two-phase or not, and the rollback.
     void reached(const char *step);
@@ -169,14 +198,34 @@ class CloneRun {
     void roll_back_prepared(const std::vector<std::pair<size_t, size_t>> &prepared) noexcept;
     void commit_one_by_one();
     CommitState commit_outcome(size_t w, const std::string &xid);
+    CommitState commit_outcome(size_t w, const std::string &xid, Waiter &waiter);
     void abort_all() noexcept;
+
+    // table_commit.cpp: commit => 'table', and the tables a resumed clone leaves out.
+    void leave_out_done_tables();
+    void plan_units();
+    void copy_units(size_t k, Waiter &waiter, const PumpLimits &limits);
+    void begin_unit(size_t k, const std::vector<size_t> &unit);
+    void finish_unit(size_t k, const std::vector<size_t> &unit, Waiter &waiter);
+    void commit_unit_two_phase(size_t k, const std::vector<size_t> &unit, Waiter &waiter);
+    void commit_unit_one_by_one(size_t k, const std::vector<size_t> &unit, Waiter &waiter);
+    CloneReport unit_report(const std::vector<size_t> &unit, const std::vector<size_t> &writers) const;
+    void finish_table_mode();
+    Error table_mode_failure(const Error &e) const;
 
     const CloneJob &job_;
     const RunnerOptions &options_;
     Waiter &waiter_;
     ClonePlan plan_;
     std::vector<StreamSessions> streams_;             // stream 0 first; more once the tables are known
-    std::vector<std::vector<size_t>> stream_tables_;  // per stream: its tables, largest first
+    // per stream: the tables it owns (locks, empties, checks and analyzes), largest first: its whole
+    // tables, and the split tables whose slice 0 it copies
+    std::vector<std::vector<size_t>> stream_tables_;
+    std::vector<std::vector<Piece>> stream_work_;  // per stream: what it copies, whole tables and slices
+    std::vector<std::vector<PageRange>> slices_;   // per table: its slices' pages when split, else none
+    std::vector<std::string> no_split_;            // per table at least split_min_size: why not split
+    std::mutex outcome_mutex_;  // a split table's outcome and progress, which several streams write
+    std::vector<std::vector<size_t>> slices_left_;  // per table and database: slices not finished yet
     std::string client_encoding_;                     // the SET statement every session runs
     std::vector<RemoteTable> tables_;                 // as resolved on the first source
     std::vector<std::string> table_filters_;          // per table: its row filter, or empty
@@ -223,6 +272,14 @@ class CloneRun {
     std::mutex copying_mutex_;
     std::vector<std::string> copying_;  // per stream: what it copies now, for report_phase
     std::chrono::steady_clock::time_point last_progress_log_{};
+    // commit => 'table' (table_commit.cpp):
+    std::vector<std::pair<size_t, size_t>> table_links_;  // tables joined by a foreign key or inheritance
+    std::vector<std::vector<std::vector<size_t>>> stream_units_;  // per stream: its units, in copy order
+    BackendRelay relay_;                                  // the streams' records, made by this thread
+    mutable std::mutex unit_mutex_;                          // guards what follows, and notes_ meanwhile
+    std::atomic<int> next_gid_{0};
+    std::vector<std::set<size_t>> committed_on_;  // per table: the databases where it committed
+    bool nothing_left_ = false;                   // a resumed clone found every table done
 };
 
 }  // namespace pgclone

@@ -40,7 +40,7 @@ void CloneRun::reached(const char *step) {
 // nothing. With pg_clone.two_phase = on, a target server without a free prepared-transaction slot for
 // each of the clone's sessions there fails the clone now.
 void CloneRun::choose_commit() {
-    size_t streams = stream_tables_.size();
+    size_t streams = stream_work_.size();
     TwoPhaseChoice choice;
     if (!options_.record) {
         if (options_.two_phase == TwoPhaseMode::On)
@@ -71,13 +71,18 @@ void CloneRun::choose_commit() {
     two_phase_ = choice.use;
     if (!two_phase_ && streams > 1) {
         notes_.push_back(one_session_note(options_.two_phase, choice, streams));
+        unsplit("no two-phase commit" + (choice.reason.empty() ? std::string() : " (" + choice.reason + ")") +
+                ", so each target is written through one session");
         std::vector<size_t> all;
-        for (const auto &tables : stream_tables_)
-            all.insert(all.end(), tables.begin(), tables.end());
+        for (size_t t = 0; t < tables_.size(); t++)
+            all.push_back(t);
         std::stable_sort(all.begin(), all.end(), [&](size_t a, size_t b) {
             return source_estimates_[a].bytes > source_estimates_[b].bytes;
         });
-        stream_tables_ = {all};
+        std::vector<Piece> pieces;
+        for (size_t t : all)
+            pieces.push_back({t, 0});
+        set_stream_work({pieces});
     } else if (!choice.note.empty() && plan_.writers.size() > 1) {
         notes_.push_back(choice.note);
     }
@@ -250,9 +255,11 @@ void CloneRun::commit_one_by_one() {
 
 // Whether the transaction xid of database w committed, asked from a new session once the COMMIT's own
 // session was lost. Its backend may still be ending: asked again for a few seconds while in progress.
-CommitState CloneRun::commit_outcome(size_t w, const std::string &xid) {
+CommitState CloneRun::commit_outcome(size_t w, const std::string &xid) { return commit_outcome(w, xid, waiter_); }
+
+CommitState CloneRun::commit_outcome(size_t w, const std::string &xid, Waiter &waiter) {
     try {
-        Connection conn = open(w);
+        Connection conn = open(w, waiter);
         for (int attempt = 0; attempt < 50; attempt++) {
             Result result = conn.exec("SELECT pg_catalog.txid_status($1::pg_catalog.int8)", {xid});
             std::string status = PQgetisnull(result.get(), 0, 0) ? "" : PQgetvalue(result.get(), 0, 0);
@@ -262,7 +269,7 @@ CommitState CloneRun::commit_outcome(size_t w, const std::string &xid) {
                 return CommitState::RolledBack;
             if (status != "in progress")
                 break;
-            waiter_.wait({}, 100);
+            waiter.wait({}, 100);
         }
     } catch (const Error &) {
     }

@@ -4,6 +4,7 @@
 
 #include "remote/clone_run.hpp"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -25,9 +26,14 @@ std::string server_of(const Connection &conn) {
 // every row against every other, with the index's own operators; the stream that filled the
 // table does it, since its session holds the table's lock.
 void CloneRun::check_deferrable_constraints(size_t w) {
-    for (size_t k = 0; k < streams_.size(); k++) {
+    for (size_t k = 0; k < streams_.size(); k++)
+        check_deferrable_constraints(w, k, stream_tables_[k]);
+}
+
+void CloneRun::check_deferrable_constraints(size_t w, size_t k, const std::vector<size_t> &tables) {
+    {
         Connection &conn = writer(w, k);
-        for (size_t t : stream_tables_[k]) {
+        for (size_t t : tables) {
             if (dbs_[w].tables[t].outcome.skipped || !dbs_[w].tables[t].build_after.empty())
                 continue;  // not written, or all its indexes were just rebuilt
             for (const DeferrableConstraint &constraint : dbs_[w].tables[t].deferrable) {
@@ -49,9 +55,18 @@ void CloneRun::check_deferrable_constraints(size_t w) {
 // PostgreSQL validates a new foreign key, by the session that filled the referenced table (only it
 // sees the new rows, and it holds their lock). A referencing row whose key is missing fails the clone.
 void CloneRun::check_outside_keys(size_t w) {
-    for (size_t k = 0; k < dbs_[w].outside_keys.size(); k++) {
+    for (size_t k = 0; k < dbs_[w].outside_keys.size(); k++)
+        check_outside_keys(w, k, stream_tables_[k]);
+}
+
+void CloneRun::check_outside_keys(size_t w, size_t k, const std::vector<size_t> &tables) {
+    if (k >= dbs_[w].outside_keys.size())
+        return;
+    {
         Connection &conn = writer(w, k);
         for (const OutsideKey &key : dbs_[w].outside_keys[k]) {
+            if (std::find(tables.begin(), tables.end(), key.table) == tables.end())
+                continue;
             const RemoteTable &table = dbs_[w].described[key.table];
             const ForeignKeyCheck &fk = key.check;
             std::string referencing = display_name(fk.referencing.schema, fk.referencing.name);
@@ -136,6 +151,22 @@ void CloneRun::build_postponed_indexes() {
         throw *failure;
 }
 
+// The same, one session's given tables (commit => 'table': in that stream's thread); a duplicate key
+// fails here, naming the table.
+void CloneRun::build_postponed_indexes(size_t w, size_t k, const std::vector<size_t> &tables) {
+    Connection &conn = writer(w, k);
+    for (size_t t : tables) {
+        for (const TableIndex &index : dbs_[w].tables[t].build_after) {
+            try {
+                conn.exec("REINDEX INDEX " + index.name);
+            } catch (Error &e) {
+                e.on_table(dbs_[w].described[t].label);
+                throw;
+            }
+        }
+    }
+}
+
 // Every session of every target analyzes the tables it filled, all at once (ANALYZE takes a sample,
 // whatever the table's size; on a table the clone's role does not own it only warns).
 void CloneRun::analyze_tables() {
@@ -147,7 +178,7 @@ void CloneRun::analyze_tables() {
             Connection &conn = writer(w, k);
             std::string script;
             for (size_t t : stream_tables_[k])
-                if (!dbs_[w].tables[t].outcome.skipped)
+                if (!dbs_[w].tables[t].outcome.skipped && !is_split(t))
                     script += "ANALYZE " + quoted(conn, dbs_[w].described[t]) + "; ";
             if (script.empty())
                 continue;
@@ -165,6 +196,30 @@ void CloneRun::analyze_tables() {
     }
     if (failure)
         throw *failure;
+}
+
+// A split table is analyzed once committed: before, each of its sessions sees only its own slice's
+// rows, and ANALYZE would record a fraction of them. Its rows are in by then, so a failure here only
+// leaves a note.
+void CloneRun::analyze_split_tables() noexcept {
+    if (!job_.analyze)
+        return;
+    for (size_t t = 0; t < tables_.size(); t++) {
+        if (!is_split(t))
+            continue;
+        for (size_t w : plan_.writers) {
+            try {
+                Connection &conn = writer(w);
+                conn.exec("ANALYZE " + quoted(conn, dbs_[w].described[t]));
+            } catch (const Error &e) {
+                notes_.push_back(job_.dbs[w].name + ": " + tables_[t].label +
+                                 " not analyzed after the commit (" + e.info().message + ")");
+            } catch (...) {
+                notes_.push_back(job_.dbs[w].name + ": " + tables_[t].label +
+                                 " not analyzed after the commit");
+            }
+        }
+    }
 }
 
 }  // namespace pgclone

@@ -45,6 +45,11 @@ class CommitRecord {
     virtual void committed(const std::string &db, const std::string &gid) = 0;
     // A named step of the commit round (pg_clone.test_pause_at may hold the clone there).
     virtual void reached(const char *step) = 0;
+    // commit => 'table': the tables of report committed on its databases, recorded (one
+    // bucardo.clone_table row per table and database). With gids, in the same transaction, the decision
+    // "commit" for those prepared transactions (already recorded by will_prepare), before the first
+    // COMMIT PREPARED; throws if any of them is no longer 'preparing' (a recovery rolled it back).
+    virtual void tables_committed(const std::vector<std::string> &gids, const CloneReport &report) = 0;
 };
 
 struct RunnerOptions {
@@ -57,6 +62,9 @@ struct RunnerOptions {
     // once its rows are in rather than row by row.
     int64_t large_table_bytes = 8 * 1024 * 1024;
     bool build_indexes_after = false;
+    // pg_clone.split_min_size: a table this large on the source (pg_table_size: heap and TOAST) is read
+    // in ctid ranges by several streams, where its targets allow it (0: never).
+    int64_t split_min_bytes = 0;
     // COPY ... FREEZE into the tables the clone truncated (pg_clone.copy_freeze; off only to measure it).
     bool copy_freeze = true;
     // database_identity() of the control database: its tables in schema bucardo are never cloned.
@@ -67,6 +75,9 @@ struct RunnerOptions {
     TwoPhaseMode two_phase = TwoPhaseMode::Auto;
     CommitRecord *record = nullptr;
     std::string gid_tag;
+    // The first number of this run's global transaction ids (commit => 'table': every unit takes new
+    // ones; a retry of the clone starts past its earlier attempts').
+    int gid_base = 0;
     // Where live progress goes (nullptr: nowhere).
     ProgressBoard *progress = nullptr;
     // A progress line goes to log every this often while the streams copy (0: never).

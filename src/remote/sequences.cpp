@@ -7,6 +7,7 @@
 
 #include "remote/clone_run.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace pgclone {
@@ -127,9 +128,19 @@ void CloneRun::check_target_sequences(size_t w) {
 }
 
 void CloneRun::set_sequences(size_t w) {
-    Connection &conn = writer(w);
+    std::vector<size_t> all(tables_.size());
+    for (size_t t = 0; t < all.size(); t++)
+        all[t] = t;
+    set_sequences(w, 0, all, true);
+}
+
+// On stream k's session: the sequences owned by the given tables, and the named ones if named.
+void CloneRun::set_sequences(size_t w, size_t k, const std::vector<size_t> &tables, bool named) {
+    Connection &conn = writer(w, k);
     for (const SequencePlan &plan : sequences_) {
         if (!plan.on[w] || plan.value.type.empty())
+            continue;
+        if (plan.table ? std::find(tables.begin(), tables.end(), *plan.table) == tables.end() : !named)
             continue;
         if (plan.table && dbs_[w].tables[*plan.table].outcome.skipped)
             continue;  // empty_only left its table alone
@@ -145,6 +156,7 @@ void CloneRun::set_sequences(size_t w) {
             e.on_object("sequence " + sequence.label);
             throw;
         }
+        std::lock_guard<std::mutex> lock(unit_mutex_);  // streams of commit => 'table' set theirs at once
         dbs_[w].sequences_set.push_back({sequence.label, plan.value.last_value, plan.value.is_called});
     }
 }

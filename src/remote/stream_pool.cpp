@@ -56,7 +56,7 @@ struct StreamState {
 
 }  // namespace
 
-void StreamPool::run(size_t streams, const Work &work, Waiter &caller, const Progress &progress) {
+void StreamPool::run(size_t streams, const Work &work, Waiter &caller, const Progress &progress, int wake_fd) {
     WakePipe stop;
     WakePipe ended;
     std::atomic<bool> stopping{false};
@@ -129,7 +129,10 @@ void StreamPool::run(size_t streams, const Work &work, Waiter &caller, const Pro
                 stop_all();
             if (done == started)
                 break;
-            caller.wait({{ended.read_fd(), true, false}}, 1000);
+            std::vector<SocketInterest> wake = {{ended.read_fd(), true, false}};
+            if (wake_fd >= 0)
+                wake.push_back({wake_fd, true, false});
+            caller.wait(wake, 1000);
             ended.drain();
             if (progress && !stopping.load())
                 progress();

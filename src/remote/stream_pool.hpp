@@ -58,8 +58,9 @@ class StreamPool {
 
     // Runs work(0..streams-1) in parallel and returns when all have ended. If one fails, or the
     // calling thread's waiter throws (cancel, shutdown), the others are stopped, and the first real
-    // error is rethrown after every thread has ended.
-    static void run(size_t streams, const Work &work, Waiter &caller, const Progress &progress);
+    // error is rethrown after every thread has ended. wake_fd (if not -1) readable also calls progress.
+    static void run(size_t streams, const Work &work, Waiter &caller, const Progress &progress,
+                    int wake_fd = -1);
 };
 
 }  // namespace pgclone

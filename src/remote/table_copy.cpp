@@ -19,21 +19,27 @@ void CloneRun::copy_all() {
     limits.max_buffered = std::max(limits.max_buffered / streams_.size(), 2 * limits.chunk_size);
     auto work = [&](size_t k, Waiter &waiter) {
         each_session_of(k, [&](Connection &conn) { conn.set_waiter(waiter); });
+        if (job_.commit_per_table) {
+            copy_units(k, waiter, limits);  // table_commit.cpp
+            return;
+        }
         std::optional<PendingCopy> pending;
-        for (size_t t : stream_tables_[k]) {
+        for (const Piece &piece : stream_work_[k]) {
+            size_t t = piece.table;
             for (size_t s : plan_.sources) {
                 std::vector<size_t> dests;
                 for (size_t d : plan_.destinations(s))
                     if (!dbs_[d].tables[t].outcome.skipped)
                         dests.push_back(d);
                 if (!dests.empty())
-                    copy_table(k, t, s, dests, limits, pending);
+                    copy_table(k, piece, s, dests, limits, pending);
             }
         }
         finish_pending(pending);
         set_copying(k, "");
     };
     auto report_copying = [&] {
+        relay_.serve();  // commit => 'table': the records the streams ask for
         std::vector<std::string> now;
         {
             std::lock_guard<std::mutex> lock(copying_mutex_);
@@ -48,11 +54,13 @@ void CloneRun::copy_all() {
             options_.every_second();
     };
     try {
-        StreamPool::run(streams_.size(), work, waiter_, report_copying);
+        StreamPool::run(streams_.size(), work, waiter_, report_copying, relay_.wake_fd());
     } catch (...) {
+        relay_.discard();
         each_session([&](Connection &conn) { conn.set_waiter(waiter_); });
         throw;
     }
+    relay_.discard();
     each_session([&](Connection &conn) { conn.set_waiter(waiter_); });
 }
 
@@ -61,16 +69,41 @@ void CloneRun::set_copying(size_t stream, std::string what) {
     copying_[stream] = std::move(what);
 }
 
+namespace {
+
+constexpr uint32_t interval_oid = 1186, interval_array_oid = 1187;
+constexpr uint32_t tsquery_oid = 3615, tsquery_array_oid = 3645;
+
+}  // namespace
+
+// The server version of a database of the clone, from one of its sessions (0 when none is open).
+int CloneRun::server_version(size_t db) const {
+    for (const StreamSessions &stream : streams_)
+        for (const auto *sessions : {&stream.readers, &stream.writers})
+            if (db < sessions->size() && (*sessions)[db])
+                return (*sessions)[db]->server_version();
+    return 0;
+}
+
 // Binary where every column has the same built-in type everywhere, and the source can send it and
-// every target receive it in binary (aclitem, and types made of it, cannot).
+// every target receive it in binary (aclitem, and types made of it, cannot). Two built-in types go as
+// text: interval from PostgreSQL 17 or later into an older server (binary COPY hands the older server
+// an infinite interval's fields, which it takes as a finite interval of 178956970 years; its text
+// input refuses 'infinity', and the clone fails), and tsquery (tsqueryrecv has refused what tsquerysend
+// makes of an empty query).
 bool CloneRun::binary_ok(size_t t, size_t s, const std::vector<size_t> &dests) const {
     const RemoteTable &source = s == plan_.sources.front() ? tables_[t] : dbs_[s].described[t];
+    bool infinite_intervals = server_version(s) >= 170000;
     for (const Column &c : source.columns) {
-        if (c.type_oid >= first_user_oid || !c.binary_send)
+        if (c.type_oid >= first_user_oid || !c.binary_send || c.type_oid == tsquery_oid ||
+            c.type_oid == tsquery_array_oid)
             return false;
+        bool interval = c.type_oid == interval_oid || c.type_oid == interval_array_oid;
         for (size_t d : dests) {
             const Column *other = find_column(dbs_[d].described[t], c.name);
             if (!other || other->type_oid != c.type_oid || !other->binary_receive)
+                return false;
+            if (interval && infinite_intervals && server_version(d) < 170000)
                 return false;
         }
     }
@@ -80,28 +113,49 @@ bool CloneRun::binary_ok(size_t t, size_t s, const std::vector<size_t> &dests) c
 void CloneRun::finish_pending(std::optional<PendingCopy> &pending) {
     if (!pending)
         return;
-    std::vector<int64_t> rows = finish_copy_in(pending->targets, tables_[pending->table].label);
+    size_t t = pending->table;
+    std::vector<int64_t> rows = finish_copy_in(pending->targets, tables_[t].label);
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - pending->started).count();
+    // A split table's slices finish in several streams: its rows add up, its time is its longest
+    // slice's, and it is done when its last slice is.
+    std::lock_guard<std::mutex> lock(outcome_mutex_);
     for (size_t i = 0; i < pending->dests.size(); i++) {
-        dbs_[pending->dests[i]].tables[pending->table].outcome.rows += rows[i];
-        dbs_[pending->dests[i]].tables[pending->table].outcome.seconds += seconds;
+        size_t d = pending->dests[i];
+        TableOutcome &outcome = dbs_[d].tables[t].outcome;
+        outcome.rows += rows[i];
+        outcome.seconds = is_split(t) ? std::max(outcome.seconds, seconds) : outcome.seconds + seconds;
+        bool last = --slices_left_[t][d] == 0;
         if (ProgressSlot *slot = pending->slots[i]) {
-            slot->rows.store(rows[i]);  // the target's own count
-            slot->set_phase(ProgressPhase::Done);
+            if (!is_split(t))
+                slot->rows.store(rows[i]);  // the target's own count
+            else if (last)
+                slot->rows.store(outcome.rows);
+            if (last || !is_split(t))
+                slot->set_phase(ProgressPhase::Done);
         }
+        if (slices_left_[t][d] == 0)  // several sources: one finish each
+            slices_left_[t][d] = std::max<size_t>(1, slices_[t].size());
     }
     pending.reset();
 }
 
 // What a source's COPY reads: the table's own rows (a partitioned table: its partitions'), the row
 // filter's only where there is one.
-std::string CloneRun::source_query(Connection &conn, const RemoteTable &here, size_t t,
+// A slice of a split table: its pages only (core/split.hpp), with the filter if any.
+std::string CloneRun::source_query(Connection &conn, const RemoteTable &here, size_t t, size_t slice,
                                    const std::string &column_list) const {
-    const std::string &filter = table_filters_[t];
-    if (!filter.empty())
+    std::vector<std::string> conditions;
+    if (is_split(t)) {
+        std::string range = ctid_condition(slices_[t][slice]);
+        if (!range.empty())
+            conditions.push_back(range);
+    }
+    if (!table_filters_[t].empty())
+        conditions.push_back("(" + table_filters_[t] + ")");
+    if (!conditions.empty())
         return "(SELECT " + column_list + " FROM " + (here.relkind == 'p' ? "" : "ONLY ") +
-               quoted(conn, here) + " WHERE (" + filter + "))";
+               quoted(conn, here) + " WHERE " + join(conditions, " AND ") + ")";
     // A table without columns is copied without a column list: "()" is a syntax error.
     return here.relkind == 'p'   ? "(SELECT " + column_list + " FROM " + quoted(conn, here) + ")"
            : column_list.empty() ? quoted(conn, here)
@@ -111,10 +165,10 @@ std::string CloneRun::source_query(Connection &conn, const RemoteTable &here, si
 // A table truncated in this transaction takes its rows frozen (FREEZE): all-visible and all-frozen from
 // the commit on, so the target needs no VACUUM before index-only scans or against wraparound. PostgreSQL
 // allows it only there, and never on a partitioned table (its partitions were truncated with it, but
-// COPY routes rows to them from the parent).
+// COPY routes rows to them from the parent). A split table is never truncated.
 std::string CloneRun::copy_in_options(size_t d, size_t t, bool binary) const {
     bool freeze = options_.copy_freeze && plan_.truncates[d] && !dbs_[d].tables[t].empty_by_delete &&
-                  dbs_[d].described[t].relkind == 'r';
+                  dbs_[d].described[t].relkind == 'r' && !is_split(t);
     std::vector<std::string> options;
     if (binary)
         options.emplace_back("FORMAT binary");
@@ -127,8 +181,9 @@ std::string CloneRun::copy_in_options(size_t d, size_t t, bool binary) const {
 // table is sent before the targets' results for the previous one are read, so that the source
 // starts on it while they finish (a connection takes no new command before its COPY's result is
 // read).
-void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t> &dests,
+void CloneRun::copy_table(size_t k, const Piece &piece, size_t s, const std::vector<size_t> &dests,
                           const PumpLimits &limits, std::optional<PendingCopy> &pending) {
+    size_t t = piece.table;
     const RemoteTable &table = tables_[t];
     Connection &source = reader(s, k);
     std::vector<std::string> columns;
@@ -140,12 +195,15 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
     std::vector<std::string> names;
     for (size_t d : dests)
         names.push_back(job_.dbs[d].name);
-    set_copying(k, table.label + " from " + job_.dbs[s].name + " into " + join(names, ", "));
+    std::string slice = is_split(t) ? " (slice " + std::to_string(piece.slice + 1) + " of " +
+                                          std::to_string(slices_[t].size()) + ")"
+                                    : std::string();
+    set_copying(k, table.label + slice + " from " + job_.dbs[s].name + " into " + join(names, ", "));
     auto started = std::chrono::steady_clock::now();
 
     std::vector<Connection *> targets;
     const RemoteTable &here = s == plan_.sources.front() ? table : dbs_[s].described[t];
-    std::string what = source_query(source, here, t, column_list);
+    std::string what = source_query(source, here, t, piece.slice, column_list);
     try {
         source.send_single("COPY " + what + " TO STDOUT" + format);
     } catch (Error &e) {
@@ -173,19 +231,23 @@ void CloneRun::copy_table(size_t k, size_t t, size_t s, const std::vector<size_t
     for (size_t d : dests) {
         ProgressSlot *slot = progress_[t][s][d];
         if (slot) {
-            slot->copy_started_us.store(now_us());
-            slot->set_phase(ProgressPhase::Copying);
+            int64_t never = 0;  // a split table: when its first slice started
+            slot->copy_started_us.compare_exchange_strong(never, now_us());
+            std::lock_guard<std::mutex> lock(outcome_mutex_);
+            if (static_cast<ProgressPhase>(slot->phase.load()) != ProgressPhase::Done)
+                slot->set_phase(ProgressPhase::Copying);
         }
         slots.push_back(slot);
     }
     CopyCounts counts = pump_copy(source, targets, table.label, limits, slots, FinishTargets::Later);
+    std::lock_guard<std::mutex> lock(outcome_mutex_);
     for (size_t i = 0; i < dests.size(); i++) {
         dbs_[dests[i]].tables[t].outcome.bytes += counts.target_bytes[i];
         // With several sources, text wins if any of them went as text.
         if (dbs_[dests[i]].tables[t].outcome.format != "text")
             dbs_[dests[i]].tables[t].outcome.format = format.empty() ? "text" : "binary";
     }
-    pending = PendingCopy{t, dests, targets, slots, started};
+    pending = PendingCopy{t, piece.slice, dests, targets, slots, started};
 }
 
 // A line in the server log every options_.log_progress_interval_ms (pg_clone.log_progress_interval),

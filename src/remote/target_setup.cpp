@@ -8,20 +8,11 @@
 
 namespace pgclone {
 
-// The tables a writer fills, as TRUNCATE, LOCK and SELECT name them: a partitioned table with its
-// partitions, any other without its inheritance children.
 // How TRUNCATE, LOCK and SELECT name a target table: a partitioned table with its partitions, any
 // other without its inheritance children.
 std::string CloneRun::target_name(Connection &conn, size_t w, size_t t) const {
     const RemoteTable &table = dbs_[w].described[t];
     return (table.relkind == 'p' ? "" : "ONLY ") + quoted(conn, table);
-}
-
-std::vector<std::string> CloneRun::target_names(Connection &conn, size_t w, size_t stream) const {
-    std::vector<std::string> names;
-    for (size_t t : stream_tables_[stream])
-        names.push_back(target_name(conn, w, t));
-    return names;
 }
 
 // Foreign keys and user triggers are not fired by a clone, as in Bucardo. Returns false where
@@ -77,17 +68,24 @@ void CloneRun::open_writers() {
         // anyway, SHARE ROW EXCLUSIVE to keep an empty table empty (empty_only), or ROW EXCLUSIVE
         // (a source receiving other sources' rows).
         // With empty => 'delete', EXCLUSIVE: writers wait, readers keep reading the old rows.
-        const char *mode = plan_.truncates[w] && job_.empty_delete ? "EXCLUSIVE"
-                           : plan_.truncates[w]                    ? "ACCESS EXCLUSIVE"
-                           : job_.empty_only                       ? "SHARE ROW EXCLUSIVE"
-                                                                   : "ROW EXCLUSIVE";
+        const char *mode = lock_mode(w);
         // The checks run in the session that holds the lock (the catalog functions they call lock
         // partitions too, and would wait for another stream's lock).
         dbs_[w].outside_keys.assign(streams_.size(), {});
+        // A split table is written by several sessions of the clone: each takes ROW EXCLUSIVE, which
+        // lets the others insert and keeps out TRUNCATE, ALTER and new triggers (not other writers).
         for (size_t k = 0; k < streams_.size(); k++) {
             Connection &conn = writer(w, k);
-            if (!stream_tables_[k].empty())
-                conn.exec("LOCK TABLE " + join(target_names(conn, w, k), ", ") + " IN " + mode + " MODE");
+            std::vector<std::string> whole, shared;
+            for (size_t t : stream_tables_[k])
+                (is_split(t) ? shared : whole).push_back(target_name(conn, w, t));
+            for (size_t t : guest_tables(k))
+                shared.push_back(target_name(conn, w, t));
+            if (!whole.empty())
+                conn.exec("LOCK TABLE " + join(whole, ", ") + " IN " + mode + " MODE");
+            if (!shared.empty())
+                conn.exec("LOCK TABLE " + join(shared, ", ") + " IN ROW EXCLUSIVE MODE");
+            refuse_rows_in_seeded(w, k, conn);
             std::vector<RemoteTable> mine;
             for (size_t t : stream_tables_[k])
                 mine.push_back(dbs_[w].described[t]);
@@ -102,11 +100,17 @@ void CloneRun::open_writers() {
                 for (size_t i = 0; i < cheaper.size(); i++) {
                     size_t t = stream_tables_[k][i];
                     dbs_[w].tables[t].empty_by_delete =
-                        cheaper[i] && source_estimates_[t].bytes < options_.large_table_bytes;
+                        cheaper[i] && source_estimates_[t].bytes < options_.large_table_bytes && !is_split(t);
                 }
             }
             if (plan_.truncates[w]) {
-                plan_referenced_tables(w, k, conn, mine);
+                // A split table is not truncated, and has no unique index where it is deleted (so no
+                // foreign key references it there).
+                std::vector<size_t> whole_tables;
+                for (size_t t : stream_tables_[k])
+                    if (!is_split(t))
+                        whole_tables.push_back(t);
+                plan_referenced_tables(w, k, conn, whole_tables);
                 refuse_delete_blockers(w, k, conn);
                 if (!job_.empty_delete)
                     plan_index_builds(w, k, conn, mine);
@@ -120,6 +124,13 @@ void CloneRun::open_writers() {
     }
 }
 
+const char *CloneRun::lock_mode(size_t w) const {
+    return plan_.truncates[w] && job_.empty_delete ? "EXCLUSIVE"
+           : plan_.truncates[w]                    ? "ACCESS EXCLUSIVE"
+           : job_.empty_only                       ? "SHARE ROW EXCLUSIVE"
+                                                   : "ROW EXCLUSIVE";
+}
+
 // TRUNCATE refuses a table that a table outside the same statement references by a foreign key. Such
 // a table is emptied by DELETE, as Bucardo does, in the session's replica role, where the foreign key
 // fires neither its ON DELETE action nor its check; the foreign keys from tables outside the clone are
@@ -127,11 +138,13 @@ void CloneRun::open_writers() {
 // those actions (CASCADE would empty the referencing rows), so the clone is refused, before anything
 // is emptied.
 void CloneRun::plan_referenced_tables(size_t w, size_t k, Connection &conn,
-                                      const std::vector<RemoteTable> &mine) {
+                                      const std::vector<size_t> &tables) {
     std::vector<std::string> cloned;
     for (const RemoteTable &table : dbs_[w].described)
         cloned.push_back(table.oid);
-    const std::vector<size_t> &tables = stream_tables_[k];
+    std::vector<RemoteTable> mine;
+    for (size_t t : tables)
+        mine.push_back(dbs_[w].described[t]);
     std::vector<KeyReference> references = key_references(conn, mine, cloned);
     std::vector<bool> deleted(tables.size());
     std::vector<KeyReferrer> referrers;
@@ -254,7 +267,8 @@ void CloneRun::plan_index_builds(size_t w, size_t k, Connection &conn, const std
     auto indexes = buildable_indexes(conn, mine);
     for (size_t i = 0; i < indexes.size(); i++) {
         size_t t = stream_tables_[k][i];
-        if (source_estimates_[t].bytes >= options_.large_table_bytes && !dbs_[w].tables[t].empty_by_delete)
+        if (source_estimates_[t].bytes >= options_.large_table_bytes && !dbs_[w].tables[t].empty_by_delete &&
+            !is_split(t))
             dbs_[w].tables[t].build_after = std::move(indexes[i]);
     }
 }
@@ -287,8 +301,30 @@ void CloneRun::refuse_foreign_code(size_t w, Connection &conn, const std::vector
         .on_table(tables[code.table].label);
 }
 
+// A split table that is emptied by nothing (empty => 'truncate', found empty by plan_splits) must
+// still be empty now that it is locked: rows that came in between would otherwise stay. A rare race;
+// nothing has been emptied yet, so the clone just fails.
+void CloneRun::refuse_rows_in_seeded(size_t w, size_t k, Connection &conn) {
+    for (size_t t : stream_tables_[k]) {
+        if (!is_split(t) || job_.empty_delete || !plan_.truncates[w])
+            continue;
+        Result r = conn.exec("SELECT EXISTS (SELECT FROM " + target_name(conn, w, t) + ")");
+        if (PQgetvalue(r.get(), 0, 0)[0] == 't')
+            throw Error(sqlstate::object_not_in_prerequisite_state,
+                        "rows were written into the target table while the clone began", "",
+                        "The clone found it empty and planned to read it in slices without emptying it; "
+                        "clone again.")
+                .in_database(job_.dbs[w].name)
+                .on_table(dbs_[w].described[t].label);
+    }
+}
+
 // One progress slot per table, source and database written (see core/progress.hpp).
 void CloneRun::claim_progress() {
+    slices_left_.assign(tables_.size(), std::vector<size_t>(job_.dbs.size(), 0));
+    for (size_t t = 0; t < tables_.size(); t++)
+        for (size_t d = 0; d < job_.dbs.size(); d++)
+            slices_left_[t][d] = std::max<size_t>(1, slices_[t].size());
     progress_.assign(tables_.size(),
                      std::vector<std::vector<ProgressSlot *>>(
                          job_.dbs.size(), std::vector<ProgressSlot *>(job_.dbs.size(), nullptr)));
@@ -317,24 +353,11 @@ void CloneRun::prepare_writers() {
         for (size_t k = 0; k < streams_.size(); k++) {
             Connection &conn = writer(w, k);
             if (plan_.truncates[w]) {
-                // Small tables by DELETE, the others by one TRUNCATE: one round trip for all.
-                std::vector<std::string> truncated;
-                std::string sql;
-                for (size_t t : stream_tables_[k]) {
-                    if (dbs_[w].tables[t].empty_by_delete)
-                        sql += "DELETE FROM " + target_name(conn, w, t) + "; ";
-                    else
-                        truncated.push_back(target_name(conn, w, t));
-                }
-                if (!truncated.empty())
-                    sql += "TRUNCATE " + join(truncated, ", ") + "; ";
-                std::vector<std::string> postponed;
-                for (size_t t : stream_tables_[k])
-                    for (const TableIndex &index : dbs_[w].tables[t].build_after)
-                        postponed.push_back(index.oid);
-                if (!postponed.empty())
-                    sql += "UPDATE pg_catalog.pg_index SET indisready = false WHERE indexrelid IN (" +
-                           join(postponed, ", ") + ")";
+                // commit => 'table': each unit is emptied in the transaction that fills it (begin_unit).
+                std::string sql = emptying_script(
+                    conn, w,
+                    job_.commit_per_table ? (stream_units_[k].empty() ? std::vector<size_t>{} : stream_units_[k][0])
+                                          : stream_tables_[k]);
                 if (!sql.empty()) {
                     try {
                         conn.exec_script(sql);
@@ -353,6 +376,28 @@ void CloneRun::prepare_writers() {
         for (size_t t = 0; t < tables_.size(); t++)
             set_progress(t, w, dbs_[w].tables[t].outcome.skipped ? ProgressPhase::Skipped : ProgressPhase::Waiting);
     }
+}
+
+// Small tables by DELETE, the others by one TRUNCATE: one round trip for all.
+std::string CloneRun::emptying_script(Connection &conn, size_t w, const std::vector<size_t> &tables) const {
+    std::vector<std::string> truncated;
+    std::string sql;
+    for (size_t t : tables) {
+        if (dbs_[w].tables[t].empty_by_delete)
+            sql += "DELETE FROM " + target_name(conn, w, t) + "; ";
+        else if (!is_split(t))  // a split table found empty is filled as it is
+            truncated.push_back(target_name(conn, w, t));
+    }
+    if (!truncated.empty())
+        sql += "TRUNCATE " + join(truncated, ", ") + "; ";
+    std::vector<std::string> postponed;
+    for (size_t t : tables)
+        for (const TableIndex &index : dbs_[w].tables[t].build_after)
+            postponed.push_back(index.oid);
+    if (!postponed.empty())
+        sql += "UPDATE pg_catalog.pg_index SET indisready = false WHERE indexrelid IN (" + join(postponed, ", ") +
+               ")";
+    return sql;
 }
 
 // The statements that empty a stream's tables run in one round trip; an error of theirs names the

@@ -149,6 +149,8 @@ for my $case (
 	[ [qw(clone sync=foobar onetimecopy=3)],       qr/clone: key "onetimecopy" must be 1/ ],
 	[ [qw(clone sync=foobar --timeout=5)],         qr/option --timeout needs --wait/ ],
 	[ [qw(launch sync=foobar)],                    qr/unknown command "launch"/ ],
+	[ [qw(resume)],                                qr/resume: give one clone id/ ],
+	[ [qw(resume 3 --timeout=5)],                  qr/option --timeout needs --wait/ ],
 	[ [qw(status --frobnicate)],                   qr/unrecognized option "--frobnicate"/ ])
 {
 	my ($args, $re) = @$case;
@@ -161,6 +163,8 @@ for my $case (
 like($err, qr/^pg_clone: error: sync "nope" does not exist$/m, 'the server says why');
 ($out, $err) = cli_is(2, [qw(clone sync=foobar start=whenever)], 'clone with a bad start');
 like($err, qr/^pg_clone: error: invalid start value "whenever"/m, 'the server says why');
+($out, $err) = cli_is(2, [qw(resume 999999)], 'resume of an unknown clone');
+like($err, qr/^pg_clone: error: clone 999999 does not exist$/m, 'the server says why');
 ($out, $err) = cli_is(2, [qw(clone sync=foobar streams=99)], 'clone with too many streams');
 like($err, qr/^pg_clone: error: streams must be between 1 and 64, not 99$/m, 'the server says why');
 is(clones(), $before, 'none of these queued a clone');

@@ -27,6 +27,9 @@ use Time::HiRes qw(time usleep);
 
 my $big_rows  = 1000000;
 my $lock_secs = 3;
+# The rows that fault a clone in mid-COPY throttle it, so that foo takes several seconds to copy
+# (about 22 MB in binary) whatever the machine's load: the fault cannot come after the commit.
+my $mid_copy = ", max_rate => '4MB'";
 
 # --- The servers -------------------------------------------------------------------------------
 
@@ -252,7 +255,7 @@ my $started = time;
 {
 	my $what   = 'target backend terminated';
 	my @before = refill('r1');
-	my $id     = request_both($control);
+	my $id     = request_both($control, $mid_copy);
 	my $pid    = wait_mid_copy($what, $id, $beta, 'dst', 'COPY%foo%FROM STDIN%');
 	my $since  = time;
 	$beta->safe_psql('postgres', "SELECT pg_terminate_backend($pid)") if $pid;
@@ -266,7 +269,7 @@ for my $mode ('fast', 'immediate')
 {
 	my $what   = "target server stopped ($mode)";
 	my @before = refill("r2$mode");
-	my $id     = request_both($control);
+	my $id     = request_both($control, $mid_copy);
 	wait_mid_copy($what, $id, $beta, 'dst', 'COPY%foo%FROM STDIN%');
 	my $since = time;
 	$beta->stop($mode);
@@ -281,7 +284,7 @@ for my $mode ('fast', 'immediate')
 {
 	my $what   = 'source backend terminated';
 	my @before = refill('r3');
-	my $id     = request_both($control);
+	my $id     = request_both($control, $mid_copy);
 	my $pid    = wait_mid_copy($what, $id, $source, 'src', '%COPY%foo%TO STDOUT%');
 	my $since  = time;
 	$source->safe_psql('postgres', "SELECT pg_terminate_backend($pid)") if $pid;
@@ -294,7 +297,7 @@ for my $mode ('fast', 'immediate')
 {
 	my $what   = 'source server stopped';
 	my @before = refill('r4');
-	my $id     = request_both($control);
+	my $id     = request_both($control, $mid_copy);
 	wait_mid_copy($what, $id, $source, 'src', '%COPY%foo%TO STDOUT%');
 	my $since = time;
 	$source->stop('fast');
@@ -325,7 +328,7 @@ for my $mode ('fast', 'immediate')
 {
 	my $what   = "control server restarted ($mode)";
 	my @before = refill("r6$mode");
-	my $id     = request_both($control);
+	my $id     = request_both($control, $mid_copy);
 	my $queued = $control->safe_psql('postgres',
 		"SELECT bucardo.clone(tables => 'baz', dbs => 'alpha:source,beta:target,gamma:target', start => '6 s')");
 	wait_mid_copy($what, $id, $beta, 'dst', 'COPY%foo%FROM STDIN%');
@@ -353,7 +356,7 @@ for my $mode ('fast', 'immediate')
 {
 	my $what   = 'clone_cancel in mid-COPY';
 	my @before = refill('r7');
-	my $id     = request_both($control);
+	my $id     = request_both($control, $mid_copy);
 	wait_mid_copy($what, $id, $gamma, 'dst', 'COPY%foo%FROM STDIN%');
 	my $since = time;
 	is($control->safe_psql('postgres', "SELECT bucardo.clone_cancel($id)"), 't', "$what: clone_cancel says yes");
@@ -365,7 +368,7 @@ for my $mode ('fast', 'immediate')
 {
 	my $what   = 'worker kill -9';
 	my @before = refill('r8');
-	my $id     = request_both($control);
+	my $id     = request_both($control, $mid_copy);
 	wait_mid_copy($what, $id, $beta, 'dst', 'COPY%foo%FROM STDIN%');
 	my $pid = clone_field($control, $id, 'worker_pid');
 	my $offset = -s $control->logfile;

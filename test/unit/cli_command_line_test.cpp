@@ -69,7 +69,7 @@ TEST(CliCommandLine, EmptyOnlyStreamsAndOnetimecopy) {
 TEST(CliCommandLine, CloneErrorsNameTheKey) {
     EXPECT_EQ(usage_error({"clone", "sync=a", "colour=red"}),
               "clone: unknown key \"colour\" (use sync, relgroup, dbgroup, tables, dbs, start, empty_only, "
-              "onetimecopy, streams, sequences, analyze, verify, empty, filters, retries or max_rate)");
+              "onetimecopy, streams, sequences, analyze, verify, empty, filters, retries, max_rate or commit)");
     EXPECT_EQ(usage_error({"clone", "sync=a", "sync=b"}), "clone: key \"sync\" is given twice");
     EXPECT_EQ(usage_error({"clone", "tables=", "dbgroup=b"}), "clone: key \"tables\" needs a value");
     EXPECT_EQ(usage_error({"clone", "sync"}), "clone: \"sync\" is not KEY=VALUE (such as sync=foobar)");
@@ -92,6 +92,8 @@ TEST(CliCommandLine, CloneErrorsNameTheKey) {
     EXPECT_EQ(parse({"clone", "sync=s", "retries=4"}).clone.retries, 4);
     EXPECT_EQ(parse({"clone", "sync=s", "max_rate=50MB"}).clone.max_rate, "50MB");
     EXPECT_FALSE(parse({"clone", "sync=s"}).clone.max_rate);
+    EXPECT_EQ(parse({"clone", "sync=s", "commit=table"}).clone.commit, "table");
+    EXPECT_FALSE(parse({"clone", "sync=s"}).clone.commit);
     EXPECT_FALSE(parse({"clone", "sync=s"}).clone.retries);
     EXPECT_EQ(usage_error({"clone", "sync=s", "retries=-1"}),
               "clone: key \"retries\" must be a whole number, not \"-1\"");
@@ -122,11 +124,11 @@ TEST(CliCommandLine, HelpVersionAndBadOptions) {
     EXPECT_EQ(parse({"--version"}).verb, Verb::kVersion);
     EXPECT_EQ(usage_error({"--frobnicate", "status"}), "unrecognized option \"--frobnicate\"");
     EXPECT_EQ(usage_error({"status", "-h"}), "option -h needs a value");
-    EXPECT_EQ(usage_error({}), "no command given (use clone, status, wait, cancel, add, remove or list)");
+    EXPECT_EQ(usage_error({}), "no command given (use clone, status, wait, cancel, resume, add, remove or list)");
     EXPECT_EQ(usage_error({"launch"}),
-              "unknown command \"launch\" (use clone, status, wait, cancel, add, remove or list)");
+              "unknown command \"launch\" (use clone, status, wait, cancel, resume, add, remove or list)");
     EXPECT_EQ(usage_error({"status", "--wait"}),
-              "option --wait is only for clone (\"pg_clone wait ID\" follows a clone already queued)");
+              "option --wait is only for clone and resume (\"pg_clone wait ID\" follows a clone already queued)");
     EXPECT_EQ(usage_error({"clone", "sync=s", "--timeout=3"}), "option --timeout needs --wait");
     EXPECT_EQ(usage_error({"clone", "sync=s", "--cancel-on-interrupt"}),
               "option --cancel-on-interrupt needs --wait");
@@ -141,6 +143,17 @@ TEST(CliCommandLine, FollowingVerbs) {
     EXPECT_TRUE(parse({"status", "--json"}).json);
     EXPECT_EQ(parse({"wait", "7", "--timeout", "30"}).timeout_s, 30.0);
     EXPECT_EQ(parse({"cancel", "7"}).verb, Verb::kCancel);
+    EXPECT_EQ(parse({"resume", "7"}).verb, Verb::kResume);
+    EXPECT_EQ(parse({"resume", "7"}).clone_id, 7);
+    EXPECT_FALSE(parse({"resume", "7"}).wait);
+    EXPECT_TRUE(parse({"resume", "7", "--wait"}).wait);
+    EXPECT_EQ(parse({"resume", "7", "-w", "--timeout", "5"}).timeout_s, 5.0);
+    EXPECT_TRUE(parse({"resume", "7", "--wait", "--cancel-on-interrupt"}).cancel_on_interrupt);
+    EXPECT_EQ(usage_error({"resume"}), "resume: give one clone id");
+    EXPECT_EQ(usage_error({"resume", "1", "2"}), "resume: give one clone id");
+    EXPECT_EQ(usage_error({"resume", "x"}), "invalid clone id \"x\" (a clone id is a positive integer)");
+    EXPECT_EQ(usage_error({"resume", "3", "--timeout=3"}), "option --timeout needs --wait");
+    EXPECT_EQ(usage_error({"resume", "3", "--json"}), "option --json is only for status and list");
     EXPECT_EQ(usage_error({"wait"}), "wait: give one clone id");
     EXPECT_EQ(usage_error({"cancel", "1", "2"}), "cancel: give one clone id");
     EXPECT_EQ(usage_error({"status", "x7"}), "invalid clone id \"x7\" (a clone id is a positive integer)");

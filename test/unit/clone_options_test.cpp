@@ -160,13 +160,33 @@ TEST(CloneOptions, MaxRateIsARateOrNull) {
               "max_rate must be bytes per second such as '50MB', '512kB' or '1GB', not true");
 }
 
+TEST(CloneOptions, SchemaTargetNamesAndCommit) {
+    EXPECT_NO_THROW(check_clone_options(with(defaults(), "schema", V::string("create"))));
+    EXPECT_NO_THROW(check_clone_options(with(defaults(), "schema", V::string("existing"))));
+    EXPECT_NO_THROW(check_clone_options(with(defaults(), "target_names", V::object())));
+    EXPECT_NO_THROW(check_clone_options(with(defaults(), "commit", V::string("table"))));
+    EXPECT_NO_THROW(check_clone_options(with(defaults(), "commit", V::string("clone"))));
+    Error e = error_of(with(defaults(), "schema", V::string("replace")));
+    EXPECT_EQ(std::string(e.what()), "schema must be 'existing' or 'create', not 'replace'");
+    EXPECT_EQ(e.sqlstate(), sqlstate::invalid_parameter_value);
+    EXPECT_EQ(message_of(with(defaults(), "schema", V::null())), "schema must be 'existing' or 'create', not NULL");
+    EXPECT_EQ(message_of(with(defaults(), "target_names", V::array())),
+              "target_names must be a JSON object of source table names and target table names");
+    EXPECT_EQ(message_of(with(defaults(), "target_names", V::null())),
+              "target_names must be a JSON object of source table names and target table names");
+    EXPECT_EQ(message_of(with(defaults(), "commit", V::string("row"))), "commit must be 'clone' or 'table', not 'row'");
+    // In the order of the checks: schema before target_names before commit.
+    EXPECT_EQ(message_of(with(with(defaults(), "commit", V::string("row")), "schema", V::string("x"))),
+              "schema must be 'existing' or 'create', not 'x'");
+}
+
 TEST(CloneOptions, UnknownKeysAreRefused) {
     Error e = error_of(with(defaults(), "status", V::string("done")));
     EXPECT_EQ(std::string(e.what()), "unknown clone option \"status\"");
     EXPECT_EQ(e.sqlstate(), sqlstate::invalid_parameter_value);
     EXPECT_EQ(e.info().hint,
               "The options are empty_only, sequences, analyze, retries, verify, empty, filters, streams, "
-              "max_rate.");
+              "max_rate, schema, target_names, commit.");
     // A known option's problem is reported first.
     EXPECT_EQ(message_of(with(with(defaults(), "status", V::null()), "streams", V::number("0"))),
               "streams must be between 1 and 64, not 0");

@@ -50,6 +50,7 @@ int clone(Session &session, const CommandLine &line) {
     add("retries", "int4",
         args.retries ? std::optional<std::string>(std::to_string(*args.retries)) : std::nullopt);
     add("max_rate", "text", args.max_rate);
+    add("commit", "text", args.commit);
     std::string sql = "SELECT bucardo.clone(";
     for (size_t i = 0; i < named.size(); ++i)
         sql += (i ? ", " : "") + named[i];
@@ -255,12 +256,29 @@ int status_one(Session &session, const CommandLine &line) {
     return kExitDone;
 }
 
+// bucardo.clone_resume(): a new clone of a failed or cancelled one (with commit => 'table', of the
+// tables it did not commit); its id is printed, or it is followed as clone --wait does.
+int resume(Session &session, const CommandLine &line) {
+    Result r = session.run("SELECT bucardo.clone_resume($1::pg_catalog.int8)", {std::to_string(*line.clone_id)});
+    int64_t id = r.int64(0, 0);
+    if (!line.wait) {
+        print(std::to_string(id) + "\n");
+        return kExitDone;
+    }
+    return follow_clone(session, id, FollowOptions{line.timeout_s, line.cancel_on_interrupt});
+}
+
 int cancel(Session &session, const CommandLine &line) {
     const std::string id = std::to_string(*line.clone_id);
     Result r = session.run("SELECT bucardo.clone_cancel($1)", {id});
     bool requested = r.boolean(0, 0).value_or(false);
-    Result s = session.run("SELECT c.status FROM bucardo.clone c WHERE c.id = $1", {id});
+    // commit (1.4) through jsonb: an older installation has no such column.
+    Result s = session.run(
+        "SELECT c.status, pg_catalog.to_jsonb(c.*) OPERATOR(pg_catalog.->>) 'commit' FROM bucardo.clone c"
+        " WHERE c.id = $1",
+        {id});
     std::string status = s.rows() ? s.text(0, 0) : "?";
+    bool per_table = s.rows() && s.text(0, 1) == "table";
     if (!requested) {
         if (status == "running")
             print_error("clone " + id + " was not cancelled: it is in its commit round", "",
@@ -272,9 +290,9 @@ int cancel(Session &session, const CommandLine &line) {
     if (status == "cancelled")
         print("clone " + id + " cancelled\n");
     else
-        print("clone " + id +
-              ": cancel requested; its worker rolls back every target (follow it with: pg_clone wait " + id +
-              ")\n");
+        print("clone " + id + ": cancel requested; its worker rolls back " +
+              (per_table ? "every table not yet committed" : "every target") + " (follow it with: pg_clone wait " +
+              id + ")\n");
     return kExitDone;
 }
 
@@ -405,6 +423,8 @@ int run_verb(Session &session, const CommandLine &line) {
         return follow_clone(session, *line.clone_id, FollowOptions{line.timeout_s, line.cancel_on_interrupt});
     case Verb::kCancel:
         return cancel(session, line);
+    case Verb::kResume:
+        return resume(session, line);
     case Verb::kAdd:
         return add(session, line);
     case Verb::kRemove:
