@@ -98,11 +98,12 @@ void CloneRun::check_outside_keys(size_t w, size_t k, const std::vector<size_t> 
 }
 
 // The indexes left for after the copy are built now (see plan_index_builds), every session its own
-// tables', all sessions at once: one REINDEX in each session per round, so that a duplicate key fails
+// tables', several sessions at once: one REINDEX in each per round, so that a duplicate key fails
 // naming its table. Several builds at once on one server already keep its cores busy: there, each is
 // built without parallel workers, which would compete with the other builds for the same cores and
-// cost more CPU than a build alone (each worker sorts its share, the leader merges; the bench measured
-// a fifth more for 3 targets).
+// cost more CPU than a build alone (each worker sorts its share, the leader merges). At most as many
+// build at once on a server as the clone has streams (at least 2): more made each cost more (3 targets
+// x 2 streams on 2 cores: 8.0 CPU-s all at once, where 3 at once took 5.3; bench/README.md).
 void CloneRun::build_postponed_indexes() {
     struct Builds {
         size_t w;
@@ -110,7 +111,7 @@ void CloneRun::build_postponed_indexes() {
         std::vector<std::pair<size_t, std::string>> indexes;  // table, index
     };
     std::vector<Builds> sessions;
-    std::map<std::string, int> per_server;
+    std::map<std::string, size_t> per_server;
     for (size_t w : plan_.writers)
         for (size_t k = 0; k < streams_.size(); k++) {
             Builds builds{w, &writer(w, k), {}};
@@ -122,27 +123,38 @@ void CloneRun::build_postponed_indexes() {
             per_server[server_of(*builds.conn)]++;
             sessions.push_back(std::move(builds));
         }
-    for (Builds &builds : sessions)
-        if (per_server[server_of(*builds.conn)] > 1)
+    size_t at_once = std::max<size_t>(streams_.size(), 2);
+    std::vector<std::vector<Builds *>> waves;
+    std::map<std::string, size_t> placed;
+    for (Builds &builds : sessions) {
+        std::string server = server_of(*builds.conn);
+        if (per_server[server] > 1)
             builds.conn->exec("SET LOCAL max_parallel_maintenance_workers = 0");
+        size_t wave = placed[server]++ / at_once;
+        if (waves.size() <= wave)
+            waves.resize(wave + 1);
+        waves[wave].push_back(&builds);
+    }
     std::optional<Error> failure;
-    for (size_t round = 0; !failure; round++) {
-        std::vector<Builds *> busy;
-        for (Builds &builds : sessions)
-            if (round < builds.indexes.size()) {
-                builds.conn->send_single("REINDEX INDEX " + builds.indexes[round].second);
-                busy.push_back(&builds);
-            }
-        if (busy.empty())
-            break;
-        for (Builds *builds : busy) {
-            try {
-                builds->conn->finish_command();
-            } catch (Error &e) {
-                // The other sessions' statements are read to their end first.
-                if (!failure) {
-                    e.on_table(dbs_[builds->w].described[builds->indexes[round].first].label);
-                    failure = std::move(e);
+    for (const std::vector<Builds *> &wave : waves) {
+        for (size_t round = 0; !failure; round++) {
+            std::vector<Builds *> busy;
+            for (Builds *builds : wave)
+                if (round < builds->indexes.size()) {
+                    builds->conn->send_single("REINDEX INDEX " + builds->indexes[round].second);
+                    busy.push_back(builds);
+                }
+            if (busy.empty())
+                break;
+            for (Builds *builds : busy) {
+                try {
+                    builds->conn->finish_command();
+                } catch (Error &e) {
+                    // The other sessions' statements are read to their end first.
+                    if (!failure) {
+                        e.on_table(dbs_[builds->w].described[builds->indexes[round].first].label);
+                        failure = std::move(e);
+                    }
                 }
             }
         }
