@@ -17,11 +17,16 @@ something breaks (a command fails, a clone does not end 'done', or a target ends
   SMALL_TABLES  tables of the small data set; default 200
   SMALL_ROWS    rows of each small table; default 1000
   ONLY          a subset of the contestants, by key (spaces or commas): pipe1 pipe2 clone1 clone1off clone3
-                clone3off pipe3 pgcopydb logrep dump dumpt sclone spipes; default all
+                clone3off pipe3 seed refresh nofreeze pgcopydb pgcopydbsplit logrep dump dumpt sclone spipes;
+                default all
   STREAMS       pg_clone's big lines also run with streams => N for each N here; default "1 2 4"
                 (set and empty: only the server's default)
   TWO_PHASE     pg_clone.two_phase of the target cluster (auto, on, off); default auto. The lines
                 "..., two-phase off" run with pg_clone.two_phase = off whatever this is
+  COPY_FREEZE   pg_clone.copy_freeze of the target cluster (on, off); default on. The line "..., refresh,
+                FREEZE off" runs with off whatever this is
+  TARGET_CONF   more lines for the target cluster's postgresql.conf (";" between them), for experiments:
+                "max_parallel_maintenance_workers = 0; pg_clone.build_indexes_after = off"
   CLONE_ARGS    more arguments for every bucardo.clone() call, such as ", verify => true"
   TRANSPORT     unix (default): every connection over unix sockets; tcp: over 127.0.0.1
   DATASET       standard (default): 5 tables of mixed columns; shapes: one narrow and one wide table
@@ -57,8 +62,8 @@ from typing import Callable, Optional
 DEFAULT_PG_BIN = "/usr/lib/postgresql/15/bin"
 REPO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-ONLY_KEYS = ("pipe1 pipe2 clone1 clone1off clone3 clone3off pipe3 pgcopydb logrep dump dumpt sclone "
-             "spipes").split()
+ONLY_KEYS = ("pipe1 pipe2 clone1 clone1off clone3 clone3off pipe3 seed refresh nofreeze pgcopydb pgcopydbsplit "
+             "logrep dump dumpt sclone spipes").split()
 # pg_clone.two_phase's values (src/module.cpp), by the name SHOW gives them.
 TWO_PHASE_VALUES = {"auto": "auto", "on": "on", "off": "off", "true": "on", "false": "off", "yes": "on",
                     "no": "off", "1": "on", "0": "off"}
@@ -67,6 +72,10 @@ COLUMNS_DDL = ("id int8 PRIMARY KEY, account int8 NOT NULL, label text NOT NULL,
 # DATASET=shapes: big_1 is narrow (about 40 bytes a row), big_2 wide and of mixed types, with NULLs.
 NARROW_DDL = "id int8 PRIMARY KEY, n int4 NOT NULL, flag bool"
 WIDE_DDL = "id int8 PRIMARY KEY, amount numeric(18,6), doc jsonb, blob bytea, ref uuid, at timestamptz, name text"
+
+
+# In the target cluster's data directory: the settings of the contestant that runs (see target_settings).
+SETTINGS_FILE = "bench_settings.conf"
 
 
 class BenchError(Exception):
@@ -97,6 +106,8 @@ class Settings:
     src_port: int
     tgt_port: int
     two_phase: str
+    copy_freeze: str
+    target_conf: str
     clone_args: str
     only: list
     pg_bin: str
@@ -140,6 +151,9 @@ def settings_from_env(env) -> Settings:
         die("SCALE must be a number (fraction of 6M rows) or 'full'")
     if two_phase not in TWO_PHASE_VALUES:
         die("TWO_PHASE must be auto, on or off")
+    copy_freeze = (env.get("COPY_FREEZE") or "on").lower()
+    if copy_freeze not in ("on", "off"):
+        die("COPY_FREEZE must be on or off")
     streams = env.get("STREAMS", "1 2 4").split()
     if any(not re.fullmatch(r"[1-9][0-9]*", n) for n in streams):
         die("STREAMS must be positive integers separated by spaces")
@@ -153,7 +167,8 @@ def settings_from_env(env) -> Settings:
                  pgcopydb=(env.get("PGCOPYDB") or "1") == "1", logrep=(env.get("LOGREP") or "1") == "1",
                  keep=env.get("KEEP") == "1", streams=streams, transport=transport, dataset=dataset,
                  src_port=positive_int(env, "SRC_PORT", "55491"), tgt_port=positive_int(env, "TGT_PORT", "55492"),
-                 two_phase=TWO_PHASE_VALUES[two_phase], clone_args=env.get("CLONE_ARGS", ""), only=only,
+                 two_phase=TWO_PHASE_VALUES[two_phase], copy_freeze=copy_freeze,
+                 target_conf="\n".join(x.strip() for x in env.get("TARGET_CONF", "").split(";")), clone_args=env.get("CLONE_ARGS", ""), only=only,
                  pg_bin=pg_bin_from_env(env))
     if s.big_rows < 1000:
         die("SCALE too small")
@@ -290,6 +305,67 @@ def client_cpu() -> float:
     return t.children_user + t.children_system
 
 
+def process_kind(title: str) -> str:
+    """What a server process does, from its title: a backend's statement ("COPY", "REINDEX", "ANALYZE",
+    "idle in transaction"...), or the process ("pg_clone worker", "walwriter", "checkpointer"...)."""
+    if "pg_clone worker" in title:
+        return "worker"
+    if "pg_clone launcher" in title:
+        return "launcher"
+    if title.startswith("postgres: parallel worker for PID"):
+        return "parallel worker"
+    m = re.match(r"postgres: \S+ \S+ (?:\[local\]|\S+\(\d+\)|\S+) (.*)$", title)
+    if m and not title.startswith("postgres: logical replication"):
+        words = m.group(1).split()
+        if not words:
+            return "backend"
+        if words[0] == "idle":
+            return "idle"
+        return words[0] if words[0].isupper() else "backend"
+    m = re.match(r"postgres: (.*)$", title)
+    what = m.group(1) if m else title
+    for kind in ("walwriter", "checkpointer", "background writer", "walsender", "autovacuum",
+                 "logical replication"):
+        if what.startswith(kind):
+            return kind
+    return "other"
+
+
+class KindSampler:
+    """CPU ticks of a cluster's processes by kind (process_kind), sampled every 0.1 s: each process's
+    ticks since the last sample go to what its title says now, or said at the previous sample when it
+    is idle now (a statement shorter than 0.1 s is then still found). What processes that exited between
+    two samples used is not seen here: the caller counts it as the remainder."""
+
+    def __init__(self, pm: int):
+        self.pm = pm
+        self.last = {}        # pid -> (ticks, kind)
+        self.ticks = {}       # kind -> ticks
+        self.stop_event = threading.Event()
+        self.sample(first=True)
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def sample(self, first: bool = False):
+        for pid in children_of(self.pm):
+            ticks, kind = proc_ticks(pid), process_kind(proc_args(pid))
+            before, previous = self.last.get(pid, (None if first else 0, kind))
+            if before is not None and ticks > before:
+                where = previous if kind in ("idle", "backend") and previous not in ("idle", "backend") else kind
+                self.ticks[where] = self.ticks.get(where, 0) + ticks - before
+            self.last[pid] = (ticks, kind)
+
+    def loop(self):
+        while not self.stop_event.wait(0.1):
+            self.sample()
+
+    def stop(self) -> dict:
+        self.stop_event.set()
+        self.thread.join(timeout=5)
+        self.sample()
+        return {kind: t / CLK_TCK for kind, t in self.ticks.items()}
+
+
 # ---------------------------------------------------------------------------------------------- Cluster
 class Cluster:
     """A PostgreSQL cluster made on the spot in the scratch directory, run as the postgres user when
@@ -381,12 +457,21 @@ class Run:
     two_phase: Optional[bool] = None    # pg_clone: bucardo.clone.two_phase (committed with 2PC)
     sessions_per_target: Optional[int] = None   # pg_clone: peak of sessions in one target database
     cpu: Optional[tuple] = None         # CPU seconds: source cluster, target cluster, clients
+    kinds: Optional[dict] = None        # the target cluster's CPU seconds by process kind (KindSampler)
+    wal: Optional[dict] = None          # the target cluster's WAL and checkpoints during the run
+    vacuum: Optional[tuple] = None      # VACUUM of the target tables right after: seconds, target CPU-s
 
     def to_json(self) -> dict:
         d = {"seconds": self.seconds}
         if self.cpu:
             d["cpu_seconds"] = {"source": round(self.cpu[0], 2), "target": round(self.cpu[1], 2),
                                 "client": round(self.cpu[2], 2)}
+        if self.kinds:
+            d["target_cpu_seconds_by_kind"] = {k: round(v, 2) for k, v in sorted(self.kinds.items())}
+        if self.wal:
+            d["target_wal"] = self.wal
+        if self.vacuum:
+            d["vacuum_after"] = {"seconds": self.vacuum[0], "target_cpu_seconds": round(self.vacuum[1], 2)}
         if self.wall is not None:
             d.update(wall=self.wall, two_phase=self.two_phase, sessions_per_target=self.sessions_per_target,
                      worker={"cpu_seconds": self.worker_cpu, "vmhwm_kb": self.vmhwm_kb,
@@ -442,7 +527,10 @@ class Contestant:
     note: Callable[[Measured], str] = lambda m: ""
     id: str = ""                             # how other contestants' notes find it (default: key)
     progress: str = ""                       # its label in the progress lines (default: label)
-    two_phase: Optional[str] = None          # pg_clone.two_phase while it runs (ALTER SYSTEM), restored after
+    two_phase: Optional[str] = None          # pg_clone.two_phase while it runs, restored after
+    gucs: dict = dataclasses.field(default_factory=dict)   # target cluster settings while it runs
+    refill: bool = False                     # its targets hold the source's rows before each run (not timed)
+    vacuum_after: bool = False               # a VACUUM of its target tables is timed right after each run
     tool: Optional[str] = None               # an external program it needs
     wall_row: Optional[str] = None           # also a line of the best run's wall time, with this label
     timed_once: bool = False                 # one run, not measured (no emptying, check nor CPU)
@@ -460,6 +548,8 @@ class Bench:
         self.rows = {"big": [], "small": []}
         self.sampler_stop: Optional[threading.Event] = None
         self.sampler_thread: Optional[threading.Thread] = None
+        self.settings_generation = 0
+        self.pgcopydb_splits = []
 
     # ----------------------------------------------------------------------------------------- data
     def define_data(self):
@@ -527,7 +617,11 @@ class Bench:
         self.tgt.initdb("shared_preload_libraries = 'pg_clone'\n"
                         "pg_clone.database = 'postgres'\n"
                         "max_prepared_transactions = 20\n"
-                        f"pg_clone.two_phase = {s.two_phase}")
+                        f"pg_clone.two_phase = {s.two_phase}\n"
+                        f"pg_clone.copy_freeze = {s.copy_freeze}\n"
+                        f"{s.target_conf}\n"
+                        # What a contestant sets for its runs (Bench.target_settings), last so that it wins.
+                        f"include_if_exists = '{SETTINGS_FILE}'")
         self.tgt.start()
 
     def make_data(self):
@@ -564,6 +658,16 @@ class Bench:
                                                     round(sum(pg_indexes_size(oid)) / 1048576.0)
                                              FROM pg_class WHERE relname LIKE 'big\_%' AND relkind = 'r'""").split("|")
         self.big_heap_mb, self.big_index_mb = heap, index
+        sizes = dict(line.split("|") for line in src.query("srcbig", r"""SELECT relname, pg_table_size(oid)
+                     FROM pg_class WHERE relname LIKE 'big\_%' AND relkind = 'r'""").splitlines())
+        self.big_bytes = [int(sizes[t]) for t in self.big]
+        # The seeding line splits the table of the most rows (and any at least half its size) across
+        # streams; pgcopydb's split line cuts it in 4 parts (bigger ones in more).
+        largest = self.big_bytes[max(range(len(self.big)), key=lambda i: self.big_n[i])]
+        self.split_min_kb = max(1, largest // 2 // 1024)
+        self.pgcopydb_split_kb = largest // 4 // 1024 + 1
+        self.split_known = tgt.query("postgres", "SELECT current_setting('pg_clone.split_min_size', true) "
+                                                 "IS NOT NULL") == "t"
         print(f"   generated in {time.monotonic() - t0:.3f} s; big: {heap} MB of heap + {index} MB of primary keys")
 
         tgt.psql("postgres", "CREATE EXTENSION pg_clone")
@@ -637,28 +741,79 @@ class Bench:
                 client_cpu() - mark[2])
 
     @contextlib.contextmanager
-    def pg_clone_two_phase(self, value: Optional[str]):
-        """pg_clone.two_phase = value in the target cluster for the block (ALTER SYSTEM, reload), then back
-        to the configuration file's value."""
-        if value is None:
+    def target_settings(self, gucs: dict):
+        """The settings in the target cluster for the block (the included file SETTINGS_FILE, reloaded),
+        then back to postgresql.conf's. A file rather than ALTER SYSTEM: a pg_clone.* setting that this
+        pg_clone does not know is a warning in the server log there, not an error."""
+        if not gucs:
             yield
             return
-        self.set_two_phase(f"ALTER SYSTEM SET pg_clone.two_phase = '{value}'", value)
+        self.write_settings(gucs)
         try:
             yield
         finally:
             if self.tgt.running():
-                self.set_two_phase("ALTER SYSTEM RESET pg_clone.two_phase", self.s.two_phase)
+                self.write_settings({})
 
-    def set_two_phase(self, statement: str, expected: str):
-        self.tgt.psql("postgres", statement)
+    def write_settings(self, gucs: dict):
+        self.settings_generation += 1
+        with open(os.path.join(self.tgt.datadir, SETTINGS_FILE), "w") as f:
+            for name, value in gucs.items():
+                f.write(f"{name} = '{value}'\n")
+            f.write(f"bench.generation = '{self.settings_generation}'\n")
         self.tgt.psql("postgres", "SELECT pg_reload_conf()", stdout=subprocess.DEVNULL)
-        # A new session is forked from the postmaster: once it shows the value, so will the next worker.
+        # A new session is forked from the postmaster: once it shows the file's marker, the next worker
+        # has the file's settings too.
         for _ in range(100):
-            if self.tgt.query("postgres", "SHOW pg_clone.two_phase") == expected:
+            if self.tgt.query("postgres", "SELECT current_setting('bench.generation', true)") == \
+                    str(self.settings_generation):
+                for name, value in gucs.items():
+                    shown = self.tgt.query("postgres", f"SELECT current_setting('{name}', true)")
+                    if shown and name == "pg_clone.two_phase" and shown != value:
+                        die(f"{name} is {shown}, not {value}")
                 return
             time.sleep(0.1)
-        die(f"pg_clone.two_phase did not become {expected} after {statement}")
+        die(f"the target cluster did not reload {SETTINGS_FILE}")
+
+    # ------------------------------------------------------------------------------ WAL, VACUUM
+    def wal_mark(self) -> list:
+        return self.tgt.query("postgres", """SELECT pg_current_wal_lsn(), w.wal_records, w.wal_fpi, w.wal_bytes,
+                                                    w.wal_buffers_full, w.wal_write, w.wal_sync,
+                                                    b.checkpoints_timed + b.checkpoints_req, b.buffers_backend
+                                             FROM pg_stat_wal w, pg_stat_bgwriter b""").split("|")
+
+    def wal_since(self, mark: list) -> dict:
+        now = self.wal_mark()
+
+        def lsn(text: str) -> int:
+            hi, lo = text.split("/")
+            return (int(hi, 16) << 32) + int(lo, 16)
+
+        d = [int(now[i]) - int(mark[i]) for i in range(1, len(now))]
+        return {"lsn_bytes": lsn(now[0]) - lsn(mark[0]), "records": d[0], "fpi": d[1], "bytes": d[2],
+                "buffers_full": d[3], "write": d[4], "sync": d[5], "checkpoints": d[6], "buffers_backend": d[7]}
+
+    def timed_vacuum(self, dbs) -> tuple:
+        """VACUUM of the big tables in every target database, one after the other: seconds and the target
+        cluster's CPU seconds."""
+        mark = child_ticks(self.tgt.pm)
+        t0 = time.monotonic()
+        for db in dbs:
+            self.tgt.psql(db, f"VACUUM {self.big_list}")
+        seconds = round(time.monotonic() - t0, 3)
+        self.settle()
+        return seconds, (child_ticks(self.tgt.pm) - mark) / CLK_TCK
+
+    def fill_targets(self, dbs):
+        """The targets get the source's rows (not timed: two raw pipes each), are vacuumed (all-visible,
+        as a table that has lived a while), and checkpointed."""
+        for db in dbs:
+            self.tgt.psql(db, f"TRUNCATE {self.big_list}")
+            parallel(*(lambda lane=lane: self.pipe_tables("srcbig", db, lane) for lane in self.lanes))
+            self.tgt.psql(db, "VACUUM")
+        self.tgt.psql("postgres", "VACUUM")
+        self.tgt.psql("postgres", "CHECKPOINT")
+        self.src.psql("postgres", "CHECKPOINT")
 
     # --------------------------------------------------------------------------- pg_clone's worker
     def start_sampler(self):
@@ -771,14 +926,15 @@ class Bench:
         host = "127.0.0.1" if self.s.transport == "tcp" else self.work.replace("/", "%2F")
         return f"postgres://postgres@{host}:{port}/{db}"
 
-    def run_pgcopydb(self) -> Run:
+    def run_pgcopydb(self, split: bool = False) -> Run:
         directory = os.path.join(self.work, "pgcopydb")
         shutil.rmtree(directory, ignore_errors=True)
         log = os.path.join(self.work, "pgcopydb.log")
+        extra = ["--split-tables-larger-than", f"{self.pgcopydb_split_kb}kB"] if split else []
         t0 = time.monotonic()
         with open(log, "w") as out:
             proc = CHILDREN.popen(["pgcopydb", "copy", "table-data", "--dir", directory, "--table-jobs", "2",
-                                   "--source", self.uri(self.src.port, "srcbig"),
+                                   *extra, "--source", self.uri(self.src.port, "srcbig"),
                                    "--target", self.uri(self.tgt.port, "tgt1")],
                                   stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
             try:
@@ -786,7 +942,12 @@ class Bench:
             except BenchError:
                 print_tail(log, 20)
                 raise
-        return Run(seconds=round(time.monotonic() - t0, 3))
+        seconds = round(time.monotonic() - t0, 3)
+        if split:
+            with open(log, errors="replace") as f:
+                self.pgcopydb_splits = re.findall(r'Table "[^"]*"\."([^"]*)" is .*?, (\d+) COPY processes will be used',
+                                                  f.read())
+        return Run(seconds=seconds)
 
     def run_logrep(self) -> Run:
         env = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
@@ -872,9 +1033,31 @@ class Bench:
             C("pipe3", "raw binary pipes, 1 lane per target, x3", "big", self.run_pipe3, dbs=three,
               note=lambda m: self.join_notes(self.ratio_note(m, "pipe1", "one lane"),
                                              "3 targets; source read 3 times")),
+            *(C("seed", clone_label(1, n).replace("pg_clone, 1 target", "pg_clone, 1 target, seeding"), "big",
+                lambda n=n: self.run_clone(big, to1, n), id=f"seed:{n}",
+                gucs={"pg_clone.split_min_size": f"{self.split_min_kb}kB"},
+                note=lambda m, n=n: self.join_notes(
+                    self.ratio_note(m, f"clone1:{n}", "clone1"),
+                    f"split_min_size {self.split_min_kb} kB" + ("" if self.split_known else
+                                                                 " (unknown to this pg_clone: no split)"),
+                    f"worker {m.best.worker_cpu:.1f} s CPU"))
+              for n in streams),
+            C("refresh", "pg_clone, 1 target, refresh (rows there)", "big", lambda: self.run_clone(big, to1),
+              refill=True, vacuum_after=True,
+              note=lambda m: self.join_notes(self.vacuum_note(m), f"worker {m.best.worker_cpu:.1f} s CPU")),
+            C("nofreeze", "pg_clone, 1 target, refresh, FREEZE off", "big", lambda: self.run_clone(big, to1),
+              refill=True, vacuum_after=True, gucs={"pg_clone.copy_freeze": "off"},
+              note=lambda m: self.join_notes(self.ratio_note(m, "refresh", "FREEZE"), self.vacuum_note(m),
+                                             f"worker {m.best.worker_cpu:.1f} s CPU")),
             C("pgcopydb", "pgcopydb copy table-data (--table-jobs 2)", "big", self.run_pgcopydb,
               progress="pgcopydb copy table-data, 2 jobs", tool="pgcopydb",
               note=lambda m: f"version {pgcopydb_version()}; text COPY + VACUUM ANALYZE"),
+            C("pgcopydbsplit", "pgcopydb, --split-tables-larger-than", "big", lambda: self.run_pgcopydb(True),
+              progress="pgcopydb copy table-data, split", tool="pgcopydb",
+              note=lambda m: self.join_notes(self.ratio_note(m, "pgcopydb", "unsplit"),
+                                             f"{self.pgcopydb_split_kb} kB: "
+                                             + (", ".join(f"{t} in {n}" for t, n in sorted(self.pgcopydb_splits))
+                                                if self.pgcopydb_splits else "nothing split"))),
             C("logrep", "logical replication initial copy", "big", self.run_logrep,
               note=lambda m: "2 sync workers, text COPY"),
             C("dump", "pg_dump --data-only | psql (one session)", "small", self.run_dump, baseline=True,
@@ -891,6 +1074,11 @@ class Bench:
             C("spipes", "raw binary pipe per table (2 psql each)", "small", self.run_small_pipes,
               progress="raw binary pipe per table"),
         ]
+
+    @staticmethod
+    def vacuum_note(m: Measured) -> str:
+        v = m.best.vacuum
+        return f"VACUUM after: {v[0]:.2f} s, {v[1]:.1f} CPU-s" if v else ""
 
     def ratio_note(self, m: Measured, other_id: str, what: str) -> str:
         """"1.23x what" where other_id ran: this contestant's best over the other's."""
@@ -912,14 +1100,26 @@ class Bench:
             return Measured([run])
         runs = []
         for r in range(1, self.s.repeat + 1):
-            self.empty_targets(c.dataset, c.dbs)
+            if c.refill:
+                self.fill_targets(c.dbs)
+            else:
+                self.empty_targets(c.dataset, c.dbs)
+            wal = self.wal_mark()
             self.settle()
             mark = self.cpu_mark()
+            kinds = KindSampler(self.tgt.pm)
             run = c.command()
             self.settle()
             run.cpu = self.cpu_since(mark)
+            run.kinds = kinds.stop()
+            # Processes that came and went between two samples (psql's sessions of a pipe, say).
+            run.kinds["unsampled"] = max(0.0, run.cpu[1] - sum(run.kinds.values()))
+            run.wal = self.wal_since(wal)
+            if c.vacuum_after:
+                run.vacuum = self.timed_vacuum(c.dbs)
             self.check_counts(c.progress or c.label, c.dataset, c.dbs)
-            print(f"   {c.progress or c.label:<44} run {r}: {run.seconds:.3f} s")
+            print(f"   {c.progress or c.label:<44} run {r}: {run.seconds:.3f} s"
+                  + (f"; then VACUUM {run.vacuum[0]:.3f} s" if run.vacuum else ""))
             runs.append(run)
         return Measured(runs)
 
@@ -940,7 +1140,10 @@ class Bench:
                 self.rows[c.dataset].append(Row(c.tool or c.label, None, None, None, c.skipped))
                 self.entries.append((c, None))
                 continue
-            with self.pg_clone_two_phase(c.two_phase):
+            gucs = dict(c.gucs)
+            if c.two_phase:
+                gucs["pg_clone.two_phase"] = c.two_phase
+            with self.target_settings(gucs):
                 m = self.measure(c)
             self.results[c.id or c.key] = m
             self.entries.append((c, m))
@@ -985,6 +1188,8 @@ class Bench:
         base_big, base_small = self.baseline_seconds("big"), self.baseline_seconds("small")
         print_table(f"big: {len(self.big)} tables, {self.big_total} rows, {self.big_heap_mb} MB heap + "
                     f"{self.big_index_mb} MB primary keys (baseline: 2 lanes)", base_big, self.rows["big"])
+        print_kinds(f"big, target cluster: CPU seconds by what its processes did (best run; from their titles "
+                    "every 0.1 s), and its WAL", [(c, m) for c, m in self.entries if m and c.dataset == "big"])
         print_table(f"small: {s.small_tables} tables x {s.small_rows} rows (baseline: pg_dump | psql)", base_small,
                     self.rows["small"])
         print()
@@ -1053,7 +1258,7 @@ class Bench:
             "started": started,
             "settings": {"SCALE": s.scale, "REPEAT": s.repeat, "SMALL_TABLES": s.small_tables,
                          "SMALL_ROWS": s.small_rows, "ONLY": s.only, "STREAMS": s.streams,
-                         "TWO_PHASE": s.two_phase, "CLONE_ARGS": s.clone_args, "TRANSPORT": s.transport,
+                         "TWO_PHASE": s.two_phase, "COPY_FREEZE": s.copy_freeze, "TARGET_CONF": s.target_conf, "CLONE_ARGS": s.clone_args, "TRANSPORT": s.transport,
                          "DATASET": s.dataset, "PGCOPYDB": s.pgcopydb, "LOGREP": s.logrep, "PG_BIN": s.pg_bin},
             "machine": {"cores": len(os.sched_getaffinity(0)), "ram_gb": round(mem_total_gb(), 1),
                         "postgres": postgres_version(s.pg_bin)},
@@ -1147,6 +1352,34 @@ def print_table(title: str, base: Optional[float], rows: list):
         cpu = "/".join(f"{x:.1f}" for x in row.cpu) if row.cpu else ""
         print("%-46s %8.2f %6s %9s  %-15s %s" % (row.label, row.seconds, ratio(row.seconds, base) or "-", rate,
                                                  cpu, row.note))
+
+
+# The columns of print_kinds: process kinds (process_kind) summed; whatever no column names goes to "rest".
+KIND_COLUMNS = [("COPY", ("COPY",)), ("REINDEX", ("REINDEX",)), ("par.wkrs", ("parallel worker",)),
+                ("ANALYZE", ("ANALYZE",)),
+                ("PREP/COMMIT", ("PREPARE", "COMMIT")), ("idle", ("idle", "backend")), ("worker", ("worker",)),
+                ("walwriter", ("walwriter",)), ("ckpt+bgw", ("checkpointer", "background writer"))]
+
+
+def print_kinds(title: str, entries: list):
+    entries = [(c, m) for c, m in entries if m.best.kinds]
+    if not entries:
+        return
+    print()
+    print(title)
+    named = {k for _, kinds in KIND_COLUMNS for k in kinds}
+    head = ["total", *(name for name, _ in KIND_COLUMNS), "other SQL", "rest", "WAL MB", "records", "FPI"]
+    print("%-46s " % "contestant" + " ".join("%9s" % h for h in head))
+    for c, m in entries:
+        best = m.best
+        k = best.kinds
+        cells = [best.cpu[1], *(sum(k.get(x, 0.0) for x in kinds) for _, kinds in KIND_COLUMNS),
+                 sum(v for x, v in k.items() if x not in named and x.isupper()),
+                 sum(v for x, v in k.items() if x not in named and not x.isupper())]
+        wal = best.wal or {}
+        print("%-46s " % c.label + " ".join("%9.2f" % v for v in cells) +
+              " %9.0f %9s %9s" % (wal.get("lsn_bytes", 0) / 1048576, f"{wal.get('records', 0) // 1000}k",
+                                  wal.get("fpi", "")))
 
 
 # ---------------------------------------------------------------------------------------------- main

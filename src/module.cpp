@@ -41,6 +41,7 @@ int lock_timeout_ms = 60000;
 int max_streams = 4;
 int delete_max_size_kb = 256;
 bool build_indexes_after = true;
+bool copy_freeze = true;
 int stall_timeout_ms = 300000;
 int max_rate_kb = 0;
 int split_min_size_kb = 1024 * 1024;
@@ -114,6 +115,12 @@ void define_settings() {
         "with two-phase commit, sources of PostgreSQL 14 or later, and targets where the table needs no "
         "TRUNCATE: empty, or emptied by DELETE and without unique indexes.",
         &split_min_size_kb, 1024 * 1024, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_KB, NULL, NULL, NULL);
+    // For developers and the benchmark: what FREEZE costs or saves (bench/README.md).
+    DefineCustomBoolVariable("pg_clone.copy_freeze",
+                             "Copy into tables the clone truncated with COPY ... FREEZE.",
+                             "Their rows are then all-visible and frozen from the commit on: no VACUUM is "
+                             "needed before index-only scans. For developers and benchmarks.",
+                             &copy_freeze, true, PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("pg_clone.stall_timeout",
                             "A copy in which no byte moves for this long fails (0: wait for ever).",
                             "A source or target that stops answering without closing its connection would "

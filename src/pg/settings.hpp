@@ -13,6 +13,7 @@ extern int max_streams;               // pg_clone.max_streams: parallel streams 
 extern int log_progress_interval_ms;  // pg_clone.log_progress_interval: a progress line in the log
 extern int stall_timeout_ms;          // pg_clone.stall_timeout: a copy that moves no byte for this long fails
 extern bool build_indexes_after;      // pg_clone.build_indexes_after: bulk-build indexes of big tables
+extern bool copy_freeze;              // pg_clone.copy_freeze: COPY ... FREEZE into tables truncated by the clone
 extern int delete_max_size_kb;        // pg_clone.delete_max_size: smaller target tables are emptied by DELETE
 extern int split_min_size_kb;         // pg_clone.split_min_size: bigger tables are read by several streams
 extern int max_rate_kb;               // pg_clone.max_rate: bytes read per second by a clone (0: no limit)

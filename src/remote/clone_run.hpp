@@ -168,7 +168,7 @@ class CloneRun {
     // post_copy_checks.cpp: after the copy, before the commit.
     void check_deferrable_constraints(size_t w);
     void check_outside_keys(size_t w);
-    void build_postponed_indexes(size_t w);
+    void build_postponed_indexes();
     // The same for the given tables of stream k only (commit => 'table': in that stream's thread).
     void check_deferrable_constraints(size_t w, size_t k, const std::vector<size_t> &tables);
     void check_outside_keys(size_t w, size_t k, const std::vector<size_t> &tables);

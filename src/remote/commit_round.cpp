@@ -102,9 +102,9 @@ void CloneRun::commit_all() {
     for (StreamSessions &stream : streams_)
         for (size_t s : plan_.sources)
             stream.readers[s]->exec("COMMIT");
+    build_postponed_indexes();
     for (size_t w : plan_.writers) {
-        create_after_rows(w);
-        build_postponed_indexes(w);
+        create_after_rows(w);  // schema => 'create': post-data, once the existing tables' indexes are built
         check_deferrable_constraints(w);
         check_outside_keys(w);
         set_sequences(w);

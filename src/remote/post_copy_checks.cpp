@@ -5,9 +5,21 @@
 #include "remote/clone_run.hpp"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
 namespace pgclone {
+
+namespace {
+
+// Sessions on the same host and port are on the same server.
+std::string server_of(const Connection &conn) {
+    const char *host = PQhost(conn.raw());
+    const char *port = PQport(conn.raw());
+    return std::string(host ? host : "") + ":" + (port ? port : "");
+}
+
+}  // namespace
 
 // Under session_replication_role = replica, PostgreSQL skips the checks of deferrable unique and
 // exclusion constraints (they are triggers that fire on origin only). Rebuilding the index checks
@@ -85,24 +97,83 @@ void CloneRun::check_outside_keys(size_t w, size_t k, const std::vector<size_t> 
     }
 }
 
-// The indexes left for after the copy are built now (see plan_index_builds), each stream its own
-// tables'; a duplicate key fails here, naming the table.
-void CloneRun::build_postponed_indexes(size_t w) {
-    for (size_t k = 0; k < streams_.size(); k++)
-        build_postponed_indexes(w, k, stream_tables_[k]);
+// The indexes left for after the copy are built now (see plan_index_builds), every session its own
+// tables', several sessions at once: one REINDEX in each per round, so that a duplicate key fails
+// naming its table. Several builds at once on one server already keep its cores busy: there, each is
+// built without parallel workers, which would compete with the other builds for the same cores and
+// cost more CPU than a build alone (each worker sorts its share, the leader merges). At most as many
+// build at once on a server as the clone has streams (at least 2): more made each cost more (3 targets
+// x 2 streams on 2 cores: 8.0 CPU-s all at once, where 3 at once took 5.3; bench/README.md).
+void CloneRun::build_postponed_indexes() {
+    struct Builds {
+        size_t w;
+        Connection *conn;
+        std::vector<std::pair<size_t, std::string>> indexes;  // table, index
+    };
+    std::vector<Builds> sessions;
+    std::map<std::string, size_t> per_server;
+    for (size_t w : plan_.writers)
+        for (size_t k = 0; k < streams_.size(); k++) {
+            Builds builds{w, &writer(w, k), {}};
+            for (size_t t : stream_tables_[k])
+                for (const TableIndex &index : dbs_[w].tables[t].build_after)
+                    builds.indexes.emplace_back(t, index.name);
+            if (builds.indexes.empty())
+                continue;
+            per_server[server_of(*builds.conn)]++;
+            sessions.push_back(std::move(builds));
+        }
+    size_t at_once = std::max<size_t>(streams_.size(), 2);
+    std::vector<std::vector<Builds *>> waves;
+    std::map<std::string, size_t> placed;
+    for (Builds &builds : sessions) {
+        std::string server = server_of(*builds.conn);
+        if (per_server[server] > 1)
+            builds.conn->exec("SET LOCAL max_parallel_maintenance_workers = 0");
+        size_t wave = placed[server]++ / at_once;
+        if (waves.size() <= wave)
+            waves.resize(wave + 1);
+        waves[wave].push_back(&builds);
+    }
+    std::optional<Error> failure;
+    for (const std::vector<Builds *> &wave : waves) {
+        for (size_t round = 0; !failure; round++) {
+            std::vector<Builds *> busy;
+            for (Builds *builds : wave)
+                if (round < builds->indexes.size()) {
+                    builds->conn->send_single("REINDEX INDEX " + builds->indexes[round].second);
+                    busy.push_back(builds);
+                }
+            if (busy.empty())
+                break;
+            for (Builds *builds : busy) {
+                try {
+                    builds->conn->finish_command();
+                } catch (Error &e) {
+                    // The other sessions' statements are read to their end first.
+                    if (!failure) {
+                        e.on_table(dbs_[builds->w].described[builds->indexes[round].first].label);
+                        failure = std::move(e);
+                    }
+                }
+            }
+        }
+    }
+    if (failure)
+        throw *failure;
 }
 
+// The same, one session's given tables (commit => 'table': in that stream's thread); a duplicate key
+// fails here, naming the table.
 void CloneRun::build_postponed_indexes(size_t w, size_t k, const std::vector<size_t> &tables) {
-    {
-        Connection &conn = writer(w, k);
-        for (size_t t : tables) {
-            for (const TableIndex &index : dbs_[w].tables[t].build_after) {
-                try {
-                    conn.exec("REINDEX INDEX " + index.name);
-                } catch (Error &e) {
-                    e.on_table(dbs_[w].described[t].label);
-                    throw;
-                }
+    Connection &conn = writer(w, k);
+    for (size_t t : tables) {
+        for (const TableIndex &index : dbs_[w].tables[t].build_after) {
+            try {
+                conn.exec("REINDEX INDEX " + index.name);
+            } catch (Error &e) {
+                e.on_table(dbs_[w].described[t].label);
+                throw;
             }
         }
     }

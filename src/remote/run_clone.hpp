@@ -81,6 +81,8 @@ struct RunnerOptions {
     // pg_clone.split_min_size: a table this large on the source (pg_table_size: heap and TOAST) is read
     // in ctid ranges by several streams, where its targets allow it (0: never).
     int64_t split_min_bytes = 0;
+    // COPY ... FREEZE into the tables the clone truncated (pg_clone.copy_freeze; off only to measure it).
+    bool copy_freeze = true;
     // database_identity() of the control database: its tables in schema bucardo are never cloned.
     std::string control_identity;
     PumpLimits limits;

@@ -167,7 +167,7 @@ std::string CloneRun::source_query(Connection &conn, const RemoteTable &here, si
 // allows it only there, and never on a partitioned table (its partitions were truncated with it, but
 // COPY routes rows to them from the parent). A split table is never truncated.
 std::string CloneRun::copy_in_options(size_t d, size_t t, bool binary) const {
-    bool freeze = plan_.truncates[d] && !dbs_[d].tables[t].empty_by_delete &&
+    bool freeze = options_.copy_freeze && plan_.truncates[d] && !dbs_[d].tables[t].empty_by_delete &&
                   dbs_[d].described[t].relkind == 'r' && !is_split(t);
     std::vector<std::string> options;
     if (binary)
