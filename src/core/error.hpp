@@ -96,4 +96,14 @@ class Error : public std::exception {
     ErrorInfo info_;
 };
 
+// "could not receive data: ...\n\tThis probably means..." -> "could not receive data: ...": the
+// message's first line, without a final period, to quote inside another message.
+inline std::string cause_of(const Error &e) {
+    const std::string &message = e.info().message;
+    std::string cause = message.substr(0, message.find('\n'));
+    while (!cause.empty() && (cause.back() == '.' || cause.back() == ' '))
+        cause.pop_back();
+    return cause;
+}
+
 }  // namespace pgclone

@@ -15,20 +15,6 @@
 
 namespace pgclone {
 
-namespace {
-
-// "could not receive data: ...\n\tThis probably means..." -> "could not receive data: ...": the
-// message's first line, without a final period.
-std::string cause_of(const Error &e) {
-    const std::string &message = e.info().message;
-    std::string cause = message.substr(0, message.find('\n'));
-    while (!cause.empty() && (cause.back() == '.' || cause.back() == ' '))
-        cause.pop_back();
-    return cause;
-}
-
-}  // namespace
-
 void CloneRun::reached(const char *step) {
     if (options_.record)
         options_.record->reached(step);

@@ -287,6 +287,20 @@ void Connection::send_script(const std::string &sql) {
         throw error("could not send query");
 }
 
+void finish_scripts(const std::vector<Connection *> &busy) {
+    std::optional<Error> failure;
+    for (Connection *conn : busy) {
+        try {
+            conn->finish_script();
+        } catch (const Error &e) {
+            if (!failure)
+                failure = e;
+        }
+    }
+    if (failure)
+        throw *failure;
+}
+
 std::vector<Result> Connection::finish_script() {
     std::vector<Result> results;
     std::optional<Error> failure;

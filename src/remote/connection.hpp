@@ -108,6 +108,10 @@ class Connection {
     std::unique_ptr<std::atomic<uint64_t>> notices_;
 };
 
+// Finishes the script each of these sessions was sent (send_script), every one, then throws the first
+// failure: a session must read its answers before it can take another command.
+void finish_scripts(const std::vector<Connection *> &busy);
+
 // "database \"alpha\"": how errors name a database.
 std::string database_label(const std::string &db_name);
 

@@ -197,17 +197,7 @@ void CloneRun::analyze_tables() {
             conn.send_script(script);
             busy.push_back(&conn);
         }
-    std::optional<Error> failure;
-    for (Connection *conn : busy) {
-        try {
-            conn->finish_script();
-        } catch (const Error &e) {
-            if (!failure)
-                failure = e;
-        }
-    }
-    if (failure)
-        throw *failure;
+    finish_scripts(busy);
 }
 
 // A split table is analyzed once committed: before, each of its sessions sees only its own slice's

@@ -32,18 +32,6 @@
 
 namespace pgclone {
 
-namespace {
-
-std::string cause_line(const Error &e) {
-    const std::string &message = e.info().message;
-    std::string cause = message.substr(0, message.find('\n'));
-    while (!cause.empty() && (cause.back() == '.' || cause.back() == ' '))
-        cause.pop_back();
-    return cause;
-}
-
-}  // namespace
-
 // After the sources' checks, before the streams are planned.
 void CloneRun::leave_out_done_tables() {
     if (!job_.resumes && job_.done_here.empty())
@@ -228,17 +216,7 @@ void CloneRun::finish_unit(size_t k, const std::vector<size_t> &unit, Waiter &wa
             conn.send_script(script);
             busy.push_back(&conn);
         }
-        std::optional<Error> failure;
-        for (Connection *conn : busy) {
-            try {
-                conn->finish_script();
-            } catch (const Error &e) {
-                if (!failure)
-                    failure = e;
-            }
-        }
-        if (failure)
-            throw *failure;
+        finish_scripts(busy);
     }
     if (two_phase_)
         commit_unit_two_phase(k, unit, waiter);
@@ -327,7 +305,7 @@ void CloneRun::commit_unit_two_phase(size_t k, const std::vector<size_t> &unit, 
             labels.push_back(tables_[t].label);
         throw Error(failure->sqlstate().c_str(),
                     join(failed_dbs, ", ") + ": could not commit the prepared transaction of " +
-                        join(labels, ", ") + " (" + cause_line(*failure) +
+                        join(labels, ", ") + " (" + cause_of(*failure) +
                         "); its decision is commit, and pg_clone commits it as soon as the database can be "
                         "reached (see bucardo.clone_in_doubt)");
     }
@@ -352,7 +330,7 @@ void CloneRun::commit_unit_one_by_one(size_t k, const std::vector<size_t> &unit,
                 std::string what = labels.empty() ? std::string("the sequences") : join(labels, ", ");
                 throw Error(e.sqlstate().c_str(),
                             database_label(job_.dbs[w].name) + ": the commit of " + what + " failed (" +
-                                cause_line(e) + "); " +
+                                cause_of(e) + "); " +
                                 (state == CommitState::Unknown ? "whether it committed there is unknown"
                                                                : "it was rolled back there") +
                                 (done.empty() ? std::string() : "; it committed on " + join(done, ", ")))
@@ -360,7 +338,7 @@ void CloneRun::commit_unit_one_by_one(size_t k, const std::vector<size_t> &unit,
             }
             std::lock_guard<std::mutex> lock(unit_mutex_);
             notes_.push_back(database_label(job_.dbs[w].name) + " lost its session during the COMMIT of " +
-                             join(labels, ", ") + " (" + cause_line(e) +
+                             join(labels, ", ") + " (" + cause_of(e) +
                              "); a new session found the transaction committed");
         }
         done.push_back(database_label(job_.dbs[w].name));
