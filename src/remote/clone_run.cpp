@@ -255,7 +255,17 @@ std::vector<size_t> CloneRun::plan_splits(const std::vector<int64_t> &bytes,
     for (size_t w : plan_.writers) {
         Connection &conn = writer(w);
         set_lock_timeout(conn);
-        std::vector<SplitFacts> facts = split_facts(conn, described);
+        // The tables as this target names them (target_names); one it lacks (schema => 'create') is
+        // found nowhere here and stays whole (one_session_for_schema).
+        std::vector<RemoteTable> on_target;
+        for (size_t t : candidates) {
+            RemoteTable here = tables_[t];
+            TableName name = name_on(w, t);
+            here.schema = name.schema.value_or(here.schema);
+            here.name = name.name;
+            on_target.push_back(std::move(here));
+        }
+        std::vector<SplitFacts> facts = split_facts(conn, on_target);
         for (size_t i = 0; i < candidates.size(); i++)
             if (no_split_[candidates[i]].empty())
                 no_split_[candidates[i]] = split_refusal_on(w, candidates[i], facts[i]);

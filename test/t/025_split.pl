@@ -10,7 +10,8 @@
 #      target is unchanged;
 #  (6) bucardo.clone_progress shows one row for the split table, 'copying' until its last slice is done;
 #  (7) two targets: each slice goes into both; without enough prepared-transaction slots for the
-#      extra sessions, no two-phase commit and no split, and the summary says why.
+#      extra sessions, no two-phase commit and no split, and the summary says why;
+#  (8) target_names: split into a table under another name.
 # Each time the target's rows equal the source's exactly (count and ordered md5).
 use strict;
 use warnings;
@@ -201,6 +202,24 @@ ALTER TABLE heap ENABLE ALWAYS TRIGGER heap_slow;
 	is(slice_readers('big', $offset), 0, "$what, 4 streams: no slice read");
 	is($node->safe_psql($_, PgCloneTest::fingerprint_sql('big')), $want, "$what, 4 streams: $_ has the source's rows")
 	  for 'dst', 'dst2';
+}
+
+# (8) target_names: the split table is written under its target name (the emptiness and the lock
+#     checks read that table, not the source's name, which the target lacks).
+{
+	my $what = 'target name';
+	# solo: on the source only; the target has it as arch.solo2.
+	$node->safe_psql('src', "CREATE TABLE solo AS SELECT * FROM heap");
+	$node->safe_psql('src', 'VACUUM ANALYZE solo');
+	$node->safe_psql('dst', 'CREATE SCHEMA arch; CREATE TABLE arch.solo2 (id int, t text)');
+	my ($id, $status, $offset) = clone_of('solo', q{, target_names => '{"public.solo": "arch.solo2"}'});
+	is($status, 'done', "$what: done") or diag(clone_field($node, $id, 'error'));
+	like(summary($id), qr/note: public\.solo → arch\.solo2; note: public\.solo \(\d+ [kM]B\) split into 4 slices/,
+		"$what: split, under the target name") or diag(summary($id));
+	is(slice_readers('solo', $offset), 4, "$what: four source sessions each read a slice");
+	is( $node->safe_psql('dst', PgCloneTest::fingerprint_sql('arch.solo2')),
+		$node->safe_psql('src', PgCloneTest::fingerprint_sql('solo')),
+		"$what: arch.solo2 holds the source's rows");
 }
 
 $node->stop;
