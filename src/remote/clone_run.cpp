@@ -268,7 +268,7 @@ std::vector<size_t> CloneRun::plan_splits(const std::vector<int64_t> &bytes,
         std::vector<SplitFacts> facts = split_facts(conn, on_target);
         for (size_t i = 0; i < candidates.size(); i++)
             if (no_split_[candidates[i]].empty())
-                no_split_[candidates[i]] = split_refusal_on(w, candidates[i], facts[i]);
+                no_split_[candidates[i]] = split_refusal_on(w, on_target[i], facts[i]);
     }
     for (size_t i = 0; i < candidates.size(); i++) {
         size_t t = candidates[i];
@@ -286,9 +286,10 @@ std::vector<size_t> CloneRun::plan_splits(const std::vector<int64_t> &bytes,
     return counts;
 }
 
-// Why table t cannot be split on database w ("" when it can). Run outside any transaction, before
-// the locks: a seeded table is checked again once locked (refuse_rows_in_seeded).
-std::string CloneRun::split_refusal_on(size_t w, size_t t, const SplitFacts &facts) {
+// Why a table cannot be split on database w ("" when it can); here: the table as w names it. Run
+// outside any transaction, before the locks: a seeded table is checked again once locked
+// (refuse_rows_in_seeded).
+std::string CloneRun::split_refusal_on(size_t w, const RemoteTable &here, const SplitFacts &facts) {
     const std::string &db = job_.dbs[w].name;
     if (!facts.plain_table)
         return "on " + db + " it is not a plain table";
@@ -298,9 +299,7 @@ std::string CloneRun::split_refusal_on(size_t w, size_t t, const SplitFacts &fac
                "rebuilding its index, which the other streams' locks would block)";
     bool has_rows = false;
     try {
-        TableName here = name_on(w, t);  // target_names
-        Result r = writer(w).exec("SELECT EXISTS (SELECT FROM ONLY " + writer(w).quote_ident(here.schema.value_or(tables_[t].schema)) + "." +
-                                  writer(w).quote_ident(here.name) + ")");
+        Result r = writer(w).exec("SELECT EXISTS (SELECT FROM ONLY " + quoted(writer(w), here) + ")");
         has_rows = PQgetvalue(r.get(), 0, 0)[0] == 't';
     } catch (const Error &e) {
         return "on " + db + " it could not be read (" + e.info().message + ")";

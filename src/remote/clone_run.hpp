@@ -110,7 +110,7 @@ class CloneRun {
     void plan_streams();
     std::vector<size_t> plan_splits(const std::vector<int64_t> &bytes,
                                     const std::vector<std::pair<size_t, size_t>> &links);
-    std::string split_refusal_on(size_t w, size_t t, const SplitFacts &facts);
+    std::string split_refusal_on(size_t w, const RemoteTable &here, const SplitFacts &facts);
     void set_stream_work(std::vector<std::vector<Piece>> work);
     void unsplit(const std::string &reason);
     void note_splits();
