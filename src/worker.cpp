@@ -214,6 +214,7 @@ Outcome run_job(int64_t id, const pgclone::CloneJob &job, pgclone::CommitRecord 
     options.lock_timeout_ms = pg::settings::lock_timeout_ms;
     options.delete_below_bytes = static_cast<int64_t>(pg::settings::delete_max_size_kb) * 1024;
     options.build_indexes_after = pg::settings::build_indexes_after;
+    options.build_memory_kb = pg::settings::maintenance_work_mem_kb;
     options.split_min_bytes = static_cast<int64_t>(pg::settings::split_min_size_kb) * 1024;
     options.copy_freeze = pg::settings::copy_freeze;
     options.limits.stall_timeout_ms = pg::settings::stall_timeout_ms;

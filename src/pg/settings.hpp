@@ -12,6 +12,7 @@ extern int lock_timeout_ms;           // pg_clone.lock_timeout: waits for table 
 extern int max_streams;               // pg_clone.max_streams: parallel streams of one clone
 extern int log_progress_interval_ms;  // pg_clone.log_progress_interval: a progress line in the log
 extern int stall_timeout_ms;          // pg_clone.stall_timeout: a copy that moves no byte for this long fails
+extern int maintenance_work_mem_kb;  // pg_clone.maintenance_work_mem: of a target session building indexes
 extern bool build_indexes_after;      // pg_clone.build_indexes_after: bulk-build indexes of big tables
 extern bool copy_freeze;              // pg_clone.copy_freeze: COPY ... FREEZE into tables truncated by the clone
 extern int delete_max_size_kb;        // pg_clone.delete_max_size: smaller target tables are emptied by DELETE

@@ -172,7 +172,13 @@ class CloneRun {
     // The same for the given tables of stream k only (commit => 'table': in that stream's thread).
     void check_deferrable_constraints(size_t w, size_t k, const std::vector<size_t> &tables);
     void check_outside_keys(size_t w, size_t k, const std::vector<size_t> &tables);
-    void build_postponed_indexes(size_t w, size_t k, const std::vector<size_t> &tables);
+    // alone: no other build or copy runs on the target's server (the build may use parallel workers).
+    void build_postponed_indexes(size_t w, size_t k, const std::vector<size_t> &tables, bool alone);
+    // Clone mode, in stream k's thread once its last copy is in: its tables' verification, index builds
+    // and ANALYZE, while the other streams still copy (see post_copy_in_streams_).
+    bool post_copy_fits_streams() const;
+    void finish_stream(size_t k);
+    void set_build_settings(Connection &conn, bool alone) const;
     void analyze_tables();
     void analyze_split_tables() noexcept;
 
@@ -290,6 +296,10 @@ class CloneRun {
     // per table, source and database written: the progress slot (or nullptr)
     std::vector<std::vector<std::vector<ProgressSlot *>>> progress_;
     bool two_phase_ = false;                      // the commit round prepares every writing session
+    // Clone mode: each stream verifies, builds the postponed indexes of and analyzes its own tables as
+    // soon as its copies are done (finish_stream), not after every stream's.
+    bool post_copy_in_streams_ = false;
+    std::atomic<size_t> streams_busy_{0};  // streams whose thread has not ended yet
     std::optional<size_t> control_db_;            // the database holding pg_clone's own catalog
     std::vector<std::string> notes_;
     std::mutex copying_mutex_;

@@ -105,6 +105,8 @@ void CloneRun::check_outside_keys(size_t w, size_t k, const std::vector<size_t> 
 // build at once on a server as the clone has streams (at least 2): more made each cost more (3 targets
 // x 2 streams on 2 cores: 8.0 CPU-s all at once, where 3 at once took 5.3; bench/README.md).
 void CloneRun::build_postponed_indexes() {
+    if (post_copy_in_streams_)
+        return;  // done by each stream (finish_stream)
     struct Builds {
         size_t w;
         Connection *conn;
@@ -128,8 +130,7 @@ void CloneRun::build_postponed_indexes() {
     std::map<std::string, size_t> placed;
     for (Builds &builds : sessions) {
         std::string server = server_of(*builds.conn);
-        if (per_server[server] > 1)
-            builds.conn->exec("SET LOCAL max_parallel_maintenance_workers = 0");
+        set_build_settings(*builds.conn, per_server[server] == 1);
         size_t wave = placed[server]++ / at_once;
         if (waves.size() <= wave)
             waves.resize(wave + 1);
@@ -165,9 +166,14 @@ void CloneRun::build_postponed_indexes() {
 
 // The same, one session's given tables (commit => 'table': in that stream's thread); a duplicate key
 // fails here, naming the table.
-void CloneRun::build_postponed_indexes(size_t w, size_t k, const std::vector<size_t> &tables) {
+void CloneRun::build_postponed_indexes(size_t w, size_t k, const std::vector<size_t> &tables, bool alone) {
     Connection &conn = writer(w, k);
+    bool settings_made = false;
     for (size_t t : tables) {
+        if (!dbs_[w].tables[t].build_after.empty() && !settings_made) {
+            set_build_settings(conn, alone);
+            settings_made = true;
+        }
         for (const TableIndex &index : dbs_[w].tables[t].build_after) {
             try {
                 conn.exec("REINDEX INDEX " + index.name);
@@ -179,10 +185,72 @@ void CloneRun::build_postponed_indexes(size_t w, size_t k, const std::vector<siz
     }
 }
 
+// A session about to build indexes: pg_clone.maintenance_work_mem for its sorts, and no parallel
+// workers unless it builds alone on its server (see above). SET LOCAL: until the transaction ends.
+void CloneRun::set_build_settings(Connection &conn, bool alone) const {
+    std::string sql;
+    if (options_.build_memory_kb > 0)
+        sql += "SET LOCAL maintenance_work_mem = '" +
+               std::to_string(std::max<int64_t>(options_.build_memory_kb, 1024)) + "kB'; ";
+    if (!alone)
+        sql += "SET LOCAL max_parallel_maintenance_workers = 0; ";
+    if (!sql.empty())
+        conn.exec_script(sql);
+}
+
+// Clone mode: a stream whose copies are in verifies its tables, builds their postponed indexes and
+// analyzes them at once, in its own thread and sessions, while the other streams still copy, rather
+// than waiting for the slowest stream (the cores the finished stream no longer uses would otherwise
+// sit idle). Not where the commit round must order things differently: several sources (a source that
+// also takes rows holds snapshots on the tables another stream's session would REINDEX) and tables
+// created by the clone (their keys and indexes come after every table's rows). Split tables are left
+// to the commit round: their slices end in several streams.
+bool CloneRun::post_copy_fits_streams() const {
+    return !job_.commit_per_table && !job_.schema_create && plan_.sources.size() == 1 &&
+           std::find(plan_.writers.begin(), plan_.writers.end(), plan_.sources.front()) == plan_.writers.end();
+}
+
+void CloneRun::finish_stream(size_t k) {
+    std::vector<size_t> whole;
+    for (size_t t : stream_tables_[k])
+        if (!is_split(t))
+            whole.push_back(t);
+    if (whole.empty())
+        return;
+    std::vector<std::string> labels;
+    for (size_t t : whole)
+        labels.push_back(tables_[t].label);
+    set_copying(k, "finishing " + join(labels, ", "));
+    if (job_.verify)
+        for (size_t t : whole)
+            verify_round({{k, t}});
+    // One target after the other: at most one build per stream at once on a server. The last stream
+    // at work builds for one target alone, with the server's parallel workers: the others' cores are
+    // free by then (a dominant table's build is the end of the clone).
+    bool alone = streams_busy_.load() == 1 && plan_.writers.size() == 1;
+    for (size_t w : plan_.writers)
+        build_postponed_indexes(w, k, whole, alone);
+    if (job_.analyze) {
+        std::vector<Connection *> busy;
+        for (size_t w : plan_.writers) {
+            Connection &conn = writer(w, k);
+            std::string script;
+            for (size_t t : whole)
+                if (!dbs_[w].tables[t].outcome.skipped)
+                    script += "ANALYZE " + quoted(conn, dbs_[w].described[t]) + "; ";
+            if (script.empty())
+                continue;
+            conn.send_script(script);
+            busy.push_back(&conn);
+        }
+        finish_scripts(busy);
+    }
+}
+
 // Every session of every target analyzes the tables it filled, all at once (ANALYZE takes a sample,
 // whatever the table's size; on a table the clone's role does not own it only warns).
 void CloneRun::analyze_tables() {
-    if (!job_.analyze)
+    if (!job_.analyze || post_copy_in_streams_)
         return;
     std::vector<Connection *> busy;
     for (size_t w : plan_.writers)

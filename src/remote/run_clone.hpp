@@ -78,6 +78,9 @@ struct RunnerOptions {
     // once its rows are in rather than row by row.
     int64_t large_table_bytes = 8 * 1024 * 1024;
     bool build_indexes_after = false;
+    // maintenance_work_mem of a target session while it builds indexes (pg_clone.maintenance_work_mem;
+    // 0: the target's own setting).
+    int64_t build_memory_kb = 0;
     // pg_clone.split_min_size: a table this large on the source (pg_table_size: heap and TOAST) is read
     // in ctid ranges by several streams, where its targets allow it (0: never).
     int64_t split_min_bytes = 0;

@@ -197,7 +197,7 @@ void CloneRun::finish_unit(size_t k, const std::vector<size_t> &unit, Waiter &wa
         for (size_t t : unit)
             verify_round({{k, t}});
     for (size_t w : plan_.writers) {
-        build_postponed_indexes(w, k, unit);
+        build_postponed_indexes(w, k, unit, streams_.size() == 1 && plan_.writers.size() == 1);
         check_deferrable_constraints(w, k, unit);
         check_outside_keys(w, k, unit);
         set_sequences(w, k, unit, unit.empty());

@@ -14,6 +14,8 @@ namespace pgclone {
 // shutdown, and tells what is being copied.
 void CloneRun::copy_all() {
     copying_.assign(streams_.size(), {});
+    post_copy_in_streams_ = post_copy_fits_streams();
+    streams_busy_.store(streams_.size());
     PumpLimits limits = options_.limits;
     // The memory bound is the clone's, not each stream's.
     limits.max_buffered = std::max(limits.max_buffered / streams_.size(), 2 * limits.chunk_size);
@@ -36,7 +38,10 @@ void CloneRun::copy_all() {
             }
         }
         finish_pending(pending);
+        if (post_copy_in_streams_)
+            finish_stream(k);  // post_copy_checks.cpp
         set_copying(k, "");
+        streams_busy_--;
     };
     auto report_copying = [&] {
         relay_.serve();  // commit => 'table': the records the streams ask for

@@ -61,8 +61,9 @@ void CloneRun::verify_tables() {
         return;
     phase("verifying");
     size_t rounds = 0;
-    for (const auto &tables : stream_tables_)
-        rounds = std::max(rounds, tables.size());
+    if (!post_copy_in_streams_)  // else each stream verified its own (finish_stream)
+        for (const auto &tables : stream_tables_)
+            rounds = std::max(rounds, tables.size());
     for (size_t round = 0; round < rounds; round++) {
         std::vector<std::pair<size_t, size_t>> these;
         for (size_t k = 0; k < streams_.size(); k++)

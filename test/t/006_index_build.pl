@@ -5,7 +5,9 @@
 #      index, a replica identity index and comments;
 #  (b) the rebuilt indexes match the rows (amcheck) and are ready and valid;
 #  (c) duplicate keys fail the clone, naming the table, and leave the target and its indexes as they were;
-#  (d) with the setting off, indexes are kept up to date row by row and the result is the same.
+#  (d) with the setting off, indexes are kept up to date row by row and the result is the same;
+#  (e) a stream whose copies are done builds its tables' indexes (with pg_clone.maintenance_work_mem) and
+#      analyzes them while another stream still copies, not after every stream's copy.
 use strict;
 use warnings;
 
@@ -79,8 +81,46 @@ like(clone_field($node, $id, 'error'), qr/Key \(id\)=\(77\) is duplicated/, 'and
 is($node->safe_psql('dst', 'SELECT count(*), sum(id) FROM big'), $target_before, 'the target is unchanged');
 is(schema_dump($node, 'dst'), $schema_before, 'and so is its schema');
 
-# (d) Row by row when the setting is off: the same rows, no REINDEX.
+# (e) Two streams: big (10 MB, with child) in one, wide (25 MB, throttled with the rest by max_rate) in the other.
+# big's stream builds and analyzes as soon as its copy is in: both end (the log's durations are written
+# when a statement ends) before wide's COPY does.
 $node->safe_psql('src', q{DELETE FROM big WHERE label = 'duplicate id'});
+$node->safe_psql('src', q{
+CREATE TABLE wide (id int8, note text);
+INSERT INTO wide SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 200000) g;
+});
+$node->safe_psql('dst', 'CREATE TABLE wide (id int8 PRIMARY KEY, note text)');
+# Every statement logged as it ends, with its text (log_statement would log it as it starts, and leave
+# it out of the duration line).
+set_setting($node, 'log_statement', 'none');
+set_setting($node, 'log_min_duration_statement', '0');
+set_setting($node, 'pg_clone.maintenance_work_mem', '32MB');
+$offset = -s $node->logfile;
+$id = $node->safe_psql('postgres',
+	"SELECT bucardo.clone(tables => 'big, child, wide', dbs => 'alpha, beta', streams => 2, max_rate => '8MB')");
+is(wait_clone($node, $id), 'done', 'the clone of big and wide over two streams is done');
+$log = slurp_file($node->logfile, $offset);
+my $position = sub {
+	my ($re) = @_;
+	return $log =~ $re ? $-[0] : -1;
+};
+my $built = $position->(qr/duration: [0-9.]+ ms +(?:statement|execute <unnamed>): REINDEX INDEX public\.big_pkey/);
+my $analyzed = $position->(qr/duration: [0-9.]+ ms +statement: ANALYZE "public"\."big"/);
+my $wide_in = $position->(qr/duration: [0-9.]+ ms +(?:statement|execute <unnamed>): COPY "public"\."wide".*FROM STDIN/);
+ok($built >= 0 && $analyzed >= 0 && $wide_in >= 0, 'the log has the build, the ANALYZE and the copy of wide')
+  or diag("built $built, analyzed $analyzed, wide copied $wide_in");
+ok($built < $wide_in && $analyzed < $wide_in, 'big was built and analyzed while wide was still being copied');
+like($log, qr/SET LOCAL maintenance_work_mem = '32768kB'/, 'the build ran with pg_clone.maintenance_work_mem');
+like($log, qr/SET LOCAL max_parallel_maintenance_workers = 0/, 'and without parallel workers, another stream being busy');
+is($node->safe_psql('dst', 'SELECT count(*), count(DISTINCT id) FROM wide'), '200000|200000', 'wide has its rows');
+is($node->safe_psql('dst', q{SELECT reltuples FROM pg_class WHERE relname = 'big'}), '80000', 'big was analyzed');
+set_setting($node, 'log_min_duration_statement', undef);
+set_setting($node, 'log_statement', 'all');
+set_setting($node, 'pg_clone.maintenance_work_mem', undef);
+$node->safe_psql('src', 'DROP TABLE wide');
+$node->safe_psql('dst', 'DROP TABLE wide');
+
+# (d) Row by row when the setting is off: the same rows, no REINDEX.
 $node->append_conf('postgresql.conf', "pg_clone.build_indexes_after = off\n");
 $node->reload;
 $offset = -s $node->logfile;
