@@ -301,6 +301,22 @@ std::vector<int64_t> heap_pages(Connection &conn, const std::vector<RemoteTable>
 
 std::vector<ForeignCode> find_foreign_code(Connection &conn, const std::vector<RemoteTable> &tables,
                                            bool replica_role, bool deleting) {
+    if (!send_foreign_code_query(conn, tables, replica_role, deleting))
+        return {};
+    return read_foreign_code(conn);
+}
+
+bool has_foreign_functions(Connection &conn) {
+    // The same condition as the end of find_foreign_code's query, on every function.
+    Result result = conn.exec(
+        "SELECT EXISTS (SELECT FROM pg_catalog.pg_proc p"
+        "                 JOIN pg_catalog.pg_roles owner ON owner.oid = p.proowner"
+        "                WHERE NOT owner.rolsuper AND owner.rolname <> CURRENT_USER)");
+    return PQgetvalue(result.get(), 0, 0)[0] == 't';
+}
+
+bool send_foreign_code_query(Connection &conn, const std::vector<RemoteTable> &tables, bool replica_role,
+                             bool deleting) {
     static const std::string sql =
         std::string("WITH RECURSIVE ") + tables_and_partitions +
         // Every type a copied value is checked as: the columns' types and what they are made of.
@@ -380,11 +396,15 @@ std::vector<ForeignCode> find_foreign_code(Connection &conn, const std::vector<R
         "  WHERE NOT owner.rolsuper AND owner.rolname <> CURRENT_USER"
         "  ORDER BY 1, 2, 3";
     if (tables.empty())
-        return {};
+        return false;
     // TRUNCATE and COPY FROM: INSERT (1 << 2) and TRUNCATE (1 << 5) triggers; DELETE (1 << 3) too when
     // the tables are emptied by DELETE.
-    Result result =
-        conn.exec(sql, {oid_array(tables), replica_role ? "{A,R}" : "{O,A}", deleting ? "44" : "36"});
+    conn.send(sql, {oid_array(tables), replica_role ? "{A,R}" : "{O,A}", deleting ? "44" : "36"});
+    return true;
+}
+
+std::vector<ForeignCode> read_foreign_code(Connection &conn) {
+    Result result = conn.finish_statement();
     const PGresult *r = result.get();
     std::vector<ForeignCode> found;
     for (int row = 0; row < PQntuples(r); row++)

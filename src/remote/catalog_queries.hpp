@@ -98,6 +98,15 @@ struct ForeignCode {
 // deleting: DELETE triggers count too (the tables are emptied by DELETE).
 std::vector<ForeignCode> find_foreign_code(Connection &conn, const std::vector<RemoteTable> &tables,
                                            bool replica_role, bool deleting = false);
+// Whether any function of the database belongs to a role that is neither a superuser nor the session's:
+// without one, find_foreign_code finds nothing (one cheap look instead of its query, whose estimates
+// over the catalog make even an empty answer cost tens of milliseconds).
+bool has_foreign_functions(Connection &conn);
+// The same in two steps, so that several sessions look at once: send_foreign_code_query returns false
+// (and sends nothing) for no tables; read_foreign_code reads the answer of one that was sent.
+bool send_foreign_code_query(Connection &conn, const std::vector<RemoteTable> &tables, bool replica_role,
+                             bool deleting = false);
+std::vector<ForeignCode> read_foreign_code(Connection &conn);
 
 // Deferrable unique, primary key and exclusion constraints of each table (and of its partitions),
 // with the index that enforces each. Under session_replication_role = replica their checks do not

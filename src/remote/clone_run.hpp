@@ -136,6 +136,8 @@ class CloneRun {
     void refuse_delete_blockers(size_t w, size_t k, Connection &conn);
     void refuse_foreign_code(size_t w, Connection &conn, const std::vector<RemoteTable> &tables,
                              bool deleting = false) const;
+    void refuse_found_code(size_t w, Connection &conn, const std::vector<RemoteTable> &tables,
+                           const std::vector<ForeignCode> &found) const;
     void name_emptied_table(Error &e, size_t w, size_t k) const;
     void claim_progress();
     void set_progress(size_t t, size_t d, ProgressPhase phase);
@@ -280,6 +282,7 @@ class CloneRun {
         std::vector<RemoteTable> described;  // its tables, aligned with tables_ (not the first source)
         std::vector<TargetTable> tables;     // written: aligned with tables_
         bool replica = false;                // session_replication_role = replica
+        bool foreign_functions = true;       // has_foreign_functions, once the tables are locked
         std::vector<SequenceOutcome> sequences_set;
         std::vector<std::string> gids;                   // per stream: its global transaction id
         std::vector<std::vector<OutsideKey>> outside_keys;  // per stream: the foreign keys its session checks

@@ -316,6 +316,11 @@ std::vector<Result> Connection::finish_script() {
 }
 
 Result Connection::exec(const std::string &sql, const std::vector<std::optional<std::string>> &params) {
+    send(sql, params);
+    return finish_statement();
+}
+
+void Connection::send(const std::string &sql, const std::vector<std::optional<std::string>> &params) {
     int ok;
     if (params.empty()) {
         ok = PQsendQuery(conn_, sql.c_str());
@@ -328,7 +333,6 @@ Result Connection::exec(const std::string &sql, const std::vector<std::optional<
     }
     if (!ok)
         throw error("could not send query");
-    return finish_statement();
 }
 
 // The result of a statement that is not a COPY.

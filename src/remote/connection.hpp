@@ -56,6 +56,10 @@ class Connection {
 
     // Runs one statement (text parameters) and returns its last result; throws on error.
     Result exec(const std::string &sql, const std::vector<std::optional<std::string>> &params = {});
+    // The same in two steps (finish_statement reads the answer), so that several sessions run theirs at
+    // once.
+    void send(const std::string &sql, const std::vector<std::optional<std::string>> &params = {});
+    Result finish_statement();
     // Runs several statements in one round trip (simple query); returns every result.
     std::vector<Result> exec_script(const std::string &sql);
     // The same in two steps, so that several sessions run theirs at once.
@@ -98,7 +102,6 @@ class Connection {
     void wait_until_idle_input();
     void secure_session();
     Result next_result(std::optional<Error> &failure);
-    Result finish_statement();
 
     std::string db_name_;
     std::vector<std::string> search_path_;

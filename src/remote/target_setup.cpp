@@ -75,6 +75,12 @@ void CloneRun::open_writers() {
         dbs_[w].outside_keys.assign(streams_.size(), {});
         // A split table is written by several sessions of the clone: each takes ROW EXCLUSIVE, which
         // lets the others insert and keeps out TRUNCATE, ALTER and new triggers (not other writers).
+        // The look for other roles' code is the longest of these checks (tens of milliseconds, however
+        // little it finds): it is skipped where no function belongs to another role that is not a
+        // superuser, and otherwise every stream's session runs its own at once, every answer read
+        // before the first refusal.
+        std::vector<std::vector<RemoteTable>> stream_mine(streams_.size());
+        std::vector<bool> asked(streams_.size(), false);
         for (size_t k = 0; k < streams_.size(); k++) {
             Connection &conn = writer(w, k);
             std::vector<std::string> whole, shared;
@@ -87,10 +93,21 @@ void CloneRun::open_writers() {
             if (!shared.empty())
                 conn.exec("LOCK TABLE " + join(shared, ", ") + " IN ROW EXCLUSIVE MODE");
             refuse_rows_in_seeded(w, k, conn);
-            std::vector<RemoteTable> mine;
             for (size_t t : stream_tables_[k])
-                mine.push_back(dbs_[w].described[t]);
-            refuse_foreign_code(w, conn, mine);
+                stream_mine[k].push_back(dbs_[w].described[t]);
+        }
+        dbs_[w].foreign_functions = has_foreign_functions(writer(w));
+        for (size_t k = 0; k < streams_.size() && dbs_[w].foreign_functions; k++)
+            asked[k] = send_foreign_code_query(writer(w, k), stream_mine[k], dbs_[w].replica);
+        std::vector<std::vector<ForeignCode>> stream_code(streams_.size());
+        for (size_t k = 0; k < streams_.size(); k++)
+            if (asked[k])
+                stream_code[k] = read_foreign_code(writer(w, k));
+        for (size_t k = 0; k < streams_.size(); k++)
+            refuse_found_code(w, writer(w, k), stream_mine[k], stream_code[k]);
+        for (size_t k = 0; k < streams_.size(); k++) {
+            Connection &conn = writer(w, k);
+            const std::vector<RemoteTable> &mine = stream_mine[k];
             if (plan_.truncates[w] && job_.empty_delete) {
                 for (size_t t : stream_tables_[k])
                     dbs_[w].tables[t].empty_by_delete = true;
@@ -280,7 +297,13 @@ void CloneRun::plan_index_builds(size_t w, size_t k, Connection &conn, const std
 // refused, before anything is emptied.
 void CloneRun::refuse_foreign_code(size_t w, Connection &conn, const std::vector<RemoteTable> &tables,
                                    bool deleting) const {
-    auto found = find_foreign_code(conn, tables, dbs_[w].replica, deleting);
+    if (dbs_[w].foreign_functions)
+        refuse_found_code(w, conn, tables, find_foreign_code(conn, tables, dbs_[w].replica, deleting));
+}
+
+// found: what find_foreign_code (or send_foreign_code_query and read_foreign_code) found on tables.
+void CloneRun::refuse_found_code(size_t w, Connection &conn, const std::vector<RemoteTable> &tables,
+                                 const std::vector<ForeignCode> &found) const {
     if (found.empty())
         return;
     const ForeignCode &code = found.front();
