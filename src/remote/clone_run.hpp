@@ -182,6 +182,8 @@ class CloneRun {
     void finish_stream(size_t k);
     void set_build_settings(Connection &conn, bool alone) const;
     void analyze_tables();
+    void analyze_tables(size_t k, const std::vector<size_t> &tables);
+    void send_analyze(size_t w, size_t k, const std::vector<size_t> &tables, std::vector<Connection *> &busy);
     void analyze_split_tables() noexcept;
 
     // verification.cpp: every table on every target against the sources, before the commit.

@@ -207,7 +207,8 @@ void CloneRun::set_build_settings(Connection &conn, bool alone) const {
 // to the commit round: their slices end in several streams.
 bool CloneRun::post_copy_fits_streams() const {
     return !job_.commit_per_table && !job_.schema_create && plan_.sources.size() == 1 &&
-           std::find(plan_.writers.begin(), plan_.writers.end(), plan_.sources.front()) == plan_.writers.end();
+           std::find(plan_.writers.begin(), plan_.writers.end(), plan_.sources.front()) ==
+               plan_.writers.end();
 }
 
 void CloneRun::finish_stream(size_t k) {
@@ -230,21 +231,8 @@ void CloneRun::finish_stream(size_t k) {
     bool alone = streams_busy_.load() == 1 && plan_.writers.size() == 1;
     for (size_t w : plan_.writers)
         build_postponed_indexes(w, k, whole, alone);
-    if (job_.analyze) {
-        std::vector<Connection *> busy;
-        for (size_t w : plan_.writers) {
-            Connection &conn = writer(w, k);
-            std::string script;
-            for (size_t t : whole)
-                if (!dbs_[w].tables[t].outcome.skipped)
-                    script += "ANALYZE " + quoted(conn, dbs_[w].described[t]) + "; ";
-            if (script.empty())
-                continue;
-            conn.send_script(script);
-            busy.push_back(&conn);
-        }
-        finish_scripts(busy);
-    }
+    if (job_.analyze)
+        analyze_tables(k, whole);
 }
 
 // Every session of every target analyzes the tables it filled, all at once (ANALYZE takes a sample,
@@ -254,18 +242,32 @@ void CloneRun::analyze_tables() {
         return;
     std::vector<Connection *> busy;
     for (size_t w : plan_.writers)
-        for (size_t k = 0; k < streams_.size(); k++) {
-            Connection &conn = writer(w, k);
-            std::string script;
-            for (size_t t : stream_tables_[k])
-                if (!dbs_[w].tables[t].outcome.skipped && !is_split(t))
-                    script += "ANALYZE " + quoted(conn, dbs_[w].described[t]) + "; ";
-            if (script.empty())
-                continue;
-            conn.send_script(script);
-            busy.push_back(&conn);
-        }
+        for (size_t k = 0; k < streams_.size(); k++)
+            send_analyze(w, k, stream_tables_[k], busy);
     finish_scripts(busy);
+}
+
+// The same for the given tables of stream k, on every target at once (in the stream's thread).
+void CloneRun::analyze_tables(size_t k, const std::vector<size_t> &tables) {
+    std::vector<Connection *> busy;
+    for (size_t w : plan_.writers)
+        send_analyze(w, k, tables, busy);
+    finish_scripts(busy);
+}
+
+// Sends stream k's session on target w the ANALYZE of those of the tables it filled (not a split table:
+// see below), and adds the session to busy; sends nothing for none.
+void CloneRun::send_analyze(size_t w, size_t k, const std::vector<size_t> &tables,
+                            std::vector<Connection *> &busy) {
+    Connection &conn = writer(w, k);
+    std::string script;
+    for (size_t t : tables)
+        if (!dbs_[w].tables[t].outcome.skipped && !is_split(t))
+            script += "ANALYZE " + quoted(conn, dbs_[w].described[t]) + "; ";
+    if (script.empty())
+        return;
+    conn.send_script(script);
+    busy.push_back(&conn);
 }
 
 // A split table is analyzed once committed: before, each of its sessions sees only its own slice's

@@ -203,21 +203,8 @@ void CloneRun::finish_unit(size_t k, const std::vector<size_t> &unit, Waiter &wa
         set_sequences(w, k, unit, unit.empty());
         writer(w, k).exec("SET CONSTRAINTS ALL IMMEDIATE");
     }
-    if (job_.analyze) {
-        std::vector<Connection *> busy;
-        for (size_t w : plan_.writers) {
-            Connection &conn = writer(w, k);
-            std::string script;
-            for (size_t t : unit)
-                if (!dbs_[w].tables[t].outcome.skipped)
-                    script += "ANALYZE " + quoted(conn, dbs_[w].described[t]) + "; ";
-            if (script.empty())
-                continue;
-            conn.send_script(script);
-            busy.push_back(&conn);
-        }
-        finish_scripts(busy);
-    }
+    if (job_.analyze)
+        analyze_tables(k, unit);  // post_copy_checks.cpp
     if (two_phase_)
         commit_unit_two_phase(k, unit, waiter);
     else
