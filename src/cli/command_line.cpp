@@ -15,8 +15,9 @@ namespace {
 
 const std::map<std::string, Verb> &verbs() {
     static const std::map<std::string, Verb> table = {
-        {"clone", Verb::kClone}, {"status", Verb::kStatus}, {"wait", Verb::kWait}, {"cancel", Verb::kCancel},
-        {"resume", Verb::kResume}, {"add", Verb::kAdd},   {"remove", Verb::kRemove}, {"list", Verb::kList},
+        {"clone", Verb::kClone},   {"status", Verb::kStatus}, {"wait", Verb::kWait},
+        {"cancel", Verb::kCancel}, {"resume", Verb::kResume}, {"rate", Verb::kRate},
+        {"add", Verb::kAdd},       {"remove", Verb::kRemove}, {"list", Verb::kList},
     };
     return table;
 }
@@ -91,8 +92,9 @@ void check_options_fit(const CommandLine &line) {
         throw UsageError(queues ? "option --timeout needs --wait"
                                 : "option --timeout is only for clone --wait, resume --wait and wait");
     if (line.cancel_on_interrupt && !follows)
-        throw UsageError(queues ? "option --cancel-on-interrupt needs --wait"
-                                : "option --cancel-on-interrupt is only for clone --wait, resume --wait and wait");
+        throw UsageError(
+            queues ? "option --cancel-on-interrupt needs --wait"
+                   : "option --cancel-on-interrupt is only for clone --wait, resume --wait and wait");
     if (line.json && line.verb != Verb::kStatus && line.verb != Verb::kList)
         throw UsageError("option --json is only for status and list");
 }
@@ -119,6 +121,12 @@ void parse_verb_words(CommandLine &line, const std::vector<std::string> &words) 
                                                                       : "resume") +
                              ": give one clone id");
         line.clone_id = parse_clone_id(words[1]);
+        return;
+    case Verb::kRate:
+        if (n != 3)
+            throw UsageError("rate: give one clone id and a rate (such as 50MB, 512kB; 0: no limit)");
+        line.clone_id = parse_clone_id(words[1]);
+        line.rate = words[2];
         return;
     case Verb::kList: {
         if (n != 2)
@@ -272,13 +280,14 @@ CloneArgs parse_clone_args(const std::vector<std::string> &words) {
         const std::string &key = kv->key;
         const std::string &value = kv->value;
         static const std::set<std::string> known = {
-            "sync",    "relgroup",  "dbgroup", "tables", "dbs",   "start",   "empty_only", "onetimecopy",
-            "streams", "sequences", "analyze", "verify", "empty", "filters", "retries",
-            "max_rate", "commit"};
+            "sync",       "relgroup",    "dbgroup", "tables",    "dbs",     "start",
+            "empty_only", "onetimecopy", "streams", "sequences", "analyze", "verify",
+            "empty",      "filters",     "retries", "max_rate",  "commit"};
         if (!known.count(key))
-            throw UsageError("clone: unknown key \"" + key +
-                             "\" (use sync, relgroup, dbgroup, tables, dbs, start, empty_only, onetimecopy, "
-                             "streams, sequences, analyze, verify, empty, filters, retries, max_rate or commit)");
+            throw UsageError(
+                "clone: unknown key \"" + key +
+                "\" (use sync, relgroup, dbgroup, tables, dbs, start, empty_only, onetimecopy, "
+                "streams, sequences, analyze, verify, empty, filters, retries, max_rate or commit)");
         // empty_only and onetimecopy say the same thing.
         if (!seen.insert(key).second)
             throw UsageError("clone: key \"" + key + "\" is given twice");
@@ -423,7 +432,8 @@ CommandLine parse_command_line(const std::vector<std::string> &args) {
     }
 
     if (words.empty())
-        throw UsageError("no command given (use clone, status, wait, cancel, resume, add, remove or list)");
+        throw UsageError(
+            "no command given (use clone, status, wait, cancel, resume, rate, add, remove or list)");
     auto verb = verbs().find(words[0]);
     if (verb == verbs().end()) {
         if (words[0] == "help") {
@@ -431,7 +441,7 @@ CommandLine parse_command_line(const std::vector<std::string> &args) {
             return line;
         }
         throw UsageError("unknown command \"" + words[0] +
-                         "\" (use clone, status, wait, cancel, resume, add, remove or list)");
+                         "\" (use clone, status, wait, cancel, resume, rate, add, remove or list)");
     }
     line.verb = verb->second;
     parse_verb_words(line, words);
@@ -449,6 +459,7 @@ Usage:
   pg_clone [OPTION]... wait ID [--timeout SECONDS] [--cancel-on-interrupt]
   pg_clone [OPTION]... cancel ID
   pg_clone [OPTION]... resume ID [--wait [--timeout SECONDS] [--cancel-on-interrupt]]
+  pg_clone [OPTION]... rate ID RATE
   pg_clone [OPTION]... add db NAME KEY=VALUE... | add db NAME CONNINFO
   pg_clone [OPTION]... add dbgroup NAME DB[:source|:target]...
   pg_clone [OPTION]... add relgroup NAME TABLE...
@@ -498,7 +509,9 @@ Connection options (the control database, where CREATE EXTENSION pg_clone was ru
       --no-password         never prompt for password
 The PG* environment variables and ~/.pgpass apply as for psql.
 
-resume ID prints the new clone's id, as clone does.
+resume ID prints the new clone's id, as clone does. rate ID RATE changes a queued or running clone's
+max_rate (50MB, 512kB; 0: no limit), as bucardo.clone_set_rate() does; a running clone reads it within
+a second.
 
 Exit status: 0 done (without --wait: queued; other commands: succeeded), 1 failed, 2 bad usage,
 no connection or refused by the server, 3 cancelled, 4 not ended when waiting stopped.

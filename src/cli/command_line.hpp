@@ -35,7 +35,20 @@ struct ConnectionOptions {
     bool never_prompt = false;          // --no-password
 };
 
-enum class Verb { kNone, kHelp, kVersion, kClone, kStatus, kWait, kCancel, kResume, kAdd, kRemove, kList };
+enum class Verb {
+    kNone,
+    kHelp,
+    kVersion,
+    kClone,
+    kStatus,
+    kWait,
+    kCancel,
+    kResume,
+    kRate,
+    kAdd,
+    kRemove,
+    kList
+};
 
 // db, dbgroup, relgroup or sync: what add, remove and list act on.
 enum class RegistryKind { kDb, kDbGroup, kRelGroup, kSync };
@@ -50,11 +63,11 @@ struct CloneArgs {
     std::optional<int> retries;
     std::optional<std::string> max_rate;  // clone(..., max_rate => ...), such as 50MB
     std::optional<std::string> commit;    // clone(..., commit => ...): clone or table, checked by the server
-    std::optional<bool> sequences;       // set the target sequences owned by the tables (default true)
-    std::optional<bool> analyze;         // ANALYZE every target table filled (default true)
-    std::optional<bool> verify;          // compare rows and checksums before the commit (default false)
-    std::optional<std::string> empty;    // truncate or delete, checked by the server
-    std::optional<std::string> filters;  // a JSON object of row filters, checked by the server
+    std::optional<bool> sequences;        // set the target sequences owned by the tables (default true)
+    std::optional<bool> analyze;          // ANALYZE every target table filled (default true)
+    std::optional<bool> verify;           // compare rows and checksums before the commit (default false)
+    std::optional<std::string> empty;     // truncate or delete, checked by the server
+    std::optional<std::string> filters;   // a JSON object of row filters, checked by the server
 };
 
 struct CommandLine {
@@ -67,7 +80,8 @@ struct CommandLine {
     bool json = false;                 // --json
 
     CloneArgs clone;                        // clone
-    std::optional<int64_t> clone_id;        // status, wait, cancel, resume
+    std::optional<int64_t> clone_id;        // status, wait, cancel, resume, rate
+    std::string rate;                       // rate: bytes per second as bucardo.clone_set_rate takes them
     RegistryKind kind = RegistryKind::kDb;  // add, remove, list
     std::string name;                       // add: the name of what is added
     std::vector<std::string> names;         // remove: one or more names
@@ -80,9 +94,9 @@ struct CommandLine {
 CommandLine parse_command_line(const std::vector<std::string> &args);
 
 // "clone" keys: sync, relgroup, dbgroup, tables, dbs, start, empty_only (or Bucardo's onetimecopy=2),
-// streams, sequences, analyze, verify, empty, filters, retries, max_rate, commit. Throws UsageError naming the key for an
-// unknown, repeated or valueless key, and for combinations that cannot name exactly one set of tables and one
-// set of databases.
+// streams, sequences, analyze, verify, empty, filters, retries, max_rate, commit. Throws UsageError naming
+// the key for an unknown, repeated or valueless key, and for combinations that cannot name exactly one set of
+// tables and one set of databases.
 CloneArgs parse_clone_args(const std::vector<std::string> &words);
 
 // A KEY=VALUE word split at its first '='; nullopt when it has none.

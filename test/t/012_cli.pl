@@ -151,6 +151,7 @@ for my $case (
 	[ [qw(launch sync=foobar)],                    qr/unknown command "launch"/ ],
 	[ [qw(resume)],                                qr/resume: give one clone id/ ],
 	[ [qw(resume 3 --timeout=5)],                  qr/option --timeout needs --wait/ ],
+	[ [qw(rate 3)],                                qr/rate: give one clone id and a rate/ ],
 	[ [qw(status --frobnicate)],                   qr/unrecognized option "--frobnicate"/ ])
 {
 	my ($args, $re) = @$case;
@@ -215,7 +216,16 @@ is($node->safe_psql('postgres', "SELECT startwhen BETWEEN now() + '2 hours 59 mi
 	  . " FROM bucardo.clone WHERE id = $later"), 't', 'for three hours from now');
 ($out) = cli_is(4, [ 'wait', $later, '--timeout', '0.5' ], 'wait --timeout for a clone that has not started');
 like($out, qr/^clone $later has not ended after 0\.5 s \(it is queued\)/m, 'says it has not ended');
+# rate: a queued clone's max_rate, as bucardo.clone_set_rate() sets it; the server refuses a bad rate.
+like(out_of(0, [ 'rate', $later, '20MB' ], "rate $later 20MB"), qr/^clone $later: max_rate 20971520 bytes per second$/m,
+	'rate sets the max_rate of a queued clone');
+is($node->safe_psql('postgres', "SELECT max_rate FROM bucardo.clone WHERE id = $later"), '20971520', 'which the clone row holds');
+like(out_of(0, [ 'rate', $later, '0' ], "rate $later 0"), qr/^clone $later: max_rate none \(no limit\)$/m, 'rate 0: no limit');
+($out, $err) = cli_is(2, [ 'rate', $later, 'fast' ], 'rate with a bad rate');
+like($err, qr/^pg_clone: error: invalid rate 'fast': bytes per second/m, 'the server says why');
 like(out_of(0, [ 'cancel', $later ], "cancel $later"), qr/^clone $later cancelled$/m, 'cancel of a queued clone');
+($out, $err) = cli_is(2, [ 'rate', $later, '1MB' ], 'rate of an ended clone');
+like($err, qr/^pg_clone: error: clone $later has ended \(cancelled\): its rate can no longer change$/m, 'the server says why');
 is(status_of($later), 'cancelled', 'it is cancelled');
 ($out, $err) = cli_is(1, [ 'cancel', $later ], 'cancel again');
 like($err, qr/^pg_clone: error: clone $later was not cancelled: it has already ended \(cancelled\)$/m, 'says why');

@@ -124,9 +124,9 @@ TEST(CliCommandLine, HelpVersionAndBadOptions) {
     EXPECT_EQ(parse({"--version"}).verb, Verb::kVersion);
     EXPECT_EQ(usage_error({"--frobnicate", "status"}), "unrecognized option \"--frobnicate\"");
     EXPECT_EQ(usage_error({"status", "-h"}), "option -h needs a value");
-    EXPECT_EQ(usage_error({}), "no command given (use clone, status, wait, cancel, resume, add, remove or list)");
+    EXPECT_EQ(usage_error({}), "no command given (use clone, status, wait, cancel, resume, rate, add, remove or list)");
     EXPECT_EQ(usage_error({"launch"}),
-              "unknown command \"launch\" (use clone, status, wait, cancel, resume, add, remove or list)");
+              "unknown command \"launch\" (use clone, status, wait, cancel, resume, rate, add, remove or list)");
     EXPECT_EQ(usage_error({"status", "--wait"}),
               "option --wait is only for clone and resume (\"pg_clone wait ID\" follows a clone already queued)");
     EXPECT_EQ(usage_error({"clone", "sync=s", "--timeout=3"}), "option --timeout needs --wait");
@@ -154,6 +154,13 @@ TEST(CliCommandLine, FollowingVerbs) {
     EXPECT_EQ(usage_error({"resume", "x"}), "invalid clone id \"x\" (a clone id is a positive integer)");
     EXPECT_EQ(usage_error({"resume", "3", "--timeout=3"}), "option --timeout needs --wait");
     EXPECT_EQ(usage_error({"resume", "3", "--json"}), "option --json is only for status and list");
+    EXPECT_EQ(parse({"rate", "7", "50MB"}).verb, Verb::kRate);
+    EXPECT_EQ(parse({"rate", "7", "50MB"}).clone_id, 7);
+    EXPECT_EQ(parse({"rate", "7", "50MB"}).rate, "50MB");
+    EXPECT_EQ(usage_error({"rate", "7"}), "rate: give one clone id and a rate (such as 50MB, 512kB; 0: no limit)");
+    EXPECT_EQ(usage_error({"rate", "x", "1MB"}), "invalid clone id \"x\" (a clone id is a positive integer)");
+    EXPECT_EQ(usage_error({"rate", "7", "1MB", "--wait"}),
+              "option --wait is only for clone and resume (\"pg_clone wait ID\" follows a clone already queued)");
     EXPECT_EQ(usage_error({"wait"}), "wait: give one clone id");
     EXPECT_EQ(usage_error({"cancel", "1", "2"}), "cancel: give one clone id");
     EXPECT_EQ(usage_error({"status", "x7"}), "invalid clone id \"x7\" (a clone id is a positive integer)");

@@ -259,13 +259,23 @@ int status_one(Session &session, const CommandLine &line) {
 // bucardo.clone_resume(): a new clone of a failed or cancelled one (with commit => 'table', of the
 // tables it did not commit); its id is printed, or it is followed as clone --wait does.
 int resume(Session &session, const CommandLine &line) {
-    Result r = session.run("SELECT bucardo.clone_resume($1::pg_catalog.int8)", {std::to_string(*line.clone_id)});
+    Result r =
+        session.run("SELECT bucardo.clone_resume($1::pg_catalog.int8)", {std::to_string(*line.clone_id)});
     int64_t id = r.int64(0, 0);
     if (!line.wait) {
         print(std::to_string(id) + "\n");
         return kExitDone;
     }
     return follow_clone(session, id, FollowOptions{line.timeout_s, line.cancel_on_interrupt});
+}
+
+int set_rate(Session &session, const CommandLine &line) {
+    const std::string id = std::to_string(*line.clone_id);
+    Result r = session.run("SELECT bucardo.clone_set_rate($1::pg_catalog.int8, $2)", {id, line.rate});
+    int64_t bytes = r.int64(0, 0);
+    print("clone " + id + ": max_rate " +
+          (bytes == 0 ? std::string("none (no limit)") : std::to_string(bytes) + " bytes per second") + "\n");
+    return kExitDone;
 }
 
 int cancel(Session &session, const CommandLine &line) {
@@ -291,8 +301,8 @@ int cancel(Session &session, const CommandLine &line) {
         print("clone " + id + " cancelled\n");
     else
         print("clone " + id + ": cancel requested; its worker rolls back " +
-              (per_table ? "every table not yet committed" : "every target") + " (follow it with: pg_clone wait " +
-              id + ")\n");
+              (per_table ? "every table not yet committed" : "every target") +
+              " (follow it with: pg_clone wait " + id + ")\n");
     return kExitDone;
 }
 
@@ -425,6 +435,8 @@ int run_verb(Session &session, const CommandLine &line) {
         return cancel(session, line);
     case Verb::kResume:
         return resume(session, line);
+    case Verb::kRate:
+        return set_rate(session, line);
     case Verb::kAdd:
         return add(session, line);
     case Verb::kRemove:
