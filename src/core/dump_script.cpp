@@ -4,15 +4,22 @@
 
 namespace pgclone {
 
+std::vector<std::string> lines_of(const std::string &text) {
+    std::vector<std::string> lines;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        lines.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return lines;
+}
+
 std::vector<TocLine> parse_toc(const std::string &listing) {
     std::vector<TocLine> lines;
-    size_t start = 0;
-    while (start < listing.size()) {
-        size_t end = listing.find('\n', start);
-        if (end == std::string::npos)
-            end = listing.size();
-        std::string line = listing.substr(start, end - start);
-        start = end + 1;
+    for (const std::string &line : lines_of(listing)) {
         if (line.empty() || line[0] == ';')
             continue;
         size_t semi = line.find("; ");
@@ -36,14 +43,8 @@ std::vector<TocLine> parse_toc(const std::string &listing) {
 
 std::string fit_script(const std::string &script) {
     std::string out;
-    size_t start = 0;
     bool header = true;
-    while (start < script.size()) {
-        size_t end = script.find('\n', start);
-        if (end == std::string::npos)
-            end = script.size();
-        std::string line = script.substr(start, end - start);
-        start = end + 1;
+    for (const std::string &line : lines_of(script)) {
         if (header && starts_with(line, "-- Name: "))
             header = false;
         bool drop = starts_with(line, "\\restrict ") || starts_with(line, "\\unrestrict ") ||
@@ -59,13 +60,7 @@ std::string fit_script(const std::string &script) {
 }
 
 bool has_statements(const std::string &script) {
-    size_t start = 0;
-    while (start < script.size()) {
-        size_t end = script.find('\n', start);
-        if (end == std::string::npos)
-            end = script.size();
-        std::string line = script.substr(start, end - start);
-        start = end + 1;
+    for (const std::string &line : lines_of(script)) {
         if (line.empty() || starts_with(line, "--") || starts_with(line, "SET ") ||
             starts_with(line, "SELECT pg_catalog.set_config("))
             continue;

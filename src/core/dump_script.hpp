@@ -31,6 +31,9 @@ std::string exact_pattern(const std::string &name);
 // after the script.
 std::string fit_script(const std::string &script);
 
+// The lines of a text, without their newlines (no empty last line for a text that ends in one).
+std::vector<std::string> lines_of(const std::string &text);
+
 // Whether the script holds a statement beyond comments and settings.
 bool has_statements(const std::string &script);
 

@@ -206,9 +206,8 @@ void CloneRun::set_build_settings(Connection &conn, bool alone) const {
 // created by the clone (their keys and indexes come after every table's rows). Split tables are left
 // to the commit round: their slices end in several streams.
 bool CloneRun::post_copy_fits_streams() const {
-    return !job_.commit_per_table && !job_.schema_create && plan_.sources.size() == 1 &&
-           std::find(plan_.writers.begin(), plan_.writers.end(), plan_.sources.front()) ==
-               plan_.writers.end();
+    // With one source, the source takes no rows (plan_.writers: sources only when there are several).
+    return !job_.commit_per_table && !job_.schema_create && plan_.sources.size() == 1;
 }
 
 void CloneRun::finish_stream(size_t k) {

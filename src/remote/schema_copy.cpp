@@ -120,20 +120,6 @@ std::string roles_sql(const std::string &acl) {
     return sql;
 }
 
-std::vector<std::string> lines_of(const char *text) {
-    std::vector<std::string> out;
-    std::string s = text;
-    size_t start = 0;
-    while (start < s.size()) {
-        size_t end = s.find('\n', start);
-        if (end == std::string::npos)
-            end = s.size();
-        out.push_back(s.substr(start, end - start));
-        start = end + 1;
-    }
-    return out;
-}
-
 // The schemas, types, functions, collations and sequences that the tables (oids) and what belongs to them
 // (columns, defaults, constraints, indexes, triggers, policies, rules, owned sequences) depend on, through
 // types and functions: never into another table, nor into an extension's objects or PostgreSQL's own.

@@ -63,5 +63,12 @@ TEST(DumpScript, SettingsAloneAreNoStatement) {
     EXPECT_TRUE(has_statements("SET x = 1;\nGRANT SELECT ON TABLE public.t TO alice;\n"));
 }
 
+TEST(DumpScript, LinesOf) {
+    EXPECT_EQ(lines_of(""), std::vector<std::string>{});
+    EXPECT_EQ(lines_of("a"), std::vector<std::string>{"a"});
+    EXPECT_EQ(lines_of("a\n"), std::vector<std::string>{"a"});
+    EXPECT_EQ(lines_of("a\n\nb"), (std::vector<std::string>{"a", "", "b"}));
+}
+
 }  // namespace
 }  // namespace pgclone
