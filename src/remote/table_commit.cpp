@@ -73,12 +73,21 @@ void CloneRun::leave_out_done_tables() {
         notes_.push_back("copied again to every target: " + join(partly, ", "));
     if (keep.size() == tables_.size())
         return;
-    if (keep.empty()) {
+    if (keep.empty() && !named_sequences_.empty()) {
+        // The sequences named in the list are set in a unit of their own after every table's
+        // (finish_table_mode): an attempt that ended between the two left them unset, and nothing
+        // records them as done. They are set again, from the new snapshot.
+        std::vector<std::string> labels;
+        for (const RemoteTable &sequence : named_sequences_)
+            labels.push_back(sequence.label);
+        notes_.push_back("no table left to copy; sets the sequences named in the list: " + join(labels, ", "));
+    } else if (keep.empty()) {
         notes_.push_back("nothing left to copy");
         nothing_left_ = true;
         return;
+    } else {
+        notes_.push_back("the other tables come from a new snapshot");
     }
-    notes_.push_back("the other tables come from a new snapshot");
     size_t all = tables_.size();
     auto pick = [&](auto &items) {
         std::remove_reference_t<decltype(items)> kept;

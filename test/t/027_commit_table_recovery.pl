@@ -3,7 +3,8 @@
 # record. Killed after every target prepared the table but before its decision was recorded, the table
 # is rolled back everywhere; killed after the decision (recorded with the table's clone_table rows),
 # it is committed everywhere. Either way the clone ends failed, saying which tables were committed,
-# and a resume copies the rest. (The faults without a crash: 026_commit_table.pl.)
+# and a resume copies the rest. Killed after every table committed, the resume has no table left to
+# copy, but still sets the sequences named in the list. (The faults without a crash: 026_commit_table.pl.)
 use strict;
 use warnings;
 
@@ -85,6 +86,30 @@ case_end(\@servers, 'before_commit', $id, $source_rows, $source_rows);
 $resumed = $control->safe_psql('postgres', "SELECT bucardo.clone_resume($id)");
 is(wait_clone($control, $resumed), 'done', 'before_commit: the resume is done');
 like(clone_field($control, $resumed, 'summary'), qr/nothing left to copy/, 'before_commit: with nothing left to copy');
+
+# The same crash with a sequence named in the list: it is set in a last unit of its own, after every
+# table's, so the crash at before_commit leaves it unset. Its resume has no table left to copy, but
+# still sets the sequence.
+$source->safe_psql('src', "CREATE SEQUENCE counter; SELECT pg_catalog.setval('counter', 500)");
+$_->safe_psql('dst', 'CREATE SEQUENCE counter') for $beta, $gamma;
+refill_target($_, 's') for $beta, $gamma;
+set_setting($control, 'pg_clone.test_pause_at', 'before_commit');
+$offset = -s $control->logfile;
+$id = $control->safe_psql('postgres',
+	"SELECT bucardo.clone(tables => 'foo, bar, counter', dbs => 'alpha:source,beta:target,gamma:target', "
+	  . "commit => 'table')");
+$pid = wait_paused($control, $id, 'before_commit', $offset);
+crash_worker($control, $pid, 'sequence');
+is(wait_clone($control, $id), 'failed', 'sequence: the clone ends failed');
+is(join(' ', map { $_->safe_psql('dst', 'SELECT last_value FROM counter') } $beta, $gamma),
+	'1 1', 'sequence: the crash left the targets\' sequence unset');
+$resumed = $control->safe_psql('postgres', "SELECT bucardo.clone_resume($id)");
+is(wait_clone($control, $resumed), 'done', 'sequence: the resume is done');
+like(clone_field($control, $resumed, 'summary'), qr/no table left to copy.*counter/s,
+	'sequence: the resume copied no table, only the sequence');
+is(join(' ', map { $_->safe_psql('dst', 'SELECT last_value FROM counter') } $beta, $gamma),
+	'500 500', 'sequence: the resume set the sequence on both targets');
+case_end(\@servers, 'sequence', $resumed, $source_rows, $source_rows);
 
 $_->stop for @servers;
 done_testing();
