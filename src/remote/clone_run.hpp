@@ -318,6 +318,7 @@ class CloneRun {
     std::atomic<int> next_gid_{0};
     std::vector<std::set<size_t>> committed_on_;  // per table: the databases where it committed
     bool nothing_left_ = false;                   // a resumed clone found every table done
+    bool named_sequences_set_ = false;            // commit => 'table': their last unit committed
 };
 
 }  // namespace pgclone

@@ -378,6 +378,7 @@ void CloneRun::finish_table_mode() {
         throw;
     }
     waiter_.set_interruptible(true);
+    named_sequences_set_ = true;
 }
 
 // The clone's error, with which tables committed and which did not.
@@ -402,8 +403,14 @@ Error CloneRun::table_mode_failure(const Error &e) const {
     std::string text = "commit => 'table': committed: " + (done.empty() ? "none" : join(done, ", "));
     if (!partly.empty())
         text += "; committed on some target databases only: " + join(partly, ", ");
-    text += "; not committed: " + (not_done.empty() ? "none" : join(not_done, ", ")) +
-            ". Committed tables are listed in bucardo.clone_table; bucardo.clone_resume() copies the others.";
+    text += "; not committed: " + (not_done.empty() ? "none" : join(not_done, ", "));
+    if (!named_sequences_.empty() && !named_sequences_set_) {
+        std::vector<std::string> labels;
+        for (const RemoteTable &sequence : named_sequences_)
+            labels.push_back(sequence.label);
+        text += "; not set: " + join(labels, ", ");
+    }
+    text += ". Committed tables are listed in bucardo.clone_table; bucardo.clone_resume() copies the others.";
     ErrorInfo info = e.info();
     info.detail = info.detail.empty() ? text : info.detail + "\n" + text;
     return Error(std::move(info));

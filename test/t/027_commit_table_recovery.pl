@@ -111,5 +111,30 @@ is(join(' ', map { $_->safe_psql('dst', 'SELECT last_value FROM counter') } $bet
 	'500 500', 'sequence: the resume set the sequence on both targets');
 case_end(\@servers, 'sequence', $resumed, $source_rows, $source_rows);
 
+# Without a crash: gamma stops while the clone waits before its sequences' unit, which then fails. The
+# error names the tables committed and the sequence not set; the resume sets it.
+$_->safe_psql('dst', "SELECT pg_catalog.setval('counter', 7)") for $beta, $gamma;
+refill_target($_, 'u') for $beta, $gamma;
+set_setting($control, 'pg_clone.test_pause_at', 'before_commit');
+$offset = -s $control->logfile;
+$id = $control->safe_psql('postgres',
+	"SELECT bucardo.clone(tables => 'foo, bar, counter', dbs => 'alpha:source,beta:target,gamma:target', "
+	  . "commit => 'table')");
+wait_paused($control, $id, 'before_commit', $offset);
+$gamma->stop('immediate');
+set_setting($control, 'pg_clone.test_pause_at', undef);
+is(wait_clone($control, $id), 'failed', 'sequence unit: the clone ends failed');
+like(clone_field($control, $id, 'error'),
+	qr/committed: public\.foo, public\.bar; not committed: none; not set: public\.counter\./,
+	'sequence unit: the error names the tables committed and the sequence not set');
+$gamma->start;
+is($beta->safe_psql('dst', 'SELECT last_value FROM counter') . ' ' . $gamma->safe_psql('dst', 'SELECT last_value FROM counter'),
+	'7 7', 'sequence unit: the failed unit left both targets\' sequence as it was');
+$resumed = $control->safe_psql('postgres', "SELECT bucardo.clone_resume($id)");
+is(wait_clone($control, $resumed), 'done', 'sequence unit: the resume is done');
+is($beta->safe_psql('dst', 'SELECT last_value FROM counter') . ' ' . $gamma->safe_psql('dst', 'SELECT last_value FROM counter'),
+	'500 500', 'sequence unit: the resume set the sequence on both targets');
+case_end(\@servers, 'sequence unit', $resumed, $source_rows, $source_rows);
+
 $_->stop for @servers;
 done_testing();
