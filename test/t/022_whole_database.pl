@@ -11,17 +11,18 @@ use warnings;
 
 use FindBin;
 use lib $FindBin::RealBin;
+use PgCloneTest;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $source = PostgreSQL::Test::Cluster->new('source');
-$source->init;
+init_node($source);
 $source->start;
 $source->safe_psql('postgres', 'CREATE DATABASE src');
 
 my $target = PostgreSQL::Test::Cluster->new('target');
-$target->init;
+init_node($target);
 $target->append_conf(
 	'postgresql.conf', q{
 shared_preload_libraries = 'pg_clone'

@@ -1,5 +1,5 @@
 # Shared fixtures and helpers of pg_clone's TAP tests (test/t/*.pl):
-#  - servers: start_node, preload_conf, clone_node (one node with a source database src, registered
+#  - servers: start_node, init_node, preload_conf, clone_node (one node with a source database src, registered
 #    as alpha, and a target database dst, registered as beta, each with tables foo and bar, so that a
 #    clone of both runs over two parallel streams), four_servers (a control, a source and two target
 #    servers, each a cluster of its own), add_db_sql, prepend_hba;
@@ -14,12 +14,13 @@ use strict;
 use warnings;
 
 use Exporter 'import';
+use Fcntl qw(:flock);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils ();
 use Test::More;
 use Time::HiRes ();
 
-our @EXPORT = qw(start_node preload_conf clone_node four_servers add_db_sql prepend_hba
+our @EXPORT = qw(start_node init_node preload_conf clone_node four_servers add_db_sql prepend_hba
   contents table_fingerprint refill_target schema_dump
   request_clone request_both wait_clone clone_field running_clones
   poll_until wait_sessions wait_until_blocked wait_paused log_matches set_setting
@@ -33,11 +34,47 @@ sub start_node
 {
 	my ($name, $conf, $before_start) = @_;
 	my $node = PostgreSQL::Test::Cluster->new($name);
-	$node->init;
+	init_node($node);
 	$node->append_conf('postgresql.conf', $conf) if defined $conf;
 	$before_start->($node) if $before_start;
 	$node->start;
 	return $node;
+}
+
+# $node->init, but cheaper: initdb costs about 1.5 CPU-seconds, and a run starts about a hundred nodes.
+# Where run_tap.sh names a directory in PG_CLONE_INITDB_TEMPLATE, the first node of the run makes it
+# with initdb, under a lock (prove -j runs files side by side), and every node copies it instead of
+# running initdb; Cluster.pm then writes the node's own settings as it would after initdb (PostgreSQL
+# 17's Cluster.pm does the same with INITDB_TEMPLATE). Only for nodes of the default installation:
+# the template is of its initdb.
+sub init_node
+{
+	my ($node) = @_;
+	my $template = $ENV{PG_CLONE_INITDB_TEMPLATE};
+	if (!$template)
+	{
+		$node->init;
+		return;
+	}
+	open my $lock, '>', "$template.lock" or die "could not open $template.lock: $!";
+	flock($lock, LOCK_EX) or die "could not lock $template.lock: $!";
+	if (!-d $template)
+	{
+		PostgreSQL::Test::Utils::system_or_bail('initdb', '-D', "$template.new", '-A', 'trust', '-N');
+		rename("$template.new", $template) or die "could not rename $template.new: $!";
+	}
+	close $lock;
+	my $initdb = \&PostgreSQL::Test::Utils::system_or_bail;
+	no warnings 'redefine';
+	local *PostgreSQL::Test::Utils::system_or_bail = sub {
+		my @command = @_;
+		# initdb -D DATADIR -A trust -N: the copy instead.
+		return $initdb->('cp', '-RPp', $template, $command[2])
+		  if $command[0] eq 'initdb' && $command[1] eq '-D' && @command == 6;
+		return $initdb->(@command);
+	};
+	$node->init;
+	return;
 }
 
 # The postgresql.conf lines that preload pg_clone with control database $db (default postgres).
