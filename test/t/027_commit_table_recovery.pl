@@ -87,40 +87,46 @@ $resumed = $control->safe_psql('postgres', "SELECT bucardo.clone_resume($id)");
 is(wait_clone($control, $resumed), 'done', 'before_commit: the resume is done');
 like(clone_field($control, $resumed, 'summary'), qr/nothing left to copy/, 'before_commit: with nothing left to copy');
 
+# The targets' sequence counter, on beta and gamma.
+sub counters
+{
+	return join(' ', map { $_->safe_psql('dst', 'SELECT last_value FROM counter') } $beta, $gamma);
+}
+
+# A table-mode clone of foo, bar and the sequence counter, held at before_commit: every table is
+# committed, the sequences' unit not yet. Returns its id and the worker's pid.
+sub clone_held_before_sequences
+{
+	my ($tag) = @_;
+	refill_target($_, $tag) for $beta, $gamma;
+	set_setting($control, 'pg_clone.test_pause_at', 'before_commit');
+	my $offset = -s $control->logfile;
+	my $id = $control->safe_psql('postgres',
+		"SELECT bucardo.clone(tables => 'foo, bar, counter', dbs => 'alpha:source,beta:target,gamma:target', "
+		  . "commit => 'table')");
+	return ($id, wait_paused($control, $id, 'before_commit', $offset));
+}
+
 # The same crash with a sequence named in the list: it is set in a last unit of its own, after every
 # table's, so the crash at before_commit leaves it unset. Its resume has no table left to copy, but
 # still sets the sequence.
 $source->safe_psql('src', "CREATE SEQUENCE counter; SELECT pg_catalog.setval('counter', 500)");
 $_->safe_psql('dst', 'CREATE SEQUENCE counter') for $beta, $gamma;
-refill_target($_, 's') for $beta, $gamma;
-set_setting($control, 'pg_clone.test_pause_at', 'before_commit');
-$offset = -s $control->logfile;
-$id = $control->safe_psql('postgres',
-	"SELECT bucardo.clone(tables => 'foo, bar, counter', dbs => 'alpha:source,beta:target,gamma:target', "
-	  . "commit => 'table')");
-$pid = wait_paused($control, $id, 'before_commit', $offset);
+($id, $pid) = clone_held_before_sequences('s');
 crash_worker($control, $pid, 'sequence');
 is(wait_clone($control, $id), 'failed', 'sequence: the clone ends failed');
-is(join(' ', map { $_->safe_psql('dst', 'SELECT last_value FROM counter') } $beta, $gamma),
-	'1 1', 'sequence: the crash left the targets\' sequence unset');
+is(counters(), '1 1', 'sequence: the crash left the targets\' sequence unset');
 $resumed = $control->safe_psql('postgres', "SELECT bucardo.clone_resume($id)");
 is(wait_clone($control, $resumed), 'done', 'sequence: the resume is done');
 like(clone_field($control, $resumed, 'summary'), qr/no table left to copy.*counter/s,
 	'sequence: the resume copied no table, only the sequence');
-is(join(' ', map { $_->safe_psql('dst', 'SELECT last_value FROM counter') } $beta, $gamma),
-	'500 500', 'sequence: the resume set the sequence on both targets');
+is(counters(), '500 500', 'sequence: the resume set the sequence on both targets');
 case_end(\@servers, 'sequence', $resumed, $source_rows, $source_rows);
 
 # Without a crash: gamma stops while the clone waits before its sequences' unit, which then fails. The
 # error names the tables committed and the sequence not set; the resume sets it.
 $_->safe_psql('dst', "SELECT pg_catalog.setval('counter', 7)") for $beta, $gamma;
-refill_target($_, 'u') for $beta, $gamma;
-set_setting($control, 'pg_clone.test_pause_at', 'before_commit');
-$offset = -s $control->logfile;
-$id = $control->safe_psql('postgres',
-	"SELECT bucardo.clone(tables => 'foo, bar, counter', dbs => 'alpha:source,beta:target,gamma:target', "
-	  . "commit => 'table')");
-wait_paused($control, $id, 'before_commit', $offset);
+($id, $pid) = clone_held_before_sequences('u');
 $gamma->stop('immediate');
 set_setting($control, 'pg_clone.test_pause_at', undef);
 is(wait_clone($control, $id), 'failed', 'sequence unit: the clone ends failed');
@@ -128,12 +134,10 @@ like(clone_field($control, $id, 'error'),
 	qr/committed: public\.foo, public\.bar; not committed: none; not set: public\.counter\./,
 	'sequence unit: the error names the tables committed and the sequence not set');
 $gamma->start;
-is($beta->safe_psql('dst', 'SELECT last_value FROM counter') . ' ' . $gamma->safe_psql('dst', 'SELECT last_value FROM counter'),
-	'7 7', 'sequence unit: the failed unit left both targets\' sequence as it was');
+is(counters(), '7 7', 'sequence unit: the failed unit left both targets\' sequence as it was');
 $resumed = $control->safe_psql('postgres', "SELECT bucardo.clone_resume($id)");
 is(wait_clone($control, $resumed), 'done', 'sequence unit: the resume is done');
-is($beta->safe_psql('dst', 'SELECT last_value FROM counter') . ' ' . $gamma->safe_psql('dst', 'SELECT last_value FROM counter'),
-	'500 500', 'sequence unit: the resume set the sequence on both targets');
+is(counters(), '500 500', 'sequence unit: the resume set the sequence on both targets');
 case_end(\@servers, 'sequence unit', $resumed, $source_rows, $source_rows);
 
 $_->stop for @servers;
