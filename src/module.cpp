@@ -153,11 +153,13 @@ void define_settings() {
                              "max_prepared_transactions slots, else one session after another; on: always, "
                              "refusing a clone whose targets cannot; off: never.",
                              &two_phase, two_phase_auto, two_phase_options, PGC_SIGHUP, 0, NULL, NULL, NULL);
-    // For tests only: holds a clone at a named step of its commit round, until a reload names no longer
-    // that step. Costs a string comparison at each step.
+    // For tests only: holds a clone at a named step (of its commit round, or before pg_dump), until a
+    // reload names no longer that step. Costs a string comparison at each step.
     DefineCustomStringVariable(
-        "pg_clone.test_pause_at", "For tests: a commit round step at which clones wait.",
-        "before_commit, after_prepare, after_decision or after_first_commit; empty: none.", &test_pause_at,
+        "pg_clone.test_pause_at", "For tests: a step at which clones wait.",
+        "before_commit, after_prepare, after_decision, after_first_commit, table_after_prepare, "
+        "table_after_decision or before_dump; empty: none.",
+        &test_pause_at,
         "", PGC_SIGHUP, GUC_NOT_IN_SAMPLE | GUC_SUPERUSER_ONLY, NULL, NULL, NULL);
     MarkGUCPrefixReserved("pg_clone");
 }

@@ -467,6 +467,7 @@ void CloneRun::plan_schema() {
             "Run the clone from a server of version " + std::to_string(source.server_version() / 10000) +
                 " or later, or create the tables on the targets first (schema => 'existing').")
             .in_database(source_name);
+    reached("before_dump");  // the source's tables are locked (pg_clone.test_pause_at may hold the clone here)
     phase("dumping the tables' definitions from " + source_name);
 
     // Every cloned table with its partitions (the foreign keys among them are created), and per table to
