@@ -19,11 +19,13 @@ my $hung = start_node('hung');
 $hung->safe_psql('postgres', 'CREATE DATABASE src');
 $hung->safe_psql('src', q{
 CREATE TABLE big (id int8 PRIMARY KEY, v text);
-INSERT INTO big SELECT g, repeat('x', 100) FROM generate_series(1, 2000000) g;
+INSERT INTO big SELECT g, repeat('x', 100) FROM generate_series(1, 300000) g;
 });
 $node->safe_psql('postgres', add_db_sql([ 'hung', $hung, 'src' ]));
 
-my $id = $node->safe_psql('postgres', "SELECT bucardo.clone(tables => 'big', dbs => 'hung, beta', streams => 1)");
+# At 4 MB/s the copy of big (about 35 MB) takes several seconds: the stop lands in the COPY.
+my $id = $node->safe_psql('postgres',
+	"SELECT bucardo.clone(tables => 'big', dbs => 'hung, beta', streams => 1, max_rate => '4MB')");
 ok( $node->poll_query_until('dst',
 		"SELECT count(*) > 0 FROM pg_stat_activity WHERE application_name = 'pg_clone clone $id' AND query LIKE 'COPY%FROM STDIN%'"),
 	'the clone copies from the source');
