@@ -986,7 +986,9 @@ class Bench:
             dump = CHILDREN.popen(self.pg_dump_cmd(), stdin=subprocess.DEVNULL, stdout=write_end)
             CHILDREN.wait(dump, "pg_dump")
             if analyze:
-                os.write(write_end, f"ANALYZE {self.small_list};\n".encode())
+                # pg_dump's script empties search_path: the names are qualified.
+                qualified = ", ".join(f"public.{t}" for t in self.small)
+                os.write(write_end, f"ANALYZE {qualified};\n".encode())
             if truncate:
                 os.write(write_end, b"COMMIT;\n")
         finally:
