@@ -75,10 +75,15 @@ std::vector<DbRole> CloneRun::roles(const CloneJob &job) {
 Connection CloneRun::open(size_t db) { return open(db, waiter_); }
 
 Connection CloneRun::open(size_t db, Waiter &waiter) {
+    ConnectRequest request = connect_request(db);
+    return Connection::open(request.db_name, request.conninfo, request.defaults, waiter);
+}
+
+ConnectRequest CloneRun::connect_request(size_t db) const {
     ConnectDefaults connect = options_.connect;
     connect.login_user = job_.dbs[db].login_user;
     connect.login_password = job_.dbs[db].login_password;
-    return Connection::open(job_.dbs[db].name, job_.dbs[db].conninfo, connect, waiter);
+    return {job_.dbs[db].name, job_.dbs[db].conninfo, connect};
 }
 
 std::string CloneRun::quoted(Connection &conn, const RemoteTable &table) const {
@@ -87,17 +92,30 @@ std::string CloneRun::quoted(Connection &conn, const RemoteTable &table) const {
 
 Connection &CloneRun::any_session(size_t db) { return streams_[0].readers[db] ? reader(db) : writer(db); }
 
-void CloneRun::open_sessions(size_t stream) {
-    streams_[stream].readers.resize(job_.dbs.size());
-    streams_[stream].writers.resize(job_.dbs.size());
-    for (size_t s : plan_.sources)
-        streams_[stream].readers[s].emplace(open(s));
-    for (size_t w : plan_.writers)
-        streams_[stream].writers[w].emplace(open(w));
+// Every session of these streams, connected at once (each connection costs round trips, a backend's
+// start and an authentication: tens of milliseconds, more over a network).
+void CloneRun::open_sessions(const std::vector<size_t> &streams) {
+    std::vector<ConnectRequest> requests;
+    for (size_t n = 0; n < streams.size(); n++) {
+        for (size_t s : plan_.sources)
+            requests.push_back(connect_request(s));
+        for (size_t w : plan_.writers)
+            requests.push_back(connect_request(w));
+    }
+    std::vector<Connection> conns = Connection::open_all(requests, waiter_);
+    size_t next = 0;
+    for (size_t k : streams) {
+        streams_[k].readers.resize(job_.dbs.size());
+        streams_[k].writers.resize(job_.dbs.size());
+        for (size_t s : plan_.sources)
+            streams_[k].readers[s].emplace(std::move(conns[next++]));
+        for (size_t w : plan_.writers)
+            streams_[k].writers[w].emplace(std::move(conns[next++]));
+    }
 }
 
 void CloneRun::connect_all() {
-    open_sessions(0);
+    open_sessions({0});
     refuse_same_database_twice();
     client_encoding_ = pick_client_encoding();
     each_session([&](Connection &conn) { conn.exec(client_encoding_); });
@@ -369,8 +387,12 @@ void CloneRun::open_streams() {
     if (streams_.size() > 1)
         for (size_t s : plan_.sources)
             snapshots[s] = PQgetvalue(reader(s).exec("SELECT pg_catalog.pg_export_snapshot()").get(), 0, 0);
+    std::vector<size_t> others;
+    for (size_t k = 1; k < streams_.size(); k++)
+        others.push_back(k);
+    if (!others.empty())
+        open_sessions(others);
     for (size_t k = 1; k < streams_.size(); k++) {
-        open_sessions(k);
         each_session_of(k, [&](Connection &conn) { conn.exec(client_encoding_); });
         for (size_t s : plan_.sources) {
             Connection &conn = reader(s, k);

@@ -80,6 +80,7 @@ class CloneRun {
     static std::vector<DbRole> roles(const CloneJob &job);
     Connection open(size_t db);
     Connection open(size_t db, Waiter &waiter);
+    ConnectRequest connect_request(size_t db) const;
     std::string quoted(Connection &conn, const RemoteTable &table) const;
     // Stream 0's sessions do the checks for all; every stream reads and writes its own tables.
     Connection &reader(size_t db, size_t stream = 0) { return *streams_[stream].readers[db]; }
@@ -100,7 +101,7 @@ class CloneRun {
                 if (conn)
                     f(*conn);
     }
-    void open_sessions(size_t stream);
+    void open_sessions(const std::vector<size_t> &streams);
     void connect_all();
     std::string pick_client_encoding();
     void refuse_same_database_twice();

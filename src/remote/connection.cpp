@@ -1,8 +1,10 @@
 #include "remote/connection.hpp"
 
+#include <poll.h>
 #include <pthread.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -33,6 +35,10 @@ bool is_set(const PQconninfoOption *options, const char *keyword) {
             return o->val && o->val[0];
     return false;
 }
+
+const char *const password_hint =
+    "A clone requested by a role that is not a superuser connects only with a password its connection "
+    "string names (password=... or passfile=...): register the database so, or a superuser requests it.";
 
 }  // namespace
 
@@ -68,6 +74,15 @@ Connection::~Connection() {
 
 Connection Connection::open(const std::string &db_name, const std::string &conninfo,
                             const ConnectDefaults &defaults, Waiter &waiter) {
+    std::vector<Connection> one = open_all({{db_name, conninfo, defaults}}, waiter);
+    return std::move(one.front());
+}
+
+// Starts the connection without waiting for it: the checks of the conninfo, then PQconnectStartParams.
+Connection Connection::start(const ConnectRequest &request, Waiter &waiter) {
+    const std::string &db_name = request.db_name;
+    const std::string &conninfo = request.conninfo;
+    const ConnectDefaults &defaults = request.defaults;
     char *parse_error = nullptr;
     std::unique_ptr<PQconninfoOption, ConninfoOptionsDeleter> options(
         PQconninfoParse(conninfo.c_str(), &parse_error));
@@ -77,9 +92,6 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
         throw Error(sqlstate::invalid_parameter_value, "invalid connection string: " + why).in_database(db_name);
     }
 
-    const char *password_hint =
-        "A clone requested by a role that is not a superuser connects only with a password its connection "
-        "string names (password=... or passfile=...): register the database so, or a superuser requests it.";
     if (defaults.require_password && !is_set(options.get(), "password") &&
         !is_set(options.get(), "passfile") && defaults.login_password.empty())
         throw Error(sqlstate::insufficient_privilege,
@@ -134,44 +146,102 @@ Connection Connection::open(const std::string &db_name, const std::string &conni
         throw Error(sqlstate::unable_to_connect, "could not connect: " + trimmed(PQerrorMessage(raw)))
             .in_database(db_name);
 
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(defaults.timeout_s);
-    PostgresPollingStatusType state = PGRES_POLLING_WRITING;
-    while (state != PGRES_POLLING_OK) {
-        if (state == PGRES_POLLING_FAILED)
-            throw Error(sqlstate::unable_to_connect, "could not connect: " + trimmed(PQerrorMessage(raw)))
-                .in_database(db_name);
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                          std::chrono::steady_clock::now());
+    return conn;
+}
+
+// Every connection at once: started together, each polled when its socket is ready, the sessions
+// made safe with one round trip each, side by side. The first failure throws (the other connections
+// are closed with it).
+std::vector<Connection> Connection::open_all(const std::vector<ConnectRequest> &requests, Waiter &waiter) {
+    std::vector<Connection> conns;
+    conns.reserve(requests.size());
+    int timeout_s = 0;
+    for (const ConnectRequest &request : requests) {
+        conns.push_back(start(request, waiter));
+        timeout_s = std::max(timeout_s, request.defaults.timeout_s);
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+    std::vector<PostgresPollingStatusType> state(conns.size(), PGRES_POLLING_WRITING);
+    for (;;) {
+        std::vector<size_t> pending;
+        std::vector<SocketInterest> interest;
+        std::vector<pollfd> ready;
+        for (size_t i = 0; i < conns.size(); i++) {
+            if (state[i] == PGRES_POLLING_FAILED)
+                throw Error(sqlstate::unable_to_connect,
+                            "could not connect: " + trimmed(PQerrorMessage(conns[i].conn_)))
+                    .in_database(conns[i].db_name_);
+            if (state[i] == PGRES_POLLING_OK)
+                continue;
+            bool reading = state[i] == PGRES_POLLING_READING;
+            int fd = PQsocket(conns[i].conn_);
+            pending.push_back(i);
+            interest.push_back({fd, reading, !reading});
+            ready.push_back({fd, static_cast<short>(reading ? POLLIN : POLLOUT), 0});
+        }
+        if (pending.empty())
+            break;
+        auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0)
             throw Error(sqlstate::unable_to_connect,
-                        "could not connect: timed out after " + std::to_string(defaults.timeout_s) + " s")
-                .in_database(db_name);
-        bool reading = state == PGRES_POLLING_READING;
-        waiter.wait({{PQsocket(raw), reading, !reading}}, left.count());
-        state = PQconnectPoll(raw);
+                        "could not connect: timed out after " + std::to_string(timeout_s) + " s")
+                .in_database(conns[pending.front()].db_name_);
+        waiter.wait(interest, left.count());
+        // PQconnectPoll may be called only once the socket is ready as it asked (the Waiter also
+        // returns when the process is woken).
+        if (::poll(ready.data(), ready.size(), 0) < 0 && errno != EINTR)
+            throw Error(sqlstate::unable_to_connect, std::string("could not wait for a connection: ") +
+                                                         std::strerror(errno))
+                .in_database(conns[pending.front()].db_name_);
+        for (size_t j = 0; j < pending.size(); j++)
+            if (ready[j].revents != 0)
+                state[pending[j]] = PQconnectPoll(conns[pending[j]].conn_);
     }
-    // The postgres_fdw check: a server that did not ask for the password (trust, peer) lends its own
-    // identity.
-    if (defaults.require_password && !PQconnectionUsedPassword(raw))
-        throw Error(sqlstate::insufficient_privilege,
-                    "the server did not ask for the password, and the clone's role is not a superuser", "",
-                    password_hint)
-            .in_database(db_name);
-    if (PQsetnonblocking(raw, 1) != 0)
-        throw conn.error("could not switch the connection to non-blocking mode");
-    conn.secure_session();
-    return conn;
+    for (size_t i = 0; i < conns.size(); i++) {
+        Connection &conn = conns[i];
+        // The postgres_fdw check: a server that did not ask for the password (trust, peer) lends its
+        // own identity.
+        if (requests[i].defaults.require_password && !PQconnectionUsedPassword(conn.conn_))
+            throw Error(sqlstate::insufficient_privilege,
+                        "the server did not ask for the password, and the clone's role is not a superuser", "",
+                        password_hint)
+                .in_database(conn.db_name_);
+        if (PQsetnonblocking(conn.conn_, 1) != 0)
+            throw conn.error("could not switch the connection to non-blocking mode");
+    }
+    std::vector<Connection *> busy;
+    for (Connection &conn : conns) {
+        conn.send_script(conn.secure_session_sql());
+        busy.push_back(&conn);
+    }
+    std::vector<std::vector<Result>> answers(conns.size());
+    std::optional<Error> failure;
+    for (size_t i = 0; i < conns.size(); i++) {
+        try {
+            answers[i] = conns[i].finish_script();
+        } catch (const Error &e) {
+            if (!failure)
+                failure = e;
+        }
+    }
+    if (failure)
+        throw *failure;
+    for (size_t i = 0; i < conns.size(); i++)
+        conns[i].keep_search_path(answers[i]);
+    return conns;
 }
 
 // The first statements of every session. The search path is read with schema-qualified calls only,
 // then emptied, so that nothing we send afterwards resolves a function, operator or type in a schema
 // that the database's users can write to. These SETs come after the startup packet's options, so a
 // conninfo cannot undo them.
-void Connection::secure_session() {
-    std::string sql =
-        "SELECT s::pg_catalog.text FROM pg_catalog.unnest(pg_catalog.current_schemas(true)) AS s; " +
-        set_statements(pinned_settings(server_version()));
-    std::vector<Result> results = exec_script(sql);
+std::string Connection::secure_session_sql() const {
+    return "SELECT s::pg_catalog.text FROM pg_catalog.unnest(pg_catalog.current_schemas(true)) AS s; " +
+           set_statements(pinned_settings(server_version()));
+}
+
+void Connection::keep_search_path(const std::vector<Result> &results) {
     const PGresult *schemas = results.at(0).get();
     for (int r = 0; r < PQntuples(schemas); r++)
         search_path_.push_back(PQgetvalue(schemas, r, 0));

@@ -41,6 +41,13 @@ struct ConnectDefaults {
     std::string login_password;
 };
 
+// One connection to make: the database's name (for errors), its conninfo, and the defaults.
+struct ConnectRequest {
+    std::string db_name;
+    std::string conninfo;
+    ConnectDefaults defaults;
+};
+
 class Connection {
   public:
     // Connects without blocking the process; conninfo is a libpq keyword string or URI. Before it
@@ -48,6 +55,9 @@ class Connection {
     // core/session_settings.hpp), whatever the conninfo's options or the database's defaults say.
     static Connection open(const std::string &db_name, const std::string &conninfo,
                            const ConnectDefaults &defaults, Waiter &waiter);
+    // The same for several connections at once, in the order asked: all of them, or an Error (the
+    // first failure seen) and none.
+    static std::vector<Connection> open_all(const std::vector<ConnectRequest> &requests, Waiter &waiter);
 
     Connection(Connection &&other) noexcept;
     Connection &operator=(Connection &&) = delete;
@@ -99,8 +109,11 @@ class Connection {
 
   private:
     Connection(std::string db_name, PGconn *conn, Waiter &waiter);
+    static Connection start(const ConnectRequest &request, Waiter &waiter);
     void wait_until_idle_input();
-    void secure_session();
+    // The first statements of every session, and what it keeps of their answers.
+    std::string secure_session_sql() const;
+    void keep_search_path(const std::vector<Result> &results);
     Result next_result(std::optional<Error> &failure);
 
     std::string db_name_;
