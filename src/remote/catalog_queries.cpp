@@ -432,6 +432,12 @@ std::vector<std::vector<DeferrableConstraint>> deferrable_constraints(
 
 std::vector<bool> delete_is_cheaper(Connection &conn, const std::vector<RemoteTable> &tables,
                                     int64_t max_bytes) {
+    if (!send_delete_is_cheaper(conn, tables, max_bytes))
+        return std::vector<bool>(tables.size(), false);
+    return read_delete_is_cheaper(conn, tables.size());
+}
+
+bool send_delete_is_cheaper(Connection &conn, const std::vector<RemoteTable> &tables, int64_t max_bytes) {
     const std::string sql =
         "WITH " + published_tables(conn.server_version()) +
         " SELECT t.ord, c.relkind = 'r' AND NOT c.relhasrules AND NOT c.relrowsecurity"
@@ -445,11 +451,16 @@ std::vector<bool> delete_is_cheaper(Connection &conn, const std::vector<RemoteTa
         "       AND NOT EXISTS (SELECT FROM published pb WHERE pb.ord = t.ord)"
         "  FROM pg_catalog.unnest($1::pg_catalog.oid[]) WITH ORDINALITY AS t(rel, ord)"
         "  JOIN pg_catalog.pg_class c ON c.oid = t.rel";
-    std::vector<bool> cheaper(tables.size(), false);
     if (tables.empty() || max_bytes <= 0)
-        return cheaper;
-    Result result = conn.exec(sql, {oid_array(tables), std::to_string(max_bytes)});
+        return false;
+    conn.send(sql, {oid_array(tables), std::to_string(max_bytes)});
+    return true;
+}
+
+std::vector<bool> read_delete_is_cheaper(Connection &conn, size_t tables) {
+    Result result = conn.finish_statement();
     const PGresult *r = result.get();
+    std::vector<bool> cheaper(tables, false);
     for (int row = 0; row < PQntuples(r); row++)
         cheaper.at(ordinal(r, row)) = value(r, row, 1) == "t";
     return cheaper;
@@ -616,6 +627,13 @@ std::vector<DeleteBlocker> delete_blockers(Connection &conn, const std::vector<R
 
 std::vector<KeyReference> key_references(Connection &conn, const std::vector<RemoteTable> &tables,
                                          const std::vector<std::string> &cloned_oids) {
+    if (!send_key_references(conn, tables, cloned_oids))
+        return {};
+    return read_key_references(conn);
+}
+
+bool send_key_references(Connection &conn, const std::vector<RemoteTable> &tables,
+                         const std::vector<std::string> &cloned_oids) {
     // Every foreign key whose referenced table is one of those given or a partition of one (a
     // partitioned referenced table has one constraint per partition, children of the top-level one),
     // climbed to its top-level constraint, which the check reads.
@@ -644,10 +662,15 @@ std::vector<KeyReference> key_references(Connection &conn, const std::vector<Rem
         "   JOIN pg_catalog.pg_namespace n ON n.oid = k.relnamespace"
         "  WHERE u.conparentid = 0"
         "  ORDER BY 1, 5, 2";
-    std::vector<KeyReference> found;
     if (tables.empty())
-        return found;
-    Result result = conn.exec(sql, {oid_array(tables), oid_array(cloned_oids)});
+        return false;
+    conn.send(sql, {oid_array(tables), oid_array(cloned_oids)});
+    return true;
+}
+
+std::vector<KeyReference> read_key_references(Connection &conn) {
+    Result result = conn.finish_statement();
+    std::vector<KeyReference> found;
     const PGresult *r = result.get();
     for (int row = 0; row < PQntuples(r); row++) {
         KeyReference ref;

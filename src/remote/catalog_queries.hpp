@@ -127,6 +127,10 @@ std::vector<std::vector<DeferrableConstraint>> deferrable_constraints(Connection
 // publication (its subscribers would receive every old row as a delete, not one truncate).
 std::vector<bool> delete_is_cheaper(Connection &conn, const std::vector<RemoteTable> &tables,
                                     int64_t max_bytes);
+// The same in two steps, so that several sessions run theirs at once: send returns false where there
+// is nothing to ask (then every table is false), read takes the number of tables.
+bool send_delete_is_cheaper(Connection &conn, const std::vector<RemoteTable> &tables, int64_t max_bytes);
+std::vector<bool> read_delete_is_cheaper(Connection &conn, size_t tables);
 
 // The indexes of each table that a bulk load may leave to be built at the end: those of plain tables
 // that are valid, ready and live (an index a failed CREATE INDEX CONCURRENTLY left behind is not
@@ -188,6 +192,10 @@ struct KeyReference {
 };
 std::vector<KeyReference> key_references(Connection &conn, const std::vector<RemoteTable> &tables,
                                          const std::vector<std::string> &cloned_oids);
+// The same in two steps (send returns false where there is nothing to ask: no reference).
+bool send_key_references(Connection &conn, const std::vector<RemoteTable> &tables,
+                         const std::vector<std::string> &cloned_oids);
+std::vector<KeyReference> read_key_references(Connection &conn);
 
 // The foreign keys (constraint oids) as the check before the commit reads them, in the order given.
 std::vector<ForeignKeyCheck> foreign_key_checks(Connection &conn,

@@ -132,7 +132,12 @@ class CloneRun {
     void refuse_read_only(size_t w);
     void open_writers();
     void plan_index_builds(size_t w, size_t k, Connection &conn, const std::vector<RemoteTable> &mine);
-    void plan_referenced_tables(size_t w, size_t k, Connection &conn, const std::vector<size_t> &tables);
+    void ask_every_stream(size_t w, std::vector<std::vector<bool>> &cheaper,
+                          std::vector<std::vector<KeyReference>> &references,
+                          const std::vector<std::vector<RemoteTable>> &stream_mine,
+                          const std::vector<std::vector<size_t>> &whole_tables);
+    void plan_referenced_tables(size_t w, size_t k, Connection &conn, const std::vector<size_t> &tables,
+                                const std::vector<KeyReference> &references);
     void refuse_rows_in_seeded(size_t w, size_t k, Connection &conn);
     void refuse_delete_blockers(size_t w, size_t k, Connection &conn);
     void refuse_foreign_code(size_t w, Connection &conn, const std::vector<RemoteTable> &tables,

@@ -105,6 +105,20 @@ void CloneRun::open_writers() {
                 stream_code[k] = read_foreign_code(writer(w, k));
         for (size_t k = 0; k < streams_.size(); k++)
             refuse_found_code(w, writer(w, k), stream_mine[k], stream_code[k]);
+        // A split table is not truncated, and has no unique index where it is deleted (so no foreign
+        // key references it there).
+        std::vector<std::vector<size_t>> whole_tables(streams_.size());
+        for (size_t k = 0; k < streams_.size(); k++)
+            for (size_t t : stream_tables_[k])
+                if (!is_split(t))
+                    whole_tables[k].push_back(t);
+        // The two longest of the checks below, which use nothing the others find, ask every stream's
+        // session at once: which tables DELETE empties more cheaply, and which foreign keys reference
+        // them.
+        std::vector<std::vector<bool>> cheaper(streams_.size());
+        std::vector<std::vector<KeyReference>> references(streams_.size());
+        if (plan_.truncates[w])
+            ask_every_stream(w, cheaper, references, stream_mine, whole_tables);
         for (size_t k = 0; k < streams_.size(); k++) {
             Connection &conn = writer(w, k);
             const std::vector<RemoteTable> &mine = stream_mine[k];
@@ -112,23 +126,16 @@ void CloneRun::open_writers() {
                 for (size_t t : stream_tables_[k])
                     dbs_[w].tables[t].empty_by_delete = true;
             } else if (plan_.truncates[w]) {
-                auto cheaper = delete_is_cheaper(conn, mine, options_.delete_below_bytes);
                 // Only where little is copied in: a large copy pays TRUNCATE's fixed cost easily,
                 // and gets its indexes built after its rows (which needs an emptied table).
-                for (size_t i = 0; i < cheaper.size(); i++) {
+                for (size_t i = 0; i < cheaper[k].size(); i++) {
                     size_t t = stream_tables_[k][i];
                     dbs_[w].tables[t].empty_by_delete =
-                        cheaper[i] && source_estimates_[t].bytes < options_.large_table_bytes && !is_split(t);
+                        cheaper[k][i] && source_estimates_[t].bytes < options_.large_table_bytes && !is_split(t);
                 }
             }
             if (plan_.truncates[w]) {
-                // A split table is not truncated, and has no unique index where it is deleted (so no
-                // foreign key references it there).
-                std::vector<size_t> whole_tables;
-                for (size_t t : stream_tables_[k])
-                    if (!is_split(t))
-                        whole_tables.push_back(t);
-                plan_referenced_tables(w, k, conn, whole_tables);
+                plan_referenced_tables(w, k, conn, whole_tables[k], references[k]);
                 refuse_delete_blockers(w, k, conn);
                 if (!job_.empty_delete)
                     plan_index_builds(w, k, conn, mine);
@@ -155,15 +162,59 @@ const char *CloneRun::lock_mode(size_t w) const {
 // then checked before the commit (check_outside_keys). Without the replica role the DELETE would run
 // those actions (CASCADE would empty the referencing rows), so the clone is refused, before anything
 // is emptied.
-void CloneRun::plan_referenced_tables(size_t w, size_t k, Connection &conn,
-                                      const std::vector<size_t> &tables) {
+// Asks each stream's session, all at once, which of its tables DELETE empties more cheaply (unless
+// empty => 'delete' empties them all) and which foreign keys reference its whole tables; every answer
+// is read before the first failure is thrown (a session must read its answer before its next command).
+void CloneRun::ask_every_stream(size_t w, std::vector<std::vector<bool>> &cheaper,
+                                std::vector<std::vector<KeyReference>> &references,
+                                const std::vector<std::vector<RemoteTable>> &stream_mine,
+                                const std::vector<std::vector<size_t>> &whole_tables) {
     std::vector<std::string> cloned;
     for (const RemoteTable &table : dbs_[w].described)
         cloned.push_back(table.oid);
-    std::vector<RemoteTable> mine;
-    for (size_t t : tables)
-        mine.push_back(dbs_[w].described[t]);
-    std::vector<KeyReference> references = key_references(conn, mine, cloned);
+    std::optional<Error> failure;
+    auto each = [&](auto send, auto read) {
+        std::vector<bool> asked(streams_.size(), false);
+        for (size_t k = 0; k < streams_.size() && !failure; k++) {
+            try {
+                asked[k] = send(k);
+            } catch (const Error &e) {
+                failure = e;
+            }
+        }
+        for (size_t k = 0; k < streams_.size(); k++) {
+            if (!asked[k])
+                continue;
+            try {
+                read(k);
+            } catch (const Error &e) {
+                if (!failure)
+                    failure = e;
+            }
+        }
+    };
+    for (size_t k = 0; k < streams_.size(); k++)
+        cheaper[k].assign(stream_mine[k].size(), false);
+    if (!job_.empty_delete)
+        each([&](size_t k) {
+                 return send_delete_is_cheaper(writer(w, k), stream_mine[k], options_.delete_below_bytes);
+             },
+             [&](size_t k) { cheaper[k] = read_delete_is_cheaper(writer(w, k), stream_mine[k].size()); });
+    if (!failure)
+        each(
+            [&](size_t k) {
+                std::vector<RemoteTable> mine;
+                for (size_t t : whole_tables[k])
+                    mine.push_back(dbs_[w].described[t]);
+                return send_key_references(writer(w, k), mine, cloned);
+            },
+            [&](size_t k) { references[k] = read_key_references(writer(w, k)); });
+    if (failure)
+        throw failure->in_database(job_.dbs[w].name);
+}
+
+void CloneRun::plan_referenced_tables(size_t w, size_t k, Connection &conn, const std::vector<size_t> &tables,
+                                      const std::vector<KeyReference> &references) {
     std::vector<bool> deleted(tables.size());
     std::vector<KeyReferrer> referrers;
     for (size_t i = 0; i < tables.size(); i++)
