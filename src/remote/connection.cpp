@@ -210,11 +210,8 @@ std::vector<Connection> Connection::open_all(const std::vector<ConnectRequest> &
         if (PQsetnonblocking(conn.conn_, 1) != 0)
             throw conn.error("could not switch the connection to non-blocking mode");
     }
-    std::vector<Connection *> busy;
-    for (Connection &conn : conns) {
+    for (Connection &conn : conns)
         conn.send_script(conn.secure_session_sql());
-        busy.push_back(&conn);
-    }
     std::vector<std::vector<Result>> answers(conns.size());
     std::optional<Error> failure;
     for (size_t i = 0; i < conns.size(); i++) {
