@@ -240,6 +240,7 @@ class CloneRun {
     void commit_unit_one_by_one(size_t k, const std::vector<size_t> &unit, Waiter &waiter);
     CloneReport unit_report(const std::vector<size_t> &unit, const std::vector<size_t> &writers) const;
     void finish_table_mode();
+    std::vector<std::string> named_sequence_labels() const;
     Error table_mode_failure(const Error &e) const;
 
     const CloneJob &job_;

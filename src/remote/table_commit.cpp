@@ -77,10 +77,8 @@ void CloneRun::leave_out_done_tables() {
         // The sequences named in the list are set in a unit of their own after every table's
         // (finish_table_mode): an attempt that ended between the two left them unset, and nothing
         // records them as done. They are set again, from the new snapshot.
-        std::vector<std::string> labels;
-        for (const RemoteTable &sequence : named_sequences_)
-            labels.push_back(sequence.label);
-        notes_.push_back("no table left to copy; sets the sequences named in the list: " + join(labels, ", "));
+        notes_.push_back("no table left to copy; sets the sequences named in the list: " +
+                         join(named_sequence_labels(), ", "));
     } else if (keep.empty()) {
         notes_.push_back("nothing left to copy");
         nothing_left_ = true;
@@ -381,6 +379,13 @@ void CloneRun::finish_table_mode() {
     named_sequences_set_ = true;
 }
 
+std::vector<std::string> CloneRun::named_sequence_labels() const {
+    std::vector<std::string> labels;
+    for (const RemoteTable &sequence : named_sequences_)
+        labels.push_back(sequence.label);
+    return labels;
+}
+
 // The clone's error, with which tables committed and which did not.
 Error CloneRun::table_mode_failure(const Error &e) const {
     std::vector<std::string> done, partly, not_done;
@@ -404,12 +409,8 @@ Error CloneRun::table_mode_failure(const Error &e) const {
     if (!partly.empty())
         text += "; committed on some target databases only: " + join(partly, ", ");
     text += "; not committed: " + (not_done.empty() ? "none" : join(not_done, ", "));
-    if (!named_sequences_.empty() && !named_sequences_set_) {
-        std::vector<std::string> labels;
-        for (const RemoteTable &sequence : named_sequences_)
-            labels.push_back(sequence.label);
-        text += "; not set: " + join(labels, ", ");
-    }
+    if (!named_sequences_.empty() && !named_sequences_set_)
+        text += "; not set: " + join(named_sequence_labels(), ", ");
     text += ". Committed tables are listed in bucardo.clone_table; bucardo.clone_resume() copies the others.";
     ErrorInfo info = e.info();
     info.detail = info.detail.empty() ? text : info.detail + "\n" + text;

@@ -8,6 +8,35 @@
 
 namespace pgclone {
 
+namespace {
+
+// One question to several sessions at once: send(k) asks session k (false: nothing to ask), then
+// read(k) reads each answer, every one, even after a failure (a session must read its answer before its
+// next command); the first failure is kept in failure, and nothing is sent once there is one.
+template <typename Send, typename Read>
+void ask_at_once(size_t sessions, std::optional<Error> &failure, Send send, Read read) {
+    std::vector<bool> asked(sessions, false);
+    for (size_t k = 0; k < sessions && !failure; k++) {
+        try {
+            asked[k] = send(k);
+        } catch (const Error &e) {
+            failure = e;
+        }
+    }
+    for (size_t k = 0; k < sessions; k++) {
+        if (!asked[k])
+            continue;
+        try {
+            read(k);
+        } catch (const Error &e) {
+            if (!failure)
+                failure = e;
+        }
+    }
+}
+
+}  // namespace
+
 // How TRUNCATE, LOCK and SELECT name a target table: a partitioned table with its partitions, any
 // other without its inheritance children.
 std::string CloneRun::target_name(Connection &conn, size_t w, size_t t) const {
@@ -80,7 +109,6 @@ void CloneRun::open_writers() {
         // superuser, and otherwise every stream's session runs its own at once, every answer read
         // before the first refusal.
         std::vector<std::vector<RemoteTable>> stream_mine(streams_.size());
-        std::vector<bool> asked(streams_.size(), false);
         for (size_t k = 0; k < streams_.size(); k++) {
             Connection &conn = writer(w, k);
             std::vector<std::string> whole, shared;
@@ -97,12 +125,16 @@ void CloneRun::open_writers() {
                 stream_mine[k].push_back(dbs_[w].described[t]);
         }
         dbs_[w].foreign_functions = has_foreign_functions(writer(w));
-        for (size_t k = 0; k < streams_.size() && dbs_[w].foreign_functions; k++)
-            asked[k] = send_foreign_code_query(writer(w, k), stream_mine[k], dbs_[w].replica);
         std::vector<std::vector<ForeignCode>> stream_code(streams_.size());
-        for (size_t k = 0; k < streams_.size(); k++)
-            if (asked[k])
-                stream_code[k] = read_foreign_code(writer(w, k));
+        if (dbs_[w].foreign_functions) {
+            std::optional<Error> failure;
+            ask_at_once(
+                streams_.size(), failure,
+                [&](size_t k) { return send_foreign_code_query(writer(w, k), stream_mine[k], dbs_[w].replica); },
+                [&](size_t k) { stream_code[k] = read_foreign_code(writer(w, k)); });
+            if (failure)
+                throw *failure;
+        }
         for (size_t k = 0; k < streams_.size(); k++)
             refuse_found_code(w, writer(w, k), stream_mine[k], stream_code[k]);
         // A split table is not truncated, and has no unique index where it is deleted (so no foreign
@@ -156,15 +188,8 @@ const char *CloneRun::lock_mode(size_t w) const {
                                                    : "ROW EXCLUSIVE";
 }
 
-// TRUNCATE refuses a table that a table outside the same statement references by a foreign key. Such
-// a table is emptied by DELETE, as Bucardo does, in the session's replica role, where the foreign key
-// fires neither its ON DELETE action nor its check; the foreign keys from tables outside the clone are
-// then checked before the commit (check_outside_keys). Without the replica role the DELETE would run
-// those actions (CASCADE would empty the referencing rows), so the clone is refused, before anything
-// is emptied.
 // Asks each stream's session, all at once, which of its tables DELETE empties more cheaply (unless
-// empty => 'delete' empties them all) and which foreign keys reference its whole tables; every answer
-// is read before the first failure is thrown (a session must read its answer before its next command).
+// empty => 'delete' empties them all) and which foreign keys reference its whole tables.
 void CloneRun::ask_every_stream(size_t w, std::vector<std::vector<bool>> &cheaper,
                                 std::vector<std::vector<KeyReference>> &references,
                                 const std::vector<std::vector<RemoteTable>> &stream_mine,
@@ -173,46 +198,34 @@ void CloneRun::ask_every_stream(size_t w, std::vector<std::vector<bool>> &cheape
     for (const RemoteTable &table : dbs_[w].described)
         cloned.push_back(table.oid);
     std::optional<Error> failure;
-    auto each = [&](auto send, auto read) {
-        std::vector<bool> asked(streams_.size(), false);
-        for (size_t k = 0; k < streams_.size() && !failure; k++) {
-            try {
-                asked[k] = send(k);
-            } catch (const Error &e) {
-                failure = e;
-            }
-        }
-        for (size_t k = 0; k < streams_.size(); k++) {
-            if (!asked[k])
-                continue;
-            try {
-                read(k);
-            } catch (const Error &e) {
-                if (!failure)
-                    failure = e;
-            }
-        }
-    };
     for (size_t k = 0; k < streams_.size(); k++)
         cheaper[k].assign(stream_mine[k].size(), false);
     if (!job_.empty_delete)
-        each([&](size_t k) {
-                 return send_delete_is_cheaper(writer(w, k), stream_mine[k], options_.delete_below_bytes);
-             },
-             [&](size_t k) { cheaper[k] = read_delete_is_cheaper(writer(w, k), stream_mine[k].size()); });
-    if (!failure)
-        each(
+        ask_at_once(
+            streams_.size(), failure,
             [&](size_t k) {
-                std::vector<RemoteTable> mine;
-                for (size_t t : whole_tables[k])
-                    mine.push_back(dbs_[w].described[t]);
-                return send_key_references(writer(w, k), mine, cloned);
+                return send_delete_is_cheaper(writer(w, k), stream_mine[k], options_.delete_below_bytes);
             },
-            [&](size_t k) { references[k] = read_key_references(writer(w, k)); });
+            [&](size_t k) { cheaper[k] = read_delete_is_cheaper(writer(w, k), stream_mine[k].size()); });
+    ask_at_once(
+        streams_.size(), failure,
+        [&](size_t k) {
+            std::vector<RemoteTable> mine;
+            for (size_t t : whole_tables[k])
+                mine.push_back(dbs_[w].described[t]);
+            return send_key_references(writer(w, k), mine, cloned);
+        },
+        [&](size_t k) { references[k] = read_key_references(writer(w, k)); });
     if (failure)
         throw failure->in_database(job_.dbs[w].name);
 }
 
+// TRUNCATE refuses a table that a table outside the same statement references by a foreign key. Such
+// a table is emptied by DELETE, as Bucardo does, in the session's replica role, where the foreign key
+// fires neither its ON DELETE action nor its check; the foreign keys from tables outside the clone are
+// then checked before the commit (check_outside_keys). Without the replica role the DELETE would run
+// those actions (CASCADE would empty the referencing rows), so the clone is refused, before anything
+// is emptied.
 void CloneRun::plan_referenced_tables(size_t w, size_t k, Connection &conn, const std::vector<size_t> &tables,
                                       const std::vector<KeyReference> &references) {
     std::vector<bool> deleted(tables.size());
