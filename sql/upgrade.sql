@@ -79,7 +79,7 @@ SELECT (SELECT row(c.arguments || ', max_rate text DEFAULT NULL::text', c.result
 SELECT p.oid::regprocedure AS new_for_users FROM pg_proc p
  WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('pgclone_user', p.oid, 'EXECUTE')
    AND p.oid::regprocedure::text NOT IN (SELECT function FROM user_functions_12)
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text COLLATE "C";
 SELECT count(*) AS public_functions FROM pg_proc p
  WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE');
 SELECT bucardo.clone('ag_both', start => '1 hour', streams => 2, sequences => false, "analyze" => false,
@@ -122,7 +122,7 @@ SELECT (SELECT row(c.arguments || ', schema text DEFAULT ''existing''::text, tar
 SELECT p.oid::regprocedure AS new_for_users FROM pg_proc p
  WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('pgclone_user', p.oid, 'EXECUTE')
    AND p.oid::regprocedure::text NOT IN (SELECT function FROM user_functions_13)
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text COLLATE "C";
 SELECT count(*) AS public_functions FROM pg_proc p
  WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE');
 SELECT id = :queued_14 AS queued, status, max_rate, schema, target_names, commit, resumes
