@@ -36,3 +36,37 @@ SELECT status, error, started IS NOT NULL AS was_started FROM bucardo.clone WHER
 \c clone_beta
 SELECT id, v FROM foo;
 \c contrib_regression
+
+-- clone_wait in the transaction that queued or changed a clone refuses at once (the worker sees the
+-- clone only once that transaction commits: the wait could only end at its timeout, or never).
+\set VERBOSITY default
+SELECT count(*) AS queued_before FROM bucardo.clone WHERE status = 'queued' \gset
+SELECT bucardo.clone_wait(bucardo.clone(tables => 'foo', dbs => 'alpha, beta'));
+SELECT count(*) - :queued_before AS queued_by_the_failed_statement FROM bucardo.clone WHERE status = 'queued';
+\set VERBOSITY terse
+-- In a subtransaction too; once committed, the clone runs and the wait works.
+BEGIN;
+DO $$
+DECLARE
+    queued bigint;
+BEGIN
+    BEGIN
+        queued := bucardo.clone(tables => 'foo', dbs => 'alpha, beta');
+        PERFORM bucardo.clone_wait(queued, '30 s');
+    EXCEPTION WHEN active_sql_transaction THEN
+        RAISE NOTICE 'refused: %', regexp_replace(SQLERRM, 'clone [0-9]+', 'clone N');
+    END;
+END $$;
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta') AS id \gset
+COMMIT;
+SELECT bucardo.clone_wait(:id, '30 s');
+-- A clone this transaction changed (its rate): refused; one it cancelled has ended: its status.
+SELECT bucardo.clone(tables => 'foo', dbs => 'alpha, beta', start => '1 hour') AS id \gset
+BEGIN;
+SELECT bucardo.clone_set_rate(:id, '10MB');
+SELECT bucardo.clone_wait(:id, '30 s') IS NULL;
+ROLLBACK;
+BEGIN;
+SELECT bucardo.clone_cancel(:id);
+SELECT bucardo.clone_wait(:id);
+COMMIT;

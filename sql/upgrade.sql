@@ -148,9 +148,32 @@ SELECT summary LIKE '%note: resumes clone ' || :queued_13 || ', which committed 
 \set VERBOSITY terse
 SELECT bucardo.clone_resume(:resumed) IS NULL;
 \set VERBOSITY default
+
+-- 1.4 -> 1.5 (clone_wait refuses at once to wait in the transaction that queued or changed the clone)
+-- with a queued clone: it runs under 1.5 and is waited for; a wait in the statement that queues a clone
+-- is refused.
+SELECT bucardo.clone('ag_both', start => '1 hour') AS queued_15 \gset
+CREATE TEMP TABLE user_functions_14 AS
+SELECT p.oid::regprocedure::text AS function FROM pg_proc p
+ WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('pgclone_user', p.oid, 'EXECUTE');
+ALTER EXTENSION pg_clone UPDATE TO '1.5';
+SELECT extversion FROM pg_extension WHERE extname = 'pg_clone';
+SELECT p.oid::regprocedure AS new_for_users FROM pg_proc p
+ WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('pgclone_user', p.oid, 'EXECUTE')
+   AND p.oid::regprocedure::text NOT IN (SELECT function FROM user_functions_14)
+ ORDER BY p.oid::regprocedure::text COLLATE "C";
+SELECT count(*) AS public_functions FROM pg_proc p
+ WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE');
+UPDATE bucardo.clone SET startwhen = now() WHERE id = :queued_15;
+NOTIFY bucardo_clone_ready;
+SELECT bucardo.clone_wait(:queued_15, '60 s');
+SELECT status, summary FROM bucardo.clone WHERE id = :queued_15;
+\set VERBOSITY terse
+SELECT bucardo.clone_wait(bucardo.clone('ag_both'), '60 s');
+\set VERBOSITY default
 SELECT bucardo.remove_sync('ag_both');
 
--- A fresh CREATE EXTENSION pg_clone (1.0 and then every update script: there is no pg_clone--1.4.sql)
+-- A fresh CREATE EXTENSION pg_clone (1.0 and then every update script: there is no pg_clone--1.5.sql)
 -- makes the same objects, definitions and privileges as this installation updated step by step.
 CREATE TEMP VIEW bucardo_objects (kind, name, definition) AS
 SELECT 'member', pg_describe_object(d.classid, d.objid, d.objsubid), ''

@@ -20,6 +20,7 @@ PG_FUNCTION_INFO_V1(pg_clone_progress);
 PG_FUNCTION_INFO_V1(pg_clone_ended);
 PG_FUNCTION_INFO_V1(pg_clone_end_generation);
 PG_FUNCTION_INFO_V1(pg_clone_wait_for_end);
+PG_FUNCTION_INFO_V1(pg_clone_is_current_transaction);
 }
 
 namespace pg {
@@ -272,4 +273,11 @@ extern "C" Datum pg_clone_wait_for_end(PG_FUNCTION_ARGS) {
     }
     ConditionVariableCancelSleep();
     PG_RETURN_INT64(static_cast<int64>(pg_atomic_read_u64(&pg::area->ends)));
+}
+
+// bucardo._is_current_transaction(xid): whether a row version with this xmin was written by the current
+// transaction or one of its subtransactions. bucardo.clone_wait refuses to wait for a clone whose row this
+// transaction wrote: its worker could not see the clone before the commit.
+extern "C" Datum pg_clone_is_current_transaction(PG_FUNCTION_ARGS) {
+    PG_RETURN_BOOL(TransactionIdIsCurrentTransactionId(DatumGetTransactionId(PG_GETARG_DATUM(0))));
 }

@@ -1,6 +1,6 @@
 # The fault matrix (issue 9, part 1): one control server, one source server and two target servers
 # (beta, gamma), each its own cluster so that each can be stopped, crashed or refused alone. The source
-# table foo is big enough (400,000 narrow rows, copied at 1.5 MB/s) that a fault lands in the middle of
+# table foo is big enough (200,000 narrow rows, copied at 768 kB/s) that a fault lands in the middle of
 # its COPY: each row waits until bucardo.clone_progress shows rows of foo moving and the faulted server
 # shows the COPY.
 # For every row: the clone leaves `running` within a bounded time, its error names the database (and
@@ -26,11 +26,11 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time usleep);
 
-my $big_rows  = 400000;
+my $big_rows  = 200000;
 my $lock_secs = 3;
 # The rows that fault a clone in mid-COPY throttle it, so that foo takes several seconds to copy
-# (about 8.5 MB in binary) whatever the machine's load: the fault cannot come after the commit.
-my $mid_copy = ", max_rate => '1536kB'";
+# (about 4.2 MB in binary) whatever the machine's load: the fault cannot come after the commit.
+my $mid_copy = ", max_rate => '768kB'";
 
 # --- The servers -------------------------------------------------------------------------------
 
@@ -455,12 +455,12 @@ for my $mode ('fast', 'immediate')
 	next_clone_works($what);
 }
 
-# A target that refuses rows after N rows: a CHECK constraint violated by row 300000 on gamma, and an
-# ENABLE ALWAYS trigger raising at row 250000 on beta.
+# A target that refuses rows after N rows: a CHECK constraint violated by row 150000 on gamma, and an
+# ENABLE ALWAYS trigger raising at row 125000 on beta.
 {
-	my $what = 'CHECK constraint refuses row 300000';
+	my $what = 'CHECK constraint refuses row 150000';
 	$gamma->safe_psql('dst', 'TRUNCATE foo');
-	$gamma->safe_psql('dst', 'ALTER TABLE foo ADD CONSTRAINT refuse_late CHECK (id <> 300000)');
+	$gamma->safe_psql('dst', 'ALTER TABLE foo ADD CONSTRAINT refuse_late CHECK (id <> 150000)');
 	my @before = refill('r12');
 	my $since  = time;
 	my $id     = request_both($control);
@@ -470,10 +470,10 @@ for my $mode ('fast', 'immediate')
 	next_clone_works($what);
 }
 {
-	my $what = 'ENABLE ALWAYS trigger refuses row 250000';
+	my $what = 'ENABLE ALWAYS trigger refuses row 125000';
 	$beta->safe_psql('dst', q{
 CREATE FUNCTION refuse_late() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN IF NEW.id = 250000 THEN RAISE EXCEPTION 'refusing row %', NEW.id; END IF; RETURN NEW; END $$;
+BEGIN IF NEW.id = 125000 THEN RAISE EXCEPTION 'refusing row %', NEW.id; END IF; RETURN NEW; END $$;
 CREATE TRIGGER refuse_late BEFORE INSERT ON foo FOR EACH ROW EXECUTE FUNCTION refuse_late();
 ALTER TABLE foo ENABLE ALWAYS TRIGGER refuse_late;
 });
@@ -481,7 +481,7 @@ ALTER TABLE foo ENABLE ALWAYS TRIGGER refuse_late;
 	my $since  = time;
 	my $id     = request_both($control);
 	failed_row(what => $what, id => $id, since => $since, before => \@before,
-		error => [ qr/database "beta", table public\.foo/, qr/refusing row 250000/ ]);
+		error => [ qr/database "beta", table public\.foo/, qr/refusing row 125000/ ]);
 	$beta->safe_psql('dst', 'DROP TRIGGER refuse_late ON foo; DROP FUNCTION refuse_late()');
 	next_clone_works($what);
 }
@@ -503,7 +503,7 @@ ALTER TABLE foo ENABLE ALWAYS TRIGGER refuse_late;
 # The disk filling up on a target. A tablespace on a small tmpfs needs root (mount), which the test
 # does not have (it runs as the unprivileged server user), so the stand-in is what a full disk makes the
 # target send in mid-COPY: an error with SQLSTATE 53100 (disk_full), raised by an ENABLE ALWAYS trigger
-# after 200000 rows. The issue's other stand-in, a statement_timeout set on the clone's role on the
+# after 100000 rows. The issue's other stand-in, a statement_timeout set on the clone's role on the
 # target, cannot fault a clone: pg_clone pins statement_timeout = 0 in its sessions (a database's own
 # timeouts must not cut a long copy short), so that row checks that the clone is done despite it.
 {
@@ -519,10 +519,10 @@ ALTER TABLE foo ENABLE ALWAYS TRIGGER refuse_late;
 	is(contents($gamma, 'dst'), $source_rows, "$what: gamma has the source rows");
 }
 {
-	my $what = 'disk full stand-in: disk_full error after 200000 rows';
+	my $what = 'disk full stand-in: disk_full error after 100000 rows';
 	$gamma->safe_psql('dst', q{
 CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN IF NEW.id = 200000 THEN
+BEGIN IF NEW.id = 100000 THEN
   RAISE EXCEPTION USING ERRCODE = 'disk_full', MESSAGE = 'could not extend file "base/1/2": No space left on device';
 END IF; RETURN NEW; END $$;
 CREATE TRIGGER disk_full BEFORE INSERT ON foo FOR EACH ROW EXECUTE FUNCTION disk_full();
