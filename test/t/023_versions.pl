@@ -238,21 +238,39 @@ my $settings = q{SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalS
 SET extra_float_digits = 1; SET lc_monetary = 'C'; SET bytea_output = 'hex'; SET xmloption = 'content';
 };
 
-sub table_text
-{
-	my ($n, $table) = @_;
-	my $order = $key{$table} // 'id';
-	my $rows = $table eq 'big' ? "SELECT count(*) || ' ' || md5(string_agg(t::text, E'\\n' ORDER BY $order)) FROM $table t"
-	  : "SELECT t::text FROM $table t ORDER BY $order";
-	return $n->safe_psql('db', $settings . $rows);
-}
-
-sub sequence_state
+# What a server holds, read in one session (a psql run costs more CPU than most of these queries): each
+# table's rows as text (big's as a count and md5), and gen's sequences' state, under those labels.
+sub server_text
 {
 	my ($n) = @_;
-	return $n->safe_psql('db',
-		q{SELECT (SELECT last_value || ' ' || is_called FROM gen_id_seq) || ' / '
-		      || (SELECT last_value || ' ' || is_called FROM gen_s_seq)});
+	my $sql = $settings;
+	for my $table (@tables)
+	{
+		my $order = $key{$table} // 'id';
+		$sql .= "SELECT '\@\@ $table';\n"
+		  . ($table eq 'big'
+			? "SELECT count(*) || ' ' || md5(string_agg(t::text, E'\\n' ORDER BY $order)) FROM $table t;\n"
+			: "SELECT t::text FROM $table t ORDER BY $order;\n");
+	}
+	$sql .= q{SELECT '@@ sequences';
+SELECT (SELECT last_value || ' ' || is_called FROM gen_id_seq) || ' / '
+    || (SELECT last_value || ' ' || is_called FROM gen_s_seq);
+};
+	my (%text, $label);
+	for my $line (split /\n/, $n->safe_psql('db', $sql), -1)
+	{
+		if ($line =~ /^\@\@ (.+)$/)
+		{
+			$label = $1;
+			$text{$label} = undef;
+		}
+		else
+		{
+			$text{$label} = defined $text{$label} ? "$text{$label}\n$line" : $line;
+		}
+	}
+	$_ //= '' for values %text;
+	return \%text;
 }
 
 # Runs one clone and checks it: done, every target equal to the source, the formats.
@@ -265,17 +283,18 @@ sub clone_and_compare
 	my $status = $host->safe_psql('postgres', "SELECT bucardo.clone_wait($id, '180 s')");
 	is($status, 'done', "$what: the clone is done")
 	  or diag($host->safe_psql('postgres', "SELECT error FROM bucardo.clone WHERE id = $id"));
-	my %source_text = map { $_ => table_text($node{$source}, $_) } @tables;
-	my $source_sequences = sequence_state($node{$source});
+	my $source_text = server_text($node{$source});
 	for my $target (@$targets)
 	{
+		my $target_text = server_text($node{$target});
 		for my $table (@tables)
 		{
-			my $got = table_text($node{$target}, $table);
-			ok($got eq $source_text{$table}, "$what: $table on v$target equals v$source")
-			  or diag(first_difference($source_text{$table}, $got));
+			my $got = $target_text->{$table};
+			ok($got eq $source_text->{$table}, "$what: $table on v$target equals v$source")
+			  or diag(first_difference($source_text->{$table}, $got));
 		}
-		is(sequence_state($node{$target}), $source_sequences, "$what: gen's sequences on v$target follow v$source");
+		is($target_text->{sequences}, $source_text->{sequences},
+			"$what: gen's sequences on v$target follow v$source");
 		is( $host->safe_psql('postgres',
 				"SELECT string_agg(table_name || ' ' || format, ', ' ORDER BY table_name) FROM bucardo.clone_table "
 				  . "WHERE clone_id = $id AND db = 'v$target'"),
