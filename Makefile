@@ -39,8 +39,10 @@ include $(PGXS)
 EXTRA_CLEAN = tmp_check results regression.diffs regression.out build
 
 # src/core and src/remote include no PostgreSQL header: they get every warning of the unit tests'
-# CMake build, which may link these very objects (PG_CLONE_OBJECTS in CMakeLists.txt).
-$(CORE_SRCS:.cpp=.o) $(REMOTE_SRCS:.cpp=.o): override CXXFLAGS += -Wunused-parameter -Wmissing-field-initializers
+# CMake build, which may link these very objects (PG_CLONE_OBJECTS in CMakeLists.txt), and the one
+# PostgreSQL 17 and 18 add (test/run_matrix.sh builds for those with these objects).
+$(CORE_SRCS:.cpp=.o) $(REMOTE_SRCS:.cpp=.o): override CXXFLAGS += -Wunused-parameter -Wmissing-field-initializers \
+    -Wshadow=compatible-local
 
 # The pg_clone program (src/cli), installed next to PostgreSQL's own programs. PGXS builds either a
 # MODULE_big or a PROGRAM, so the program has rules of its own, hooked to all, install, uninstall and
@@ -49,7 +51,7 @@ CLI_PROGRAM = src/cli/pg_clone
 CLI_SRCS = $(wildcard src/cli/*.cpp) $(wildcard src/cli/pq/*.cpp)
 CLI_OBJS = $(CLI_SRCS:.cpp=.o)
 CLI_VERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(srcdir)/pg_clone.control)
-CLI_CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra -Werror -Isrc -I$(includedir) \
+CLI_CXXFLAGS = -std=c++17 -O2 -g -Wall -Wextra -Wshadow=compatible-local -Werror -Isrc -I$(includedir) \
                -DPG_CLONE_VERSION='"$(CLI_VERSION)"'
 
 all: $(CLI_PROGRAM)

@@ -13,8 +13,9 @@
 #   MATRIX_TAP    the TAP tests (default: 001_restart 003_worker_crash 004_launcher 007_done_notice
 #                 008_progress 010_two_phase 023_versions)
 #   MATRIX_KEEP=1 keeps the scratch directory (it is always kept, and named, when something fails)
-#   MATRIX_REUSE=no  compiles src/core, src/remote and src/cli for every major (by default a major
-#                 whose PGXS has the previous one's compiler flags takes their objects from its build)
+#   MATRIX_REUSE=no  compiles src/core, src/remote and src/cli for every major (by default the first
+#                 major takes their objects from the checkout's up-to-date build, and a major whose
+#                 PGXS has the previous one's compiler flags from that one's build)
 #   PG_CLONE_MATRIX_CACHE, and the others of test/pg_toolchain.sh
 #
 # As root the servers run as the user postgres. Prints what each major passed, then
@@ -78,10 +79,25 @@ for major in "${majors[@]}"; do
     # MATRIX_REUSE=no compiles everything for every major.
     global=$(dirname "$("$pg_config" --pgxs)")/../Makefile.global
     flags=$(sed -n -e 's/^CXXFLAGS = //p' -e 's/^CXXFLAGS_SL_MODULE = //p' -e 's/^CPPFLAGS = //p' "$global")
+    # The first major takes them from the checkout's own build (PostgreSQL 15's, which run_all.sh has
+    # just made) when that build is up to date (make -q): the Makefile compiles them with the warnings
+    # the newer majors add (-Wshadow=compatible-local), so that only code-generation flags differ
+    # (hardening, symbol visibility), which change nothing these objects do.
     reused=""
-    if [ "${MATRIX_REUSE:-yes}" != no ] && [ -n "$prev_build" ] && [ "$flags" = "$prev_flags" ]; then
-        (cd "$prev_build" && { find src/core src/remote src/cli -name '*.o' -print0; printf 'src/cli/pg_clone\0'; } |
-            xargs -0 cp --parents -t "$dir/src") && reused=", src/core, src/remote and src/cli from $prev_major's build"
+    from=""
+    if [ "${MATRIX_REUSE:-yes}" != no ]; then
+        if [ -n "$prev_build" ] && [ "$flags" = "$prev_flags" ]; then
+            from=$prev_build
+            reused=", src/core, src/remote and src/cli from $prev_major's build"
+        elif [ -z "$prev_build" ] && [ -x "$PG_BIN/pg_config" ] &&
+            make -C "$REPO_DIR" -q PG_CONFIG="$PG_BIN/pg_config" >/dev/null 2>&1; then
+            from=$REPO_DIR
+            reused=", src/core, src/remote and src/cli from the checkout's build ($("$PG_BIN/pg_config" --version))"
+        fi
+    fi
+    if [ -n "$from" ]; then
+        (cd "$from" && { find src/core src/remote src/cli -name '*.o' -print0; printf 'src/cli/pg_clone\0'; } |
+            xargs -0 cp --parents -t "$dir/src") || reused=""
     fi
     if make -C "$dir/src" -s -j2 PG_CONFIG="$pg_config" >"$dir/build.log" 2>&1 &&
         make -C "$dir/src" -s install PG_CONFIG="$pg_config" >>"$dir/build.log" 2>&1; then
