@@ -5,10 +5,11 @@
 # in test/t (023_versions with sources and targets of PostgreSQL 12 to 18, whose servers it fetches
 # meanwhile: test/pg_toolchain.sh), and the version matrix (test/run_matrix.sh): pg_clone built for
 # PostgreSQL 17 and 18 and its pg_regress suite run there. On this project's 2-core machines the
-# whole run takes about 13 minutes.
+# whole run takes about 11 minutes.
 # Environment: PG_BIN (PostgreSQL 15's bin directory), PG_CLONE_MATRIX (the majors of the matrix,
 # default "17 18"; "" skips it), MATRIX_STEPS (default "build regress"), MATRIX_TAP (default none),
-# PROVE_FLAGS (default -j2: two TAP files at a time; "" runs them one by one).
+# PROVE_FLAGS (default "--timer -j2": two TAP files at a time, each one's time shown; "" runs them one
+# by one).
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$REPO_DIR"
@@ -76,7 +77,7 @@ echo "== multi-server tests (prove test/t)"
 wait "$toolchain_pid"
 cat "$work/toolchain.log"
 # Two test files at a time: most of their time is spent waiting (for clones, restarts, timeouts).
-PROVE_FLAGS=${PROVE_FLAGS--j2} PG_CONFIG="$PG_BIN/pg_config" bash test/run_tap.sh 2>&1 | tee "$work/tap.log"
+PROVE_FLAGS=${PROVE_FLAGS---timer -j2} PG_CONFIG="$PG_BIN/pg_config" bash test/run_tap.sh 2>&1 | tee "$work/tap.log"
 tap_status=${PIPESTATUS[0]}
 tap_total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$work/tap.log")
 tap_total=${tap_total:-0}
