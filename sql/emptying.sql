@@ -54,6 +54,6 @@ SELECT bucardo.clone(tables => 'public.referenced', dbs => 'alpha, beta') AS id 
 SELECT bucardo.clone_wait(:id, '60 s');
 SELECT status, error FROM bucardo.clone WHERE id = :id;
 \c clone_beta
-SELECT * FROM referenced;
+SELECT * FROM referenced ORDER BY id;
 SELECT * FROM referencing;
 \c contrib_regression
