@@ -76,7 +76,7 @@ echo "== multi-server tests (prove test/t)"
 # The servers of other majors for 023_versions (fetched above). Without them that test skips.
 wait "$toolchain_pid"
 cat "$work/toolchain.log"
-# Two test files at a time: most of their time is spent waiting (for clones, restarts, timeouts).
+# Two test files at a time, one per core (they are CPU-bound: -j3 gained nothing measurable).
 PROVE_FLAGS=${PROVE_FLAGS---timer -j2} PG_CONFIG="$PG_BIN/pg_config" bash test/run_tap.sh 2>&1 | tee "$work/tap.log"
 tap_status=${PIPESTATUS[0]}
 tap_total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$work/tap.log")
