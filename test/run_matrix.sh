@@ -13,9 +13,9 @@
 #   MATRIX_TAP    the TAP tests (default: 001_restart 003_worker_crash 004_launcher 007_done_notice
 #                 008_progress 010_two_phase 023_versions)
 #   MATRIX_KEEP=1 keeps the scratch directory (it is always kept, and named, when something fails)
-#   MATRIX_REUSE=no  compiles src/core, src/remote and src/cli for every major (by default the first
-#                 major takes their objects from the checkout's up-to-date build, and a major whose
-#                 PGXS has the previous one's compiler flags from that one's build)
+#   MATRIX_REUSE=no  compiles src/core, src/remote and src/cli for every major (by default a major
+#                 whose PGXS has the previous one's compiler flags takes their objects from that
+#                 one's build, any other from the checkout's build if make -q finds it up to date)
 #   PG_CLONE_MATRIX_CACHE, and the others of test/pg_toolchain.sh
 #
 # As root the servers run as the user postgres. Prints what each major passed, then
@@ -79,9 +79,9 @@ for major in "${majors[@]}"; do
     # MATRIX_REUSE=no compiles everything for every major.
     global=$(dirname "$("$pg_config" --pgxs)")/../Makefile.global
     flags=$(sed -n -e 's/^CXXFLAGS = //p' -e 's/^CXXFLAGS_SL_MODULE = //p' -e 's/^CPPFLAGS = //p' "$global")
-    # The first major takes them from the checkout's own build (PostgreSQL 15's, which run_all.sh has
-    # just made) when that build is up to date (make -q): the Makefile compiles them with the warnings
-    # the newer majors add (-Wshadow=compatible-local), so that only code-generation flags differ
+    # Otherwise they come from the checkout's own build (PostgreSQL 15's, which run_all.sh has just
+    # made) when that build is up to date (make -q): the Makefile compiles them with the warnings the
+    # newer majors add (-Wshadow=compatible-local), so that only code-generation flags differ
     # (hardening, symbol visibility), which change nothing these objects do.
     reused=""
     from=""
@@ -89,7 +89,7 @@ for major in "${majors[@]}"; do
         if [ -n "$prev_build" ] && [ "$flags" = "$prev_flags" ]; then
             from=$prev_build
             reused=", src/core, src/remote and src/cli from $prev_major's build"
-        elif [ -z "$prev_build" ] && [ -x "$PG_BIN/pg_config" ] &&
+        elif [ -x "$PG_BIN/pg_config" ] &&
             make -C "$REPO_DIR" -q PG_CONFIG="$PG_BIN/pg_config" >/dev/null 2>&1; then
             from=$REPO_DIR
             reused=", src/core, src/remote and src/cli from the checkout's build ($("$PG_BIN/pg_config" --version))"
