@@ -1,7 +1,15 @@
--- An installation of 1.0 holding clones (done and queued) is updated to 1.1, then 1.2, then 1.3: the
+-- An installation of 1.0 holding clones (done and queued) is updated version by version to the newest: the
 -- clones and the registry stay, the queued clones still run, and clone() takes the new arguments.
 DROP EXTENSION pg_clone;
 CREATE EXTENSION pg_clone VERSION '1.0';
+-- What each step checks of the functions: those the user role may run, and those PUBLIC may (none).
+-- Views of this database (the file reconnects), dropped at its end.
+CREATE VIEW user_functions AS
+SELECT p.oid::regprocedure::text AS function FROM pg_proc p
+ WHERE p.pronamespace::regnamespace::text = 'bucardo' AND has_function_privilege('pgclone_user', p.oid, 'EXECUTE');
+CREATE VIEW public_functions AS
+SELECT p.oid FROM pg_proc p
+ WHERE p.pronamespace::regnamespace::text = 'bucardo' AND has_function_privilege('public', p.oid, 'EXECUTE');
 SELECT bucardo.add_db('alpha', 'dbname=clone_alpha'), bucardo.add_db('gamma', 'dbname=clone_gamma');
 SELECT bucardo.add_relgroup('both', 'public.foo, public.bar');
 SELECT bucardo.add_dbgroup('ag', 'alpha, gamma');
@@ -21,8 +29,7 @@ SELECT name FROM bucardo.sync;
 -- The progress view is there, empty while nothing runs.
 SELECT count(*) AS running FROM bucardo.clone_progress;
 -- Nothing of the schema is open to PUBLIC, the new clone() included.
-SELECT count(*) AS public_functions FROM pg_proc p
- WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE');
+SELECT count(*) AS public_functions FROM public_functions;
 
 -- The queued clone, made due, runs under 1.1.
 UPDATE bucardo.clone SET startwhen = now() WHERE id = :queued_id;
@@ -42,8 +49,7 @@ ALTER EXTENSION pg_clone UPDATE TO '1.2';
 SELECT extversion FROM pg_extension WHERE extname = 'pg_clone';
 SELECT status, two_phase, decision, resolve_at, resolve_attempts FROM bucardo.clone WHERE id IN (:id, :queued_id) ORDER BY id;
 SELECT count(*) AS in_doubt FROM bucardo.clone_in_doubt;
-SELECT count(*) AS public_functions FROM pg_proc p
- WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE');
+SELECT count(*) AS public_functions FROM public_functions;
 SELECT count(*) AS public_tables FROM pg_class c
  WHERE c.relnamespace = 'bucardo'::regnamespace AND c.relkind IN ('r', 'v')
    AND has_table_privilege('public', c.oid, 'SELECT');
@@ -63,9 +69,7 @@ CREATE TEMP TABLE clone_12 AS
 SELECT pg_get_function_arguments(p.oid) AS arguments, pg_get_function_result(p.oid) AS result,
        p.proacl::text AS acl, p.prosecdef, p.provolatile, p.proisstrict, p.proconfig
   FROM pg_proc p WHERE p.oid = 'bucardo.clone'::regproc;
-CREATE TEMP TABLE user_functions_12 AS
-SELECT p.oid::regprocedure::text AS function FROM pg_proc p
- WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('pgclone_user', p.oid, 'EXECUTE');
+CREATE TEMP TABLE user_functions_12 AS TABLE user_functions;
 ALTER EXTENSION pg_clone UPDATE TO '1.3';
 SELECT extversion FROM pg_extension WHERE extname = 'pg_clone';
 \df bucardo.clone
@@ -76,12 +80,9 @@ SELECT (SELECT row(c.arguments || ', max_rate text DEFAULT NULL::text', c.result
                    p.provolatile, p.proisstrict, p.proconfig)::text
           FROM pg_proc p WHERE p.oid = 'bucardo.clone'::regproc) AS clone_unchanged_but_max_rate;
 -- Users may run what clone() now calls; PUBLIC still nothing.
-SELECT p.oid::regprocedure AS new_for_users FROM pg_proc p
- WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('pgclone_user', p.oid, 'EXECUTE')
-   AND p.oid::regprocedure::text NOT IN (SELECT function FROM user_functions_12)
- ORDER BY p.oid::regprocedure::text COLLATE "C";
-SELECT count(*) AS public_functions FROM pg_proc p
- WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE');
+SELECT function AS new_for_users FROM user_functions
+ WHERE function NOT IN (SELECT function FROM user_functions_12) ORDER BY function COLLATE "C";
+SELECT count(*) AS public_functions FROM public_functions;
 SELECT bucardo.clone('ag_both', start => '1 hour', streams => 2, sequences => false, "analyze" => false,
                      filters => '{"public.foo": "id > 0"}', verify => true, empty => 'delete', retries => 1)
     AS queued_13 \gset
@@ -108,9 +109,7 @@ CREATE TEMP TABLE clone_13 AS
 SELECT pg_get_function_arguments(p.oid) AS arguments, pg_get_function_result(p.oid) AS result,
        p.proacl::text AS acl, p.prosecdef, p.provolatile, p.proisstrict, p.proconfig
   FROM pg_proc p WHERE p.oid = 'bucardo.clone'::regproc;
-CREATE TEMP TABLE user_functions_13 AS
-SELECT p.oid::regprocedure::text AS function FROM pg_proc p
- WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('pgclone_user', p.oid, 'EXECUTE');
+CREATE TEMP TABLE user_functions_13 AS TABLE user_functions;
 ALTER EXTENSION pg_clone UPDATE TO '1.4';
 SELECT extversion FROM pg_extension WHERE extname = 'pg_clone';
 SELECT (SELECT row(c.arguments || ', schema text DEFAULT ''existing''::text, target_names jsonb DEFAULT NULL::jsonb,'
@@ -119,12 +118,9 @@ SELECT (SELECT row(c.arguments || ', schema text DEFAULT ''existing''::text, tar
      = (SELECT row(pg_get_function_arguments(p.oid), pg_get_function_result(p.oid), p.proacl::text, p.prosecdef,
                    p.provolatile, p.proisstrict, p.proconfig)::text
           FROM pg_proc p WHERE p.oid = 'bucardo.clone'::regproc) AS clone_unchanged_but_three_arguments;
-SELECT p.oid::regprocedure AS new_for_users FROM pg_proc p
- WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('pgclone_user', p.oid, 'EXECUTE')
-   AND p.oid::regprocedure::text NOT IN (SELECT function FROM user_functions_13)
- ORDER BY p.oid::regprocedure::text COLLATE "C";
-SELECT count(*) AS public_functions FROM pg_proc p
- WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE');
+SELECT function AS new_for_users FROM user_functions
+ WHERE function NOT IN (SELECT function FROM user_functions_13) ORDER BY function COLLATE "C";
+SELECT count(*) AS public_functions FROM public_functions;
 SELECT id = :queued_14 AS queued, status, max_rate, schema, target_names, commit, resumes
   FROM bucardo.clone WHERE id IN (:queued_13, :queued_14) ORDER BY id;
 UPDATE bucardo.clone SET startwhen = now() WHERE id = :queued_14;
@@ -153,17 +149,12 @@ SELECT bucardo.clone_resume(:resumed) IS NULL;
 -- with a queued clone: it runs under 1.5 and is waited for; a wait in the statement that queues a clone
 -- is refused.
 SELECT bucardo.clone('ag_both', start => '1 hour') AS queued_15 \gset
-CREATE TEMP TABLE user_functions_14 AS
-SELECT p.oid::regprocedure::text AS function FROM pg_proc p
- WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('pgclone_user', p.oid, 'EXECUTE');
+CREATE TEMP TABLE user_functions_14 AS TABLE user_functions;
 ALTER EXTENSION pg_clone UPDATE TO '1.5';
 SELECT extversion FROM pg_extension WHERE extname = 'pg_clone';
-SELECT p.oid::regprocedure AS new_for_users FROM pg_proc p
- WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('pgclone_user', p.oid, 'EXECUTE')
-   AND p.oid::regprocedure::text NOT IN (SELECT function FROM user_functions_14)
- ORDER BY p.oid::regprocedure::text COLLATE "C";
-SELECT count(*) AS public_functions FROM pg_proc p
- WHERE p.pronamespace = 'bucardo'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE');
+SELECT function AS new_for_users FROM user_functions
+ WHERE function NOT IN (SELECT function FROM user_functions_14) ORDER BY function COLLATE "C";
+SELECT count(*) AS public_functions FROM public_functions;
 UPDATE bucardo.clone SET startwhen = now() WHERE id = :queued_15;
 NOTIFY bucardo_clone_ready;
 SELECT bucardo.clone_wait(:queued_15, '60 s');
@@ -221,3 +212,4 @@ SELECT 'only updated' AS side, * FROM (TABLE updated EXCEPT TABLE bucardo_object
 UNION ALL
 SELECT 'only fresh', * FROM (TABLE bucardo_objects EXCEPT TABLE updated) f
  ORDER BY 2, 3, 1;
+DROP VIEW user_functions, public_functions;
